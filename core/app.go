@@ -1,0 +1,118 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures an App. The zero value of every field means its default.
+type Config struct {
+	// DataDir is the pb_data directory (default "./pb_data").
+	DataDir string
+	// Dev enables verbose logging.
+	Dev bool
+	// EncryptionKey, when 32 bytes, AES-encrypts the stored settings.
+	EncryptionKey string
+	// QueryTimeout bounds SELECTs (default 30s).
+	QueryTimeout time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger receives app logs (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// App is the Basalt application: collections, records, settings and hooks,
+// on top of a Store. It is a concrete struct split across focused files.
+type App struct {
+	config Config
+	store  Store
+	logger *slog.Logger
+	now    func() time.Time
+
+	colMu       sync.RWMutex
+	collections []*Collection // ordered as stored
+	colVersion  uint64
+
+	hooks
+}
+
+// NewApp returns an App over store. Call Bootstrap before use.
+func NewApp(cfg Config, store Store) *App {
+	if cfg.DataDir == "" {
+		cfg.DataDir = "./pb_data"
+	}
+	if cfg.QueryTimeout <= 0 {
+		cfg.QueryTimeout = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	app := &App{config: cfg, store: store, logger: cfg.Logger, now: cfg.Now}
+	app.initHooks()
+	return app
+}
+
+// Config returns the app configuration.
+func (app *App) Config() Config { return app.config }
+
+// Store returns the persistence layer.
+func (app *App) Store() Store { return app.store }
+
+// Logger returns the app logger.
+func (app *App) Logger() *slog.Logger { return app.logger }
+
+// Now returns the current time from the injected clock, in UTC.
+func (app *App) Now() time.Time { return app.now().UTC() }
+
+// ReloadCollections refreshes the in-memory collection cache from the store.
+func (app *App) ReloadCollections(ctx context.Context) error {
+	list, err := app.store.LoadCollections(ctx)
+	if err != nil {
+		return err
+	}
+	app.colMu.Lock()
+	app.collections = list
+	app.colVersion++
+	app.colMu.Unlock()
+	return nil
+}
+
+// Collections returns the cached collections (do not modify them).
+func (app *App) Collections() []*Collection {
+	app.colMu.RLock()
+	defer app.colMu.RUnlock()
+	return app.collections
+}
+
+// FindCollectionByNameOrId returns a cached collection by id (exact) or
+// name (case-insensitive), or a not-found *Error.
+func (app *App) FindCollectionByNameOrId(nameOrId string) (*Collection, error) {
+	app.colMu.RLock()
+	defer app.colMu.RUnlock()
+	for _, c := range app.collections {
+		if c.Id == nameOrId {
+			return c, nil
+		}
+	}
+	for _, c := range app.collections {
+		if strings.EqualFold(c.Name, nameOrId) {
+			return c, nil
+		}
+	}
+	return nil, NewNotFoundError("")
+}
+
+// FindRecordsByIds returns the records of c with the given ids (missing
+// ids skipped).
+func (app *App) FindRecordsByIds(ctx context.Context, c *Collection, ids []string) ([]*Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return app.store.FindRecords(ctx, c, ids)
+}

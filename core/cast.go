@@ -1,0 +1,118 @@
+package core
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+)
+
+func formatFloat(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// ToFloat casts an input to a number: numeric strings parse, true is 1,
+// anything else is 0 (spec §5.3 number).
+func ToFloat(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case float32:
+		return float64(x)
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case int32:
+		return float64(x)
+	case json.Number:
+		f, _ := x.Float64()
+		return f
+	case bool:
+		if x {
+			return 1
+		}
+		return 0
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err != nil {
+			return 0
+		}
+		return f
+	case []byte:
+		return ToFloat(string(x))
+	default:
+		return 0
+	}
+}
+
+// ToBool casts an input to a boolean: true, 1, "1", "t", "true", "TRUE"
+// (and Go's ParseBool forms) are true; anything else is false.
+func ToBool(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(x))
+		return err == nil && b
+	case []byte:
+		return ToBool(string(x))
+	case nil:
+		return false
+	default:
+		return ToFloat(v) == 1
+	}
+}
+
+// ToStringSlice casts an input to a list of strings: a list keeps its
+// items, a JSON array string is decoded, an empty value is an empty list
+// and any other scalar becomes a one-item list. Duplicates are removed,
+// first occurrence wins, and empty strings are dropped.
+func ToStringSlice(v any) []string {
+	var items []string
+	switch x := v.(type) {
+	case nil:
+		return []string{}
+	case []string:
+		items = x
+	case []any:
+		items = make([]string, 0, len(x))
+		for _, it := range x {
+			items = append(items, toString(it))
+		}
+	case JSONRaw:
+		return ToStringSlice(string(x))
+	case []byte:
+		return ToStringSlice(string(x))
+	case string:
+		s := strings.TrimSpace(x)
+		if s == "" {
+			return []string{}
+		}
+		if strings.HasPrefix(s, "[") {
+			var arr []any
+			if err := json.Unmarshal([]byte(s), &arr); err == nil {
+				return ToStringSlice(arr)
+			}
+		}
+		items = []string{x}
+	default:
+		items = []string{toString(x)}
+	}
+	out := make([]string, 0, len(items))
+	seen := make(map[string]struct{}, len(items))
+	for _, it := range items {
+		if it == "" {
+			continue
+		}
+		if _, dup := seen[it]; dup {
+			continue
+		}
+		seen[it] = struct{}{}
+		out = append(out, it)
+	}
+	return out
+}

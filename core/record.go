@@ -1,0 +1,229 @@
+package core
+
+import (
+	"encoding/json"
+	"io"
+	"maps"
+)
+
+// File is an upload waiting to be stored with a record. Name is the final,
+// normalised storage name (the value the record's file field holds).
+type File struct {
+	Name         string
+	OriginalName string
+	Size         int64
+	// ContentType is the type detected from the content.
+	ContentType string
+	// Open returns a fresh reader of the content; it may be called more
+	// than once (validation sniffs the head, storage reads it all).
+	Open func() (io.ReadCloser, error)
+}
+
+// Record is one row of a base, auth or view collection, holding canonical
+// field values (see Field).
+type Record struct {
+	collection *Collection
+	data       map[string]any
+	original   map[string]any // values as loaded; nil for a new record
+	expand     map[string]any
+
+	// Serialisation flags (spec §5.8): unhide shows hidden fields (caller
+	// is a superuser); showEmail shows an auth record's email regardless
+	// of emailVisibility (owner, manager, superuser, auth response).
+	unhide    bool
+	showEmail bool
+
+	// uploads are new files per field name, stored after the save commits.
+	uploads map[string][]*File
+	// deletedFiles are file names (per field) the save orphaned.
+	deletedFiles map[string][]string
+}
+
+// NewRecord returns a new record of c with every field at its empty value.
+func NewRecord(c *Collection) *Record {
+	r := &Record{collection: c, data: make(map[string]any, len(c.Fields))}
+	for _, f := range c.Fields {
+		r.data[f.GetName()] = f.Normalize(nil)
+	}
+	return r
+}
+
+// NewRecordFromDB builds a loaded (not new) record from scanned column
+// values keyed by field name.
+func NewRecordFromDB(c *Collection, row map[string]any) *Record {
+	r := &Record{collection: c, data: make(map[string]any, len(c.Fields))}
+	for _, f := range c.Fields {
+		r.data[f.GetName()] = f.FromDB(row[f.GetName()])
+	}
+	r.original = maps.Clone(r.data)
+	return r
+}
+
+// Collection returns the record's collection.
+func (r *Record) Collection() *Collection { return r.collection }
+
+// Id returns the record id.
+func (r *Record) Id() string { s, _ := r.data["id"].(string); return s }
+
+// IsNew reports whether the record has not been persisted yet.
+func (r *Record) IsNew() bool { return r.original == nil }
+
+// MarkAsPersisted records the current values as the stored ones.
+func (r *Record) MarkAsPersisted() {
+	r.original = maps.Clone(r.data)
+	r.uploads = nil
+	r.deletedFiles = nil
+}
+
+// Get returns the canonical value of a field (nil for unknown names).
+func (r *Record) Get(name string) any { return r.data[name] }
+
+// Original returns the value as loaded from the database (nil when new).
+func (r *Record) Original(name string) any {
+	if r.original == nil {
+		return nil
+	}
+	return r.original[name]
+}
+
+// OriginalRecord returns a copy of the record with its loaded values, or
+// nil for a new record.
+func (r *Record) OriginalRecord() *Record {
+	if r.original == nil {
+		return nil
+	}
+	return &Record{collection: r.collection, data: maps.Clone(r.original), original: maps.Clone(r.original)}
+}
+
+// Set normalises v with the field's rules and stores it; unknown names
+// are ignored (records never carry custom data).
+func (r *Record) Set(name string, v any) {
+	f := r.collection.Fields.GetByName(name)
+	if f == nil {
+		return
+	}
+	if file, ok := v.(*File); ok {
+		r.AddUpload(name, file)
+		return
+	}
+	r.data[name] = f.Normalize(v)
+}
+
+// SetCanonical stores an already canonical value without normalising it.
+func (r *Record) SetCanonical(name string, v any) {
+	if r.collection.Fields.GetByName(name) == nil {
+		return
+	}
+	r.data[name] = v
+}
+
+// GetString returns a field value as a string.
+func (r *Record) GetString(name string) string { return toString(r.data[name]) }
+
+// GetFloat returns a field value as a number.
+func (r *Record) GetFloat(name string) float64 { return ToFloat(r.data[name]) }
+
+// GetBool returns a field value as a boolean.
+func (r *Record) GetBool(name string) bool { return ToBool(r.data[name]) }
+
+// GetStringSlice returns a field value as a list of strings.
+func (r *Record) GetStringSlice(name string) []string { return ToStringSlice(r.data[name]) }
+
+// Data returns a copy of all canonical values keyed by field name.
+func (r *Record) Data() map[string]any { return maps.Clone(r.data) }
+
+// Clone returns an independent copy (uploads and expand are shared).
+func (r *Record) Clone() *Record {
+	cp := *r
+	cp.data = maps.Clone(r.data)
+	if r.original != nil {
+		cp.original = maps.Clone(r.original)
+	}
+	cp.expand = maps.Clone(r.expand)
+	return &cp
+}
+
+// Expand returns the expanded relations (nil when none were requested).
+func (r *Record) Expand() map[string]any { return r.expand }
+
+// SetExpand replaces the expanded relations; a non-nil empty map serialises
+// as "expand":{}.
+func (r *Record) SetExpand(e map[string]any) { r.expand = e }
+
+// Unhide makes serialisation include hidden fields (superuser callers).
+func (r *Record) Unhide(v bool) { r.unhide = v }
+
+// IsUnhidden reports whether hidden fields are serialised.
+func (r *Record) IsUnhidden() bool { return r.unhide }
+
+// ShowEmail makes serialisation include an auth record's email regardless
+// of emailVisibility.
+func (r *Record) ShowEmail(v bool) { r.showEmail = v }
+
+// AddUpload attaches a new file to a file field, appending its name to the
+// field value.
+func (r *Record) AddUpload(field string, f *File) {
+	fd := r.collection.Fields.GetByName(field)
+	if fd == nil {
+		return
+	}
+	if r.uploads == nil {
+		r.uploads = map[string][]*File{}
+	}
+	r.uploads[field] = append(r.uploads[field], f)
+	if mv, ok := fd.(MultiValuer); ok && mv.IsMultiple() {
+		r.data[field] = append(ToStringSlice(r.data[field]), f.Name)
+	} else {
+		r.data[field] = f.Name
+	}
+}
+
+// Uploads returns the pending uploads per field.
+func (r *Record) Uploads() map[string][]*File { return r.uploads }
+
+// MarshalJSON renders the record as the API does (spec §5.8), honouring
+// hidden fields and e-mail visibility.
+func (r *Record) MarshalJSON() ([]byte, error) {
+	return json.Marshal(r.PublicData())
+}
+
+// PublicData returns the map the API serialises: visible fields,
+// collectionId, collectionName and expand when set.
+func (r *Record) PublicData() map[string]any {
+	c := r.collection
+	out := make(map[string]any, len(c.Fields)+3)
+	out["collectionId"] = c.Id
+	out["collectionName"] = c.Name
+	isAuth := c.IsAuth()
+	for _, f := range c.Fields {
+		name := f.GetName()
+		if f.GetHidden() && !r.unhide {
+			continue
+		}
+		if o, ok := f.(Outputter); ok {
+			v, show := o.Output(r)
+			if show {
+				out[name] = v
+			}
+			continue
+		}
+		if isAuth && name == FieldEmail && !r.showEmail && !r.unhide && !r.GetBool(FieldEmailVisibility) {
+			continue
+		}
+		out[name] = r.data[name]
+	}
+	if r.expand != nil {
+		out["expand"] = r.expand
+	}
+	return out
+}
+
+// Names of the system fields of auth collections (spec §5.4).
+const (
+	FieldId              = "id"
+	FieldEmail           = "email"
+	FieldEmailVisibility = "emailVisibility"
+	FieldVerified        = "verified"
+	FieldPassword        = "password"
+	FieldTokenKey        = "tokenKey"
+)

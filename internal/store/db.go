@@ -1,0 +1,354 @@
+// Package store implements core.Store on SQL through pocketbase/dbx: the
+// write queue with group commit, collections and their real tables,
+// records, and the filter → SQL translation. Anything engine-specific is
+// asked of a dialect.Dialect (DESIGN §4).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/basalthq/basalt/internal/store/dialect"
+)
+
+// ErrClosed is returned for writes submitted after Close.
+var ErrClosed = errors.New("store: database closed")
+
+// maxGroup bounds how many queued writes share one transaction, so one
+// commit never holds a huge batch of callers.
+const maxGroup = 256
+
+// DB is one database: a writer connection fed by a queue that
+// group-commits concurrent writes, and a pool of readers.
+type DB struct {
+	Dialect dialect.Dialect
+	conns   *dialect.Conns
+	wx      *dbx.DB
+	rx      *dbx.DB
+	logger  *slog.Logger
+
+	queue     chan *writeJob
+	closeOnce sync.Once
+	closed    chan struct{}
+	loopDone  chan struct{}
+}
+
+type writeJob struct {
+	ctx  context.Context
+	fn   func(ctx context.Context) error
+	done chan error
+	tx   *txState
+}
+
+// txState is the transaction a write runs in, carried by its context so
+// nested writes and reads join it.
+type txState struct {
+	tx    *dbx.Tx
+	after []func(err error)
+	sp    int
+}
+
+type txKey struct{}
+
+// OpenDB opens path with d and starts the write loop.
+func OpenDB(ctx context.Context, d dialect.Dialect, path string, opts dialect.Options, logger *slog.Logger) (*DB, error) {
+	conns, err := d.Open(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	db := &DB{
+		Dialect:  d,
+		conns:    conns,
+		rx:       dbx.NewFromDB(conns.Reader, conns.DriverName),
+		logger:   logger,
+		queue:    make(chan *writeJob, 1024),
+		closed:   make(chan struct{}),
+		loopDone: make(chan struct{}),
+	}
+	if conns.Writer != nil {
+		db.wx = dbx.NewFromDB(conns.Writer, conns.DriverName)
+		go db.writeLoop()
+	} else {
+		close(db.loopDone)
+	}
+	return db, nil
+}
+
+// Close stops accepting writes, lets queued ones finish and closes the
+// connections.
+func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() {
+		close(db.closed)
+		<-db.loopDone
+		if db.conns.Writer != nil {
+			_ = db.Dialect.Checkpoint(context.Background(), db.conns.Writer)
+			err = errors.Join(err, db.conns.Writer.Close())
+		}
+		err = errors.Join(err, db.conns.Reader.Close())
+	})
+	return err
+}
+
+// ReaderDB exposes the reader pool (introspection, integrity checks).
+func (db *DB) ReaderDB() *sql.DB { return db.conns.Reader }
+
+// WriterDB exposes the writer connection for operations that must bypass
+// the queue at start-up (migrations run before traffic).
+func (db *DB) WriterDB() *sql.DB { return db.conns.Writer }
+
+func txFrom(ctx context.Context) *txState {
+	s, _ := ctx.Value(txKey{}).(*txState)
+	return s
+}
+
+// InTx reports whether ctx carries an open write transaction.
+func InTx(ctx context.Context) bool { return txFrom(ctx) != nil }
+
+// Builder returns what a read should run on: the caller's transaction
+// when ctx carries one (to see its own writes), else the reader pool.
+func (db *DB) Builder(ctx context.Context) dbx.Builder {
+	if s := txFrom(ctx); s != nil {
+		return s.tx
+	}
+	return db.rx
+}
+
+// AfterTx registers fn to run once the write that ctx belongs to has
+// committed (err == nil) or rolled back (err != nil). Outside a write it
+// runs at once with nil.
+func AfterTx(ctx context.Context, fn func(err error)) {
+	if s := txFrom(ctx); s != nil {
+		s.after = append(s.after, fn)
+		return
+	}
+	fn(nil)
+}
+
+// Write runs fn in a write transaction and returns its error. Concurrent
+// calls are grouped into one transaction (group commit), each isolated by
+// a savepoint so one failure does not fail its neighbours; each caller
+// returns only after the shared commit. Inside an existing write (ctx
+// carries it) fn runs directly under a savepoint.
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s := txFrom(ctx); s != nil {
+		return db.nested(ctx, s, fn)
+	}
+	if db.wx == nil {
+		return errors.New("store: read-only database")
+	}
+	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case <-db.closed:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	case db.queue <- job:
+	}
+	// Once queued the job always completes (the loop never abandons a
+	// job): waiting for it keeps "answered" equal to "committed".
+	err := <-job.done
+	if job.tx != nil {
+		// After-commit work runs on the caller's goroutine, never on the
+		// write loop, so it cannot slow other writers down.
+		for _, fn := range job.tx.after {
+			db.runAfter(fn, err)
+		}
+	}
+	return err
+}
+
+func (db *DB) runAfter(fn func(error), err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db.logger.Error("store: after-tx callback panic", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	fn(err)
+}
+
+func (db *DB) nested(ctx context.Context, s *txState, fn func(ctx context.Context) error) error {
+	s.sp++
+	name := fmt.Sprintf("bn%d", s.sp)
+	if _, err := s.tx.NewQuery("SAVEPOINT " + name).Execute(); err != nil {
+		return err
+	}
+	mark := len(s.after)
+	err := safeCall(ctx, fn)
+	if err != nil {
+		// Work registered by the rolled-back part learns of its failure now
+		// and is dropped from the commit list.
+		for _, cb := range s.after[mark:] {
+			db.runAfter(cb, err)
+		}
+		s.after = s.after[:mark]
+		if _, rerr := s.tx.NewQuery("ROLLBACK TO " + name).Execute(); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	if _, rerr := s.tx.NewQuery("RELEASE " + name).Execute(); rerr != nil && err == nil {
+		return rerr
+	}
+	return err
+}
+
+func safeCall(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in write: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(ctx)
+}
+
+func (db *DB) writeLoop() {
+	defer close(db.loopDone)
+	for {
+		var first *writeJob
+		select {
+		case first = <-db.queue:
+		case <-db.closed:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case j := <-db.queue:
+					db.runGroup([]*writeJob{j})
+				default:
+					return
+				}
+			}
+		}
+		group := []*writeJob{first}
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case j := <-db.queue:
+				group = append(group, j)
+			default:
+				break gather
+			}
+		}
+		db.runGroup(group)
+	}
+}
+
+// runGroup executes jobs in one transaction. A job whose context is
+// already cancelled is skipped with its error.
+func (db *DB) runGroup(jobs []*writeJob) {
+	defer func() {
+		if r := recover(); r != nil {
+			db.logger.Error("store: write loop panic", "panic", r, "stack", string(debug.Stack()))
+			for _, j := range jobs {
+				select {
+				case j.done <- fmt.Errorf("store: write loop panic: %v", r):
+				default:
+				}
+			}
+		}
+	}()
+
+	results := make([]error, len(jobs))
+	var tx *dbx.Tx
+	var err error
+	for attempt := 0; ; attempt++ {
+		tx, err = db.wx.Begin()
+		if err == nil || !db.Dialect.IsBusy(err) || attempt >= 50 {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	if err != nil {
+		for _, j := range jobs {
+			j.done <- fmt.Errorf("store: begin: %w", err)
+		}
+		return
+	}
+
+	single := len(jobs) == 1
+	for i, j := range jobs {
+		if err := j.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		j.tx = &txState{tx: tx}
+		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
+		if single {
+			results[i] = safeCall(jctx, j.fn)
+			continue
+		}
+		name := fmt.Sprintf("g%d", i)
+		if _, err := tx.NewQuery("SAVEPOINT " + name).Execute(); err != nil {
+			results[i] = err
+			continue
+		}
+		results[i] = safeCall(jctx, j.fn)
+		if results[i] != nil {
+			if _, err := tx.NewQuery("ROLLBACK TO " + name).Execute(); err != nil {
+				// The transaction is unusable: fail everyone.
+				_ = tx.Rollback()
+				db.finish(jobs, results, fmt.Errorf("store: rollback to savepoint: %w", err))
+				return
+			}
+		}
+		if _, err := tx.NewQuery("RELEASE " + name).Execute(); err != nil {
+			_ = tx.Rollback()
+			db.finish(jobs, results, fmt.Errorf("store: release savepoint: %w", err))
+			return
+		}
+	}
+
+	if single && results[0] != nil {
+		_ = tx.Rollback()
+		db.finish(jobs, results, nil)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		db.finish(jobs, results, fmt.Errorf("store: commit: %w", err))
+		return
+	}
+	db.finish(jobs, results, nil)
+}
+
+// finish delivers results: groupErr (a failed commit) overrides each job's
+// own success.
+func (db *DB) finish(jobs []*writeJob, results []error, groupErr error) {
+	for i, j := range jobs {
+		err := results[i]
+		if groupErr != nil {
+			err = groupErr
+		}
+		j.done <- err
+	}
+}
+
+// Exec runs a write statement inside the transaction ctx carries, or as
+// its own queued write.
+func (db *DB) Exec(ctx context.Context, query string, params dbx.Params) error {
+	return db.Write(ctx, func(ctx context.Context) error {
+		q := txFrom(ctx).tx.NewQuery(query).WithContext(ctx)
+		if params != nil {
+			q = q.Bind(params)
+		}
+		_, err := q.Execute()
+		return err
+	})
+}
+
+// Tx returns the dbx transaction of a write context (nil outside one).
+func Tx(ctx context.Context) *dbx.Tx {
+	if s := txFrom(ctx); s != nil {
+		return s.tx
+	}
+	return nil
+}

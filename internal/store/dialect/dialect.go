@@ -1,0 +1,121 @@
+// Package dialect defines what differs between the SQL engines Basalt runs
+// on (DESIGN §4). Everything engine-specific — connection setup, column
+// types, JSON functions, introspection and error classification — is a
+// method of Dialect; the store above writes only portable dbx SQL.
+package dialect
+
+import (
+	"context"
+	"database/sql"
+)
+
+// ColumnKind is the storage kind of a column, mirrored from core's field
+// column types so this package stays a leaf.
+type ColumnKind int
+
+// The column kinds (see core.ColumnType).
+const (
+	KindText ColumnKind = iota
+	KindTextPK
+	KindNumber
+	KindBool
+	KindJSON
+	KindJSONArray
+	KindGeoPoint
+)
+
+// Options configures a connection.
+type Options struct {
+	// Durability "full" makes every commit survive power loss; the default
+	// ("normal") survives a process crash (SQLite synchronous=NORMAL in WAL).
+	Durability string
+	// MaxReaders bounds the reader pool (default: 2×CPU, at least 4).
+	MaxReaders int
+	// ReadOnly opens the database for reading only (no writer).
+	ReadOnly bool
+}
+
+// Conns is a pair of handles: one writer connection (all writes are
+// serialised through it) and a pool of readers.
+type Conns struct {
+	Writer *sql.DB
+	Reader *sql.DB
+	// DriverName is the dbx builder name matching the engine.
+	DriverName string
+}
+
+// Column describes one column of a table or view.
+type Column struct {
+	Name string
+	Type string
+	PK   bool
+}
+
+// Dialect is one SQL engine.
+type Dialect interface {
+	// Name is a short engine name ("sqlite", "postgres").
+	Name() string
+
+	// Open connects to dsn (a file path for SQLite) with the engine's
+	// settings applied to every connection.
+	Open(ctx context.Context, dsn string, opts Options) (*Conns, error)
+
+	// ColumnDefinition is the column type and constraints for a kind,
+	// e.g. "TEXT DEFAULT '' NOT NULL".
+	ColumnDefinition(kind ColumnKind) string
+
+	// QuoteIdent quotes an identifier.
+	QuoteIdent(name string) string
+
+	// JSONArray normalises expr to a JSON array: the value when it is one,
+	// [] for empty/NULL, otherwise a one-item array (spec §3.9).
+	JSONArray(expr string) string
+	// JSONArrayLength is the number of items of JSONArray(expr).
+	JSONArrayLength(expr string) string
+	// JSONEach is a table-valued expression listing the items of
+	// JSONArray(expr) with a "value" column.
+	JSONEach(expr string) string
+	// JSONExtract extracts a JSON path ("$.a[0].b") from expr, treating
+	// non-JSON text as a JSON string.
+	JSONExtract(expr, path string) string
+	// Random is the random-order expression.
+	Random() string
+	// RowId is the insertion-order pseudo column.
+	RowId() string
+	// Strftime formats a time value: fmtExpr, valueExpr and modifiers are
+	// SQL expressions; an empty valueExpr means now.
+	Strftime(fmtExpr string, args ...string) string
+	// Lower is a lower-casing expression.
+	Lower(expr string) string
+	// NullSafeNotEqual is a IS NOT b.
+	NullSafeNotEqual(a, b string) string
+	// NullSafeEqual is a IS b.
+	NullSafeEqual(a, b string) string
+
+	// TableColumns lists the columns of a table or view.
+	TableColumns(ctx context.Context, db *sql.DB, table string) ([]Column, error)
+	// TableExists reports whether a table or view with the name exists.
+	TableExists(ctx context.Context, q Queryer, table string) (bool, error)
+	// IndexNames lists the named indexes of a table.
+	IndexNames(ctx context.Context, q Queryer, table string) ([]string, error)
+	// Objects lists every user table and view name.
+	Objects(ctx context.Context, q Queryer) ([]string, error)
+
+	// IsUniqueViolation reports a unique-constraint error and, when the
+	// engine tells, the "table.column" names involved.
+	IsUniqueViolation(err error) (bool, []string)
+	// IsBusy reports a lock/serialisation error worth retrying.
+	IsBusy(err error) bool
+	// IsConstraint reports any constraint violation (foreign key, check).
+	IsConstraint(err error) bool
+
+	// IntegrityCheck verifies the database file; nil means healthy.
+	IntegrityCheck(ctx context.Context, db *sql.DB) error
+	// Checkpoint flushes the write-ahead log, if the engine has one.
+	Checkpoint(ctx context.Context, db *sql.DB) error
+}
+
+// Queryer is what introspection needs: a *sql.DB, *sql.Conn or *sql.Tx.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}

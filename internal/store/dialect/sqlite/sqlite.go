@@ -1,0 +1,307 @@
+// Package sqlite is the embedded SQLite dialect (modernc.org/sqlite, pure
+// Go, so CGO_ENABLED=0 builds work).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/basalthq/basalt/internal/store/dialect"
+)
+
+// Dialect is the SQLite dialect. Its zero value is ready.
+type Dialect struct{}
+
+var _ dialect.Dialect = Dialect{}
+
+// Name returns "sqlite".
+func (Dialect) Name() string { return "sqlite" }
+
+func dsn(path string, pragmas []string, extra string) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	s := "file:" + path + "?" + q.Encode()
+	if extra != "" {
+		s += "&" + extra
+	}
+	return s
+}
+
+// Open opens path with WAL, foreign keys and a busy timeout on every
+// connection: one writer connection (BEGIN IMMEDIATE) and a reader pool.
+// A file that is not a SQLite database is reported as an error.
+func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*dialect.Conns, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+	}
+	sync := "NORMAL"
+	if strings.EqualFold(opts.Durability, "full") {
+		sync = "FULL"
+	}
+	common := []string{
+		"busy_timeout(10000)",
+		"foreign_keys(1)",
+		"journal_size_limit(200000000)",
+		"cache_size(-32000)",
+		"temp_store(MEMORY)",
+		"synchronous(" + sync + ")",
+	}
+	conns := &dialect.Conns{DriverName: "sqlite"}
+
+	if !opts.ReadOnly {
+		w, err := sql.Open("sqlite", dsn(path, append([]string{"journal_mode(WAL)"}, common...), "_txlock=immediate"))
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		if err := check(ctx, w); err != nil {
+			w.Close()
+			return nil, err
+		}
+		conns.Writer = w
+	}
+
+	readers := opts.MaxReaders
+	if readers <= 0 {
+		readers = max(4, 2*runtime.NumCPU())
+	}
+	r, err := sql.Open("sqlite", dsn(path, append([]string{"query_only(1)"}, common...), ""))
+	if err != nil {
+		if conns.Writer != nil {
+			conns.Writer.Close()
+		}
+		return nil, err
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	r.SetConnMaxIdleTime(0)
+	if err := check(ctx, r); err != nil {
+		r.Close()
+		if conns.Writer != nil {
+			conns.Writer.Close()
+		}
+		return nil, err
+	}
+	conns.Reader = r
+	return conns, nil
+}
+
+// check makes sure the file really is a usable SQLite database: opening
+// is lazy, so read the schema once.
+func check(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	return nil
+}
+
+// ColumnDefinition maps a kind to SQLite's column definition (spec §5.3).
+func (Dialect) ColumnDefinition(kind dialect.ColumnKind) string {
+	switch kind {
+	case dialect.KindTextPK:
+		return "TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL"
+	case dialect.KindNumber:
+		return "NUMERIC DEFAULT 0 NOT NULL"
+	case dialect.KindBool:
+		return "BOOLEAN DEFAULT FALSE NOT NULL"
+	case dialect.KindJSON:
+		return "JSON DEFAULT NULL"
+	case dialect.KindJSONArray:
+		return "JSON DEFAULT '[]' NOT NULL"
+	case dialect.KindGeoPoint:
+		return `JSON DEFAULT '{"lon":0,"lat":0}' NOT NULL`
+	default:
+		return "TEXT DEFAULT '' NOT NULL"
+	}
+}
+
+// QuoteIdent quotes with backticks-free SQL standard double quotes,
+// doubling embedded quotes.
+func (Dialect) QuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// JSONArray normalises expr to a JSON array.
+func (Dialect) JSONArray(expr string) string {
+	return fmt.Sprintf("(CASE WHEN json_valid(%[1]s) AND json_type(%[1]s) = 'array' THEN %[1]s WHEN %[1]s IS NULL OR %[1]s = '' THEN '[]' ELSE json_array(%[1]s) END)", expr)
+}
+
+// JSONArrayLength counts the items of the normalised array.
+func (d Dialect) JSONArrayLength(expr string) string {
+	return "json_array_length(" + d.JSONArray(expr) + ")"
+}
+
+// JSONEach lists the items of the normalised array.
+func (d Dialect) JSONEach(expr string) string {
+	return "json_each(" + d.JSONArray(expr) + ")"
+}
+
+// JSONExtract extracts path from expr, wrapping non-JSON text.
+func (Dialect) JSONExtract(expr, path string) string {
+	wrapped := "$.pb" + strings.TrimPrefix(path, "$")
+	return fmt.Sprintf("(CASE WHEN json_valid(%[1]s) THEN json_extract(%[1]s, '%[2]s') ELSE json_extract(json_object('pb', %[1]s), '%[3]s') END)",
+		expr, strings.ReplaceAll(path, "'", "''"), strings.ReplaceAll(wrapped, "'", "''"))
+}
+
+// Random returns RANDOM().
+func (Dialect) Random() string { return "RANDOM()" }
+
+// RowId returns _rowid_.
+func (Dialect) RowId() string { return "_rowid_" }
+
+// Strftime calls SQLite's strftime.
+func (Dialect) Strftime(fmtExpr string, args ...string) string {
+	all := append([]string{fmtExpr}, args...)
+	return "strftime(" + strings.Join(all, ", ") + ")"
+}
+
+// Lower lower-cases.
+func (Dialect) Lower(expr string) string { return "LOWER(" + expr + ")" }
+
+// NullSafeNotEqual is SQLite's IS NOT.
+func (Dialect) NullSafeNotEqual(a, b string) string { return a + " IS NOT " + b }
+
+// NullSafeEqual is SQLite's IS.
+func (Dialect) NullSafeEqual(a, b string) string { return a + " IS " + b }
+
+// TableColumns lists columns via PRAGMA table_info.
+func (d Dialect) TableColumns(ctx context.Context, db *sql.DB, table string) ([]dialect.Column, error) {
+	rows, err := db.QueryContext(ctx, "SELECT name, type, pk FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dialect.Column
+	for rows.Next() {
+		var c dialect.Column
+		var pk int
+		if err := rows.Scan(&c.Name, &c.Type, &pk); err != nil {
+			return nil, err
+		}
+		c.PK = pk > 0
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// TableExists checks sqlite_master for a table or view.
+func (Dialect) TableExists(ctx context.Context, q dialect.Queryer, table string) (bool, error) {
+	rows, err := q.QueryContext(ctx, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ? COLLATE NOCASE", table)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	return rows.Next(), rows.Err()
+}
+
+// IndexNames lists a table's named (non-automatic) indexes.
+func (Dialect) IndexNames(ctx context.Context, q dialect.Queryer, table string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Objects lists user tables and views.
+func (Dialect) Objects(ctx context.Context, q dialect.Queryer) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%'")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func code(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}
+
+var uniqueCols = regexp.MustCompile(`UNIQUE constraint failed: (.+?)(?: \(|$)`)
+
+// IsUniqueViolation detects SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY and parses
+// the "table.column" list from the message.
+func (Dialect) IsUniqueViolation(err error) (bool, []string) {
+	c := code(err)
+	if c != sqlite3.SQLITE_CONSTRAINT_UNIQUE && c != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+		return false, nil
+	}
+	m := uniqueCols.FindStringSubmatch(err.Error())
+	if m == nil {
+		return true, nil
+	}
+	parts := strings.Split(m[1], ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return true, parts
+}
+
+// IsBusy detects SQLITE_BUSY and SQLITE_LOCKED.
+func (Dialect) IsBusy(err error) bool {
+	c := code(err) & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
+// IsConstraint detects any SQLITE_CONSTRAINT error.
+func (Dialect) IsConstraint(err error) bool {
+	return code(err)&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+// IntegrityCheck runs PRAGMA integrity_check.
+func (Dialect) IntegrityCheck(ctx context.Context, db *sql.DB) error {
+	var res string
+	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity check: %s", res)
+	}
+	return nil
+}
+
+// Checkpoint truncates the WAL.
+func (Dialect) Checkpoint(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/store/dialect"
+)
+
+// Options configures Open.
+type Options struct {
+	// Durability is "normal" (default) or "full" (see dialect.Options).
+	Durability string
+	// Logger receives store logs.
+	Logger *slog.Logger
+}
+
+// Store is the SQL implementation of core.Store over data.db (and
+// auxiliary.db for logs).
+type Store struct {
+	db     *DB
+	aux    *DB
+	d      dialect.Dialect
+	logger *slog.Logger
+
+	// colMu guards cols, a name/id index of the collections the store
+	// last saw, used to resolve relations while building SQL.
+	colMu sync.RWMutex
+	cols  map[string]*core.Collection
+}
+
+var _ core.Store = (*Store)(nil)
+
+// Open opens (creating when missing) dataDir/data.db and
+// dataDir/auxiliary.db and makes sure the base tables exist.
+func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) (*Store, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	dopts := dialect.Options{Durability: opts.Durability}
+	db, err := OpenDB(ctx, d, filepath.Join(dataDir, "data.db"), dopts, logger)
+	if err != nil {
+		return nil, fmt.Errorf("data.db: %w", err)
+	}
+	aux, err := OpenDB(ctx, d, filepath.Join(dataDir, "auxiliary.db"), dopts, logger)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("auxiliary.db: %w", err)
+	}
+	s := &Store{db: db, aux: aux, d: d, logger: logger, cols: map[string]*core.Collection{}}
+	if err := s.initBaseTables(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// DB returns the main database handle.
+func (s *Store) DB() *DB { return s.db }
+
+// Aux returns the auxiliary (logs) database handle.
+func (s *Store) Aux() *DB { return s.aux }
+
+// Close closes both databases.
+func (s *Store) Close() error {
+	return errors.Join(s.db.Close(), s.aux.Close())
+}
+
+func (s *Store) q(name string) string { return s.d.QuoteIdent(name) }
+
+func (s *Store) initBaseTables(ctx context.Context) error {
+	text := s.d.ColumnDefinition(dialect.KindText)
+	js := s.d.ColumnDefinition(dialect.KindJSON)
+	stmts := []string{
+		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s)`,
+			s.q("_params"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("value"), js,
+			s.q("created"), text, s.q("updated"), text),
+		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s)`,
+			s.q("_migrations"), s.q("file"), "VARCHAR(255) PRIMARY KEY NOT NULL", s.q("applied"), "INTEGER NOT NULL"),
+		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s)`,
+			s.q("_collections"),
+			s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK),
+			s.q("system"), s.d.ColumnDefinition(dialect.KindBool),
+			s.q("type"), text,
+			s.q("name"), "TEXT UNIQUE NOT NULL",
+			s.q("fields"), s.d.ColumnDefinition(dialect.KindJSONArray),
+			s.q("indexes"), s.d.ColumnDefinition(dialect.KindJSONArray),
+			s.q("listRule"), "TEXT DEFAULT NULL",
+			s.q("viewRule"), "TEXT DEFAULT NULL",
+			s.q("createRule"), "TEXT DEFAULT NULL",
+			s.q("updateRule"), "TEXT DEFAULT NULL",
+			s.q("deleteRule"), "TEXT DEFAULT NULL",
+			s.q("options"), js,
+			s.q("created"), text,
+			s.q("updated"), text),
+	}
+	if err := s.db.Write(ctx, func(ctx context.Context) error {
+		for _, st := range stmts {
+			if _, err := Tx(ctx).NewQuery(st).Execute(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("create base tables: %w", err)
+	}
+	logs := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s, %s %s, %s %s)`,
+		s.q("_logs"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("level"), "INTEGER DEFAULT 0 NOT NULL",
+		s.q("message"), text, s.q("data"), js, s.q("created"), text, s.q("updated"), text)
+	return s.aux.Exec(ctx, logs, nil)
+}
+
+// RunInTx runs fn in one write transaction.
+func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.Write(ctx, fn)
+}
+
+// GetParam reads a _params value.
+func (s *Store) GetParam(ctx context.Context, key string) ([]byte, bool, error) {
+	var v sql.NullString
+	err := s.db.Builder(ctx).Select("value").From("_params").Where(dbx.HashExp{"id": key}).WithContext(ctx).Row(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return []byte(v.String), true, nil
+}
+
+// SetParam upserts a _params value.
+func (s *Store) SetParam(ctx context.Context, key string, value []byte) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		now := nowString()
+		res, err := Tx(ctx).Update("_params", dbx.Params{"value": string(value), "updated": now}, dbx.HashExp{"id": key}).WithContext(ctx).Execute()
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		_, err = Tx(ctx).Insert("_params", dbx.Params{"id": key, "value": string(value), "created": now, "updated": now}).WithContext(ctx).Execute()
+		return err
+	})
+}
+
+// AppliedMigrations lists the applied migration file names in order.
+func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
+	var rows []struct {
+		File string `db:"file"`
+	}
+	err := s.db.Builder(ctx).Select("file").From("_migrations").OrderBy("applied ASC", "file ASC").WithContext(ctx).All(&rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.File
+	}
+	return out, nil
+}
+
+// RecordMigration marks file as applied (at unix-microsecond applied).
+func (s *Store) RecordMigration(ctx context.Context, file string, applied int64) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := Tx(ctx).Insert("_migrations", dbx.Params{"file": file, "applied": applied}).WithContext(ctx).Execute()
+		return err
+	})
+}
+
+// ForgetMigration removes the record of file.
+func (s *Store) ForgetMigration(ctx context.Context, file string) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := Tx(ctx).Delete("_migrations", dbx.HashExp{"file": file}).WithContext(ctx).Execute()
+		return err
+	})
+}
+
+// IntegrityCheck verifies data.db.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	return s.d.IntegrityCheck(ctx, s.db.ReaderDB())
+}
