@@ -218,6 +218,9 @@ func classifyAt(id *Identifier, segs []segment) error {
 		if len(segs) < 2 {
 			return errorf(head.pos, "failed to resolve field %q: expected @request.auth, body, query, headers, method or context", truncate(raw))
 		}
+		if err := checkWords(raw, segs[1:]); err != nil {
+			return err
+		}
 		sub := segs[1]
 		if sub.s == "data" {
 			return errorf(sub.pos, "@request.data.* is not supported, use @request.body.*")
@@ -232,9 +235,6 @@ func classifyAt(id *Identifier, segs []segment) error {
 		}
 		if !rk.wantPath && len(segs) > 2 {
 			return errorf(segs[2].pos, "failed to resolve field %q: @request.%s has no sub-fields", truncate(raw), sub.s)
-		}
-		if err := checkWords(raw, segs[1:]); err != nil {
-			return err
 		}
 		if len(segs) > 2 {
 			id.Path = words(segs[2:])
