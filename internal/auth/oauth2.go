@@ -1,0 +1,551 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Provider is one configured OAuth2 provider of an auth collection
+// (spec A1, A3, §5.6). Implementations are safe for concurrent use.
+type Provider interface {
+	// Name returns the provider's config name, e.g. "google" or "oidc2".
+	Name() string
+	// DisplayName returns Config.DisplayName or the provider's default label.
+	DisplayName() string
+	// PKCE reports whether the flow uses PKCE (Config.PKCE or the default).
+	PKCE() bool
+	// Scopes returns the scopes requested in AuthURL.
+	Scopes() []string
+	// AuthURL returns the authorization URL for A1: client_id,
+	// response_type=code, scope, state, the S256 challenge when PKCE is on
+	// and codeChallenge is non-empty, provider extras (Apple:
+	// response_mode=form_post), ending with "&redirect_uri=" so the
+	// client appends its own redirect URL.
+	AuthURL(state, codeChallenge string) string
+	// Exchange trades an authorization code for a token (A3). The request
+	// is bounded by ExchangeTimeout and by ctx. codeVerifier is sent only
+	// when PKCE is on; redirectURL must be the one the client used.
+	Exchange(ctx context.Context, code, codeVerifier, redirectURL string) (*Token, error)
+	// FetchUser loads the provider's account for token. User.Email is ""
+	// unless the provider vouches the address is verified (see doc.go).
+	FetchUser(ctx context.Context, token *Token) (*User, error)
+}
+
+// Token is the result of a code exchange.
+type Token struct {
+	AccessToken  string
+	RefreshToken string
+	TokenType    string
+	Expiry       time.Time      // zero when the provider sent no expires_in
+	IDToken      string         // OpenID Connect id_token, if any
+	Raw          map[string]any // the whole token response
+
+	// RememberedName is set by the caller before FetchUser for providers
+	// that send the user's name only once, outside the token flow: Apple
+	// posts it to the redirect endpoint (A14) and the server remembers it
+	// by code for a minute. Providers with a name of their own ignore it.
+	RememberedName string
+}
+
+// User is a provider account mapped to PocketBase's OAuth2 meta shape
+// (spec A3 "meta"). Email is "" when the provider's address is not
+// verified; RawUser keeps what the provider returned.
+type User struct {
+	Id           string
+	Name         string
+	Username     string
+	Email        string
+	AvatarURL    string
+	AccessToken  string
+	RefreshToken string
+	Expiry       time.Time
+	RawUser      map[string]any
+}
+
+// Config is one entry of an auth collection's oauth2.providers (spec §5.6).
+// Empty URL fields mean the provider's defaults; they exist so
+// self-hosted instances (GitLab, Gitea, OIDC) and tests can point
+// elsewhere.
+type Config struct {
+	Name         string `json:"name"`
+	ClientId     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+	AuthURL      string `json:"authURL"`     // default: the provider's
+	TokenURL     string `json:"tokenURL"`    // default: the provider's
+	UserInfoURL  string `json:"userInfoURL"` // default: the provider's
+	DisplayName  string `json:"displayName"` // default: the provider's label
+	PKCE         *bool  `json:"pkce"`        // nil: the provider's default
+	// Extra holds provider-specific options: "jwksURL" (apple, oidc*:
+	// where id_token keys are fetched), "issuers" (oidc*: accepted iss
+	// values), "trustEmail" (microsoft: see provider_microsoft.go).
+	Extra map[string]any `json:"extra"`
+
+	// Now is the clock for token expiries and id_token checks; nil means
+	// time.Now.
+	Now func() time.Time `json:"-"`
+}
+
+// ExchangeTimeout bounds a code exchange (spec A3: 30 s); every other
+// provider HTTP call has the same bound, on top of the caller's ctx.
+const ExchangeTimeout = 30 * time.Second
+
+// maxResponseBytes caps what we read from a provider, so a misbehaving
+// endpoint cannot make us buffer without limit.
+const maxResponseBytes = 1 << 20
+
+// ErrUnknownProvider is returned by NewProvider for a name not in
+// ProviderNames.
+var ErrUnknownProvider = errors.New("unknown oauth2 provider")
+
+type constructor func(cfg Config, client *http.Client) (Provider, error)
+
+// providers is the registry. A map literal rather than init-time
+// registration: a duplicate name is a compile error and the full list is
+// visible in one place.
+var providers = map[string]constructor{
+	"apple":     newApple,
+	"bitbucket": newBitbucket,
+	"discord":   newDiscord,
+	"facebook":  newFacebook,
+	"gitea":     newGitea,
+	"github":    newGitHub,
+	"gitlab":    newGitLab,
+	"google":    newGoogle,
+	"microsoft": newMicrosoft,
+	"oidc":      newOIDC,
+	"oidc2":     newOIDC,
+	"oidc3":     newOIDC,
+	"patreon":   newPatreon,
+	"spotify":   newSpotify,
+	"twitch":    newTwitch,
+	"twitter":   newTwitter,
+}
+
+// ProviderNames returns the sorted names NewProvider accepts.
+func ProviderNames() []string {
+	names := make([]string, 0, len(providers))
+	for n := range providers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// NewProvider builds the provider cfg.Name with cfg's overrides. httpClient
+// nil means http.DefaultClient. It fails for an unknown name
+// (ErrUnknownProvider), a missing client id, or unusable URLs; callers
+// skip providers that fail (spec A1).
+func NewProvider(cfg Config, httpClient *http.Client) (Provider, error) {
+	c, ok := providers[cfg.Name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownProvider, cfg.Name)
+	}
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	return c(cfg, httpClient)
+}
+
+// clientAuth is how a token endpoint wants the client credentials.
+type clientAuth int
+
+const (
+	authInBody   clientAuth = iota // client_id + client_secret form fields
+	authInHeader                   // HTTP Basic (RFC 6749 §2.3.1)
+	authAuto                       // Basic first, body on 400/401 (OIDC servers differ)
+)
+
+// defaults is what a provider file declares about its real service.
+type defaults struct {
+	displayName string
+	authURL     string
+	tokenURL    string
+	userInfoURL string
+	scopes      []string
+	pkce        bool
+	clientAuth  clientAuth
+	authParams  map[string]string // extra query parameters on AuthURL
+}
+
+// base implements everything but FetchUser from a Config and defaults;
+// provider types embed it.
+type base struct {
+	name        string
+	displayName string
+	clientId    string
+	secret      string
+	authURL     string
+	tokenURL    string
+	userInfoURL string
+	scopes      []string
+	pkce        bool
+	clientAuth  clientAuth
+	authParams  map[string]string
+	extra       map[string]any
+	client      *http.Client
+	now         func() time.Time
+}
+
+func newBase(cfg Config, client *http.Client, d defaults) (*base, error) {
+	b := &base{
+		name:        cfg.Name,
+		displayName: or(cfg.DisplayName, d.displayName),
+		clientId:    cfg.ClientId,
+		secret:      cfg.ClientSecret,
+		authURL:     or(cfg.AuthURL, d.authURL),
+		tokenURL:    or(cfg.TokenURL, d.tokenURL),
+		userInfoURL: or(cfg.UserInfoURL, d.userInfoURL),
+		scopes:      d.scopes,
+		pkce:        d.pkce,
+		clientAuth:  d.clientAuth,
+		authParams:  d.authParams,
+		extra:       cfg.Extra,
+		client:      client,
+		now:         cfg.Now,
+	}
+	if cfg.PKCE != nil {
+		b.pkce = *cfg.PKCE
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.clientId == "" {
+		return nil, fmt.Errorf("oauth2 %s: clientId is required", cfg.Name)
+	}
+	for _, u := range []struct{ name, v string }{{"authURL", b.authURL}, {"tokenURL", b.tokenURL}, {"userInfoURL", b.userInfoURL}} {
+		if u.v == "" && u.name == "userInfoURL" {
+			continue // optional for apple and oidc (id_token carries the user)
+		}
+		if err := checkURL(u.v); err != nil {
+			return nil, fmt.Errorf("oauth2 %s: %s: %w", cfg.Name, u.name, err)
+		}
+	}
+	return b, nil
+}
+
+func checkURL(s string) error {
+	if s == "" {
+		return errors.New("required")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (b *base) Name() string        { return b.name }
+func (b *base) DisplayName() string { return b.displayName }
+func (b *base) PKCE() bool          { return b.pkce }
+func (b *base) Scopes() []string    { return slices.Clone(b.scopes) }
+
+func (b *base) AuthURL(state, codeChallenge string) string {
+	u, err := url.Parse(b.authURL)
+	if err != nil {
+		return "" // unreachable: checked in newBase
+	}
+	q := u.Query()
+	q.Set("client_id", b.clientId)
+	q.Set("response_type", "code")
+	if len(b.scopes) > 0 {
+		q.Set("scope", strings.Join(b.scopes, " "))
+	}
+	q.Set("state", state)
+	if b.pkce && codeChallenge != "" {
+		q.Set("code_challenge", codeChallenge)
+		q.Set("code_challenge_method", "S256")
+	}
+	for k, v := range b.authParams {
+		q.Set(k, v)
+	}
+	q.Del("redirect_uri")
+	// The SDK appends its redirect URL, so this must come last (spec A1).
+	u.RawQuery = q.Encode() + "&redirect_uri="
+	return u.String()
+}
+
+func (b *base) Exchange(ctx context.Context, code, codeVerifier, redirectURL string) (*Token, error) {
+	return b.exchange(ctx, code, codeVerifier, redirectURL, nil)
+}
+
+// exchange posts the authorization-code grant. extraForm lets a provider
+// add fields.
+func (b *base) exchange(ctx context.Context, code, codeVerifier, redirectURL string, extraForm url.Values) (*Token, error) {
+	if code == "" {
+		return nil, errors.New("oauth2 exchange: empty code")
+	}
+	ctx, cancel := context.WithTimeout(ctx, ExchangeTimeout)
+	defer cancel()
+
+	form := url.Values{}
+	form.Set("grant_type", "authorization_code")
+	form.Set("code", code)
+	form.Set("redirect_uri", redirectURL)
+	if b.pkce && codeVerifier != "" {
+		form.Set("code_verifier", codeVerifier)
+	}
+	for k, vs := range extraForm {
+		form[k] = vs
+	}
+
+	style := b.clientAuth
+	if style == authAuto {
+		style = authInHeader
+	}
+	body, ctype, err := b.postToken(ctx, form, style)
+	var se *StatusError
+	if err != nil && b.clientAuth == authAuto && errors.As(err, &se) && (se.Status == http.StatusBadRequest || se.Status == http.StatusUnauthorized) {
+		// Like golang.org/x/oauth2's auto-detection: a server that only
+		// takes client_secret_post rejects Basic before it consumes the code.
+		body, ctype, err = b.postToken(ctx, form, authInBody)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth2 %s exchange: %w", b.name, err)
+	}
+	tok, err := parseTokenResponse(body, ctype, b.now())
+	if err != nil {
+		return nil, fmt.Errorf("oauth2 %s exchange: %w", b.name, err)
+	}
+	return tok, nil
+}
+
+func (b *base) postToken(ctx context.Context, form url.Values, style clientAuth) ([]byte, string, error) {
+	f := url.Values{}
+	for k, vs := range form {
+		f[k] = vs
+	}
+	if style == authInBody {
+		f.Set("client_id", b.clientId)
+		f.Set("client_secret", b.secret)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.tokenURL, strings.NewReader(f.Encode()))
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json") // GitHub answers form-encoded otherwise
+	if style == authInHeader {
+		// RFC 6749 §2.3.1: both parts are form-encoded before base64.
+		req.SetBasicAuth(url.QueryEscape(b.clientId), url.QueryEscape(b.secret))
+	}
+	return b.do(req)
+}
+
+// StatusError is returned when a provider answers with a non-2xx status.
+// Body is a short prefix of the response for server logs; never send it
+// to API clients.
+type StatusError struct {
+	Status int
+	Body   string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("status %d: %s", e.Status, e.Body)
+}
+
+// do sends req and returns the (size-limited) body and content type, or a
+// *StatusError for non-2xx answers.
+func (b *base) do(req *http.Request) ([]byte, string, error) {
+	res, err := b.client.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if len(body) > maxResponseBytes {
+		return nil, "", fmt.Errorf("response over %d bytes", maxResponseBytes)
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		snippet := string(body)
+		if len(snippet) > 200 {
+			snippet = snippet[:200]
+		}
+		return nil, "", &StatusError{Status: res.StatusCode, Body: snippet}
+	}
+	return body, res.Header.Get("Content-Type"), nil
+}
+
+// getJSON GETs rawURL with the bearer token (plus headers) and decodes the
+// JSON answer into dst, numbers as json.Number so large ids keep every
+// digit. The call is bounded by ExchangeTimeout and ctx.
+func (b *base) getJSON(ctx context.Context, rawURL, accessToken string, headers map[string]string, dst any) error {
+	ctx, cancel := context.WithTimeout(ctx, ExchangeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if accessToken != "" {
+		req.Header.Set("Authorization", "Bearer "+accessToken)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	body, _, err := b.do(req)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, dst)
+}
+
+func decodeJSON(body []byte, dst any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(dst); err != nil {
+		return fmt.Errorf("decode json: %w", err)
+	}
+	return nil
+}
+
+// fetchUserJSON is the common FetchUser first step: the user-info document
+// as a map.
+func (b *base) fetchUserJSON(ctx context.Context, tok *Token, rawURL string, headers map[string]string) (map[string]any, error) {
+	if tok == nil || tok.AccessToken == "" {
+		return nil, fmt.Errorf("oauth2 %s user: missing access token", b.name)
+	}
+	var raw map[string]any
+	if err := b.getJSON(ctx, rawURL, tok.AccessToken, headers, &raw); err != nil {
+		return nil, fmt.Errorf("oauth2 %s user: %w", b.name, err)
+	}
+	if raw == nil {
+		return nil, fmt.Errorf("oauth2 %s user: empty response", b.name)
+	}
+	return raw, nil
+}
+
+// newUser starts a User carrying the token fields.
+func newUser(tok *Token, raw map[string]any) *User {
+	return &User{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry, RawUser: raw}
+}
+
+// requireId fails a mapping that found no account id: linking on an empty
+// id would merge every such user into one external-auth row.
+func requireId(provider string, u *User) (*User, error) {
+	if u.Id == "" {
+		return nil, fmt.Errorf("oauth2 %s user: no account id in response", provider)
+	}
+	return u, nil
+}
+
+// parseTokenResponse reads a token endpoint answer: JSON normally, or the
+// form encoding some servers (GitHub without Accept) still use. An
+// "error" field is an error even under status 200, which GitHub does.
+func parseTokenResponse(body []byte, contentType string, now time.Time) (*Token, error) {
+	raw := map[string]any{}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "application/x-www-form-urlencoded" || mt == "text/plain" {
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("decode token: %w", err)
+		}
+		for k := range vals {
+			raw[k] = vals.Get(k)
+		}
+	} else if err := decodeJSON(body, &raw); err != nil {
+		return nil, fmt.Errorf("decode token: %w", err)
+	}
+	if e := str(raw, "error"); e != "" {
+		return nil, fmt.Errorf("token error %q: %.200s", e, str(raw, "error_description"))
+	}
+	tok := &Token{
+		AccessToken:  str(raw, "access_token"),
+		RefreshToken: str(raw, "refresh_token"),
+		TokenType:    str(raw, "token_type"),
+		IDToken:      str(raw, "id_token"),
+		Raw:          raw,
+	}
+	if tok.AccessToken == "" {
+		return nil, errors.New("token response without access_token")
+	}
+	if s := str(raw, "expires_in"); s != "" {
+		if secs, err := strconv.ParseFloat(s, 64); err == nil && secs > 0 {
+			tok.Expiry = now.Add(time.Duration(secs) * time.Second)
+		}
+	}
+	return tok, nil
+}
+
+// str returns the value at path in a decoded JSON document as a string:
+// strings as is, json.Number (and float64) in their decimal form, anything
+// else "". Missing keys give "".
+func str(m map[string]any, path ...string) string {
+	v := lookup(m, path...)
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
+}
+
+// truthy reports whether the value at path is JSON true or the string
+// "true" (Apple sends booleans as strings in id_token claims).
+func truthy(m map[string]any, path ...string) bool {
+	switch x := lookup(m, path...).(type) {
+	case bool:
+		return x
+	case string:
+		return strings.EqualFold(x, "true")
+	}
+	return false
+}
+
+func lookup(m map[string]any, path ...string) any {
+	var v any = m
+	for _, k := range path {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = mm[k]
+	}
+	return v
+}
+
+// decodeJWTPayload returns the claims of a JWT without checking its
+// signature; used only where the token came straight from the provider
+// over TLS (see provider_oidc.go).
+func decodeJWTPayload(token string) (map[string]any, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("malformed jwt")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, fmt.Errorf("malformed jwt payload: %w", err)
+	}
+	claims := map[string]any{}
+	if err := decodeJSON(payload, &claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
