@@ -109,7 +109,13 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 // fail wraps err with the stage, and with ctx.Err() when the timeout or a
 // cancellation is the real cause (the I/O error is then just a symptom).
 func (s *SMTP) fail(ctx context.Context, stage string, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	ctxErr := ctx.Err()
+	if dl, ok := ctx.Deadline(); ok && ctxErr == nil && !time.Now().Before(dl) {
+		// The connection deadline equals ctx's and may fire a moment
+		// before ctx's own timer marks it done.
+		ctxErr = context.DeadlineExceeded
+	}
+	if ctxErr != nil {
 		return fmt.Errorf("mail: smtp %s %s: %w (%v)", stage, s.addr(), ctxErr, err)
 	}
 	return fmt.Errorf("mail: smtp %s %s: %w", stage, s.addr(), err)
