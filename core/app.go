@@ -36,6 +36,10 @@ type App struct {
 	collections []*Collection // ordered as stored
 	colVersion  uint64
 
+	files FileStore
+
+	settingsState settingsState
+
 	hooks
 }
 

@@ -79,3 +79,10 @@ type IndexColumn struct {
 	Collate string
 	Sort    string
 }
+
+// TxNotifier is how core learns when a write transaction settles; the
+// store implements it (AfterTx runs fn with nil after commit, or with the
+// error after rollback; outside a transaction, at once with nil).
+type TxNotifier interface {
+	AfterTx(ctx context.Context, fn func(err error))
+}

@@ -352,3 +352,6 @@ func Tx(ctx context.Context) *dbx.Tx {
 	}
 	return nil
 }
+
+// AfterTx implements core.TxNotifier.
+func (s *Store) AfterTx(ctx context.Context, fn func(err error)) { AfterTx(ctx, fn) }

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/basalthq/basalt/core"
+)
+
+// sqlParts is the SQL a RecordQuery translates to (see filtersql.go):
+// joins and conditions over the main table aliased as its own name.
+type sqlParts struct {
+	// joins are complete "LEFT JOIN ... ON ..." clauses, in order.
+	joins []string
+	// where are conditions AND-ed together.
+	where []string
+	// orderBy are ORDER BY terms ("expr ASC").
+	orderBy []string
+	// params bind the {:name} placeholders used above.
+	params dbx.Params
+	// distinct is set when a join may multiply rows.
+	distinct bool
+}
+
+// Query runs q: filter, sort, paging and optional count.
+func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQueryResult, error) {
+	c := q.Collection
+	parts, err := s.translate(q)
+	if err != nil {
+		return nil, err
+	}
+	alias := s.q(c.Name)
+	from := s.q(c.Name)
+	prefix := ""
+	if q.Candidate != nil {
+		cte, cteParams := s.candidateCTE(q.Candidate)
+		prefix = cte + " "
+		for k, v := range cteParams {
+			parts.params[k] = v
+		}
+	}
+	if len(q.Ids) > 0 {
+		ph := make([]string, len(q.Ids))
+		for i, id := range q.Ids {
+			k := fmt.Sprintf("__id%d", i)
+			parts.params[k] = id
+			ph[i] = "{:" + k + "}"
+		}
+		parts.where = append(parts.where, alias+"."+s.q("id")+" IN ("+strings.Join(ph, ", ")+")")
+	} else if q.Ids != nil {
+		return &core.RecordQueryResult{Total: 0}, nil
+	}
+
+	var body strings.Builder
+	body.WriteString(" FROM ")
+	body.WriteString(from)
+	for _, j := range parts.joins {
+		body.WriteByte(' ')
+		body.WriteString(j)
+	}
+	if len(parts.where) > 0 {
+		body.WriteString(" WHERE ")
+		for i, w := range parts.where {
+			if i > 0 {
+				body.WriteString(" AND ")
+			}
+			body.WriteString("(" + w + ")")
+		}
+	}
+
+	b := s.db.Builder(ctx)
+	res := &core.RecordQueryResult{Total: -1}
+
+	if q.Count {
+		countExpr := "COUNT(*)"
+		if parts.distinct {
+			countExpr = "COUNT(DISTINCT " + alias + "." + s.q("id") + ")"
+		}
+		var total int
+		if err := b.NewQuery(prefix+"SELECT "+countExpr+body.String()).Bind(parts.params).WithContext(ctx).Row(&total); err != nil {
+			return nil, err
+		}
+		res.Total = total
+		if q.PerPage > 0 && total <= (max(q.Page, 1)-1)*q.PerPage {
+			return res, nil
+		}
+	}
+
+	sel := "SELECT "
+	if parts.distinct {
+		sel += "DISTINCT "
+	}
+	sel += s.selectColumns(c, c.Name)
+	stmt := prefix + sel + body.String()
+	if len(parts.orderBy) > 0 {
+		stmt += " ORDER BY " + strings.Join(parts.orderBy, ", ")
+	}
+	if q.PerPage > 0 {
+		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, (max(q.Page, 1)-1)*q.PerPage)
+	}
+	rows, err := b.NewQuery(stmt).Bind(parts.params).WithContext(ctx).Rows()
+	if err != nil {
+		return nil, err
+	}
+	recs, err := scanRecords(c, rows.Rows)
+	if err != nil {
+		return nil, err
+	}
+	res.Records = recs
+	return res, nil
+}
+
+// candidateCTE renders a one-row CTE named like the collection's table
+// holding the would-be record, so create rules see the submitted values
+// (spec §4.3).
+func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
+	c := r.Collection()
+	params := dbx.Params{}
+	cols := make([]string, 0, len(c.Fields))
+	for i, f := range c.Fields {
+		k := fmt.Sprintf("__c%d", i)
+		params[k] = f.ToDB(r.Get(f.GetName()))
+		cols = append(cols, "{:"+k+"} AS "+s.q(f.GetName()))
+	}
+	return "WITH " + s.q(c.Name) + " AS (SELECT " + strings.Join(cols, ", ") + ")", params
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/basalthq/basalt/core"
+)
+
+// scanRecords reads rows whose columns are named after c's fields.
+func scanRecords(c *core.Collection, rows *sql.Rows) ([]*core.Record, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []*core.Record
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make(map[string]any, len(cols))
+		for i, name := range cols {
+			v := vals[i]
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			row[name] = v
+		}
+		out = append(out, core.NewRecordFromDB(c, row))
+	}
+	return out, rows.Err()
+}
+
+// selectColumns lists c's field columns qualified by alias, so joins never
+// leak other tables' columns into the scan.
+func (s *Store) selectColumns(c *core.Collection, alias string) string {
+	parts := make([]string, len(c.Fields))
+	for i, f := range c.Fields {
+		parts[i] = s.q(alias) + "." + s.q(f.GetName())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FindRecords returns the records of c with the given ids.
+func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []string) ([]*core.Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.Builder(ctx).Select().From(c.Name).
+		Select(strings.Split(s.selectColumns(c, c.Name), ", ")...).
+		Where(dbx.In(c.Name+".id", args...)).WithContext(ctx).Rows()
+	if err != nil {
+		return nil, err
+	}
+	return scanRecords(c, rows.Rows)
+}
+
+// RecordIds lists every record id of c.
+func (s *Store) RecordIds(ctx context.Context, c *core.Collection) ([]string, error) {
+	var ids []string
+	err := s.db.Builder(ctx).Select("id").From(c.Name).WithContext(ctx).Column(&ids)
+	return ids, err
+}
+
+// FindReferencing lists records of c whose relation field holds id.
+func (s *Store) FindReferencing(ctx context.Context, c *core.Collection, field core.Field, id string) ([]*core.Record, error) {
+	col := s.q(c.Name) + "." + s.q(field.GetName())
+	var where string
+	if mv, ok := field.(core.MultiValuer); ok && mv.IsMultiple() {
+		where = fmt.Sprintf("EXISTS (SELECT 1 FROM %s __je WHERE __je.value = {:id})", s.d.JSONEach(col))
+	} else {
+		where = col + " = {:id}"
+	}
+	rows, err := s.db.Builder(ctx).NewQuery(fmt.Sprintf("SELECT %s FROM %s WHERE %s",
+		s.selectColumns(c, c.Name), s.q(c.Name), where)).Bind(dbx.Params{"id": id}).WithContext(ctx).Rows()
+	if err != nil {
+		return nil, err
+	}
+	return scanRecords(c, rows.Rows)
+}
+
+func recordParams(r *core.Record, onlyChanged bool) dbx.Params {
+	p := dbx.Params{}
+	for _, f := range r.Collection().Fields {
+		name := f.GetName()
+		v := r.Get(name)
+		if onlyChanged && !r.IsNew() && equalCanonical(v, r.Original(name)) {
+			continue
+		}
+		p[name] = f.ToDB(v)
+	}
+	return p
+}
+
+func equalCanonical(a, b any) bool {
+	return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b)
+}
+
+// InsertRecord inserts all columns of r.
+func (s *Store) InsertRecord(ctx context.Context, r *core.Record) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := Tx(ctx).Insert(r.Collection().Name, recordParams(r, false)).WithContext(ctx).Execute()
+		return s.mapWriteError(r.Collection(), err)
+	})
+}
+
+// UpdateRecord writes the changed columns of r (matched by its original id).
+func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
+	p := recordParams(r, true)
+	if len(p) == 0 {
+		return nil
+	}
+	id := core.ToString(r.Original("id"))
+	if id == "" {
+		id = r.Id()
+	}
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := Tx(ctx).Update(r.Collection().Name, p, dbx.HashExp{"id": id}).WithContext(ctx).Execute()
+		return s.mapWriteError(r.Collection(), err)
+	})
+}
+
+// DeleteRecord deletes r's row.
+func (s *Store) DeleteRecord(ctx context.Context, r *core.Record) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := Tx(ctx).Delete(r.Collection().Name, dbx.HashExp{"id": r.Id()}).WithContext(ctx).Execute()
+		return err
+	})
+}
+
+// mapWriteError turns unique violations into validation_not_unique on the
+// involved fields (spec §5.1).
+func (s *Store) mapWriteError(c *core.Collection, err error) error {
+	if err == nil {
+		return nil
+	}
+	ok, cols := s.d.IsUniqueViolation(err)
+	if !ok {
+		return err
+	}
+	errs := core.ValidationErrors{}
+	for _, tc := range cols {
+		name := tc
+		if i := strings.LastIndex(tc, "."); i >= 0 {
+			name = tc[i+1:]
+		}
+		if c.Fields.GetByName(name) != nil {
+			errs[name] = core.NewFieldError("validation_not_unique", "Value must be unique.", nil)
+		}
+	}
+	if len(errs) == 0 {
+		errs["id"] = core.NewFieldError("validation_not_unique", "Value must be unique.", nil)
+	}
+	return errs
+}
