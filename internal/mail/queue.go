@@ -113,6 +113,7 @@ func (q *Queue) Enqueue(ctx context.Context, m *Message, done func(error)) {
 // or ctx's deadline: when the bound is hit it returns ctx's error even if
 // the Mailer ignores its ctx (the delivery then finishes in the background).
 // Used for the synchronous mails (e-mail change, login alert, test mail).
+// Send does not go through the background slots and works after Close.
 func (q *Queue) Send(ctx context.Context, m *Message) error {
 	q.init()
 	ctx, cancel := context.WithTimeout(ctx, q.timeout())

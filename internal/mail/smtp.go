@@ -18,11 +18,15 @@ import (
 // mailer or Queue has no Timeout of its own.
 const DefaultTimeout = 30 * time.Second
 
-// Auth methods accepted in SMTP.AuthMethod (spec §1.9 settings.smtp.authMethod).
+// The values of SMTP.AuthMethod (spec §1.9 settings.smtp.authMethod).
 const (
-	AuthAuto  = ""      // PLAIN when the server offers it, else LOGIN
-	AuthPlain = "PLAIN" // RFC 4616
-	AuthLogin = "LOGIN" // the de-facto LOGIN mechanism (Outlook, old Exchange)
+	// AuthAuto uses PLAIN when the server offers it, else LOGIN.
+	AuthAuto = ""
+	// AuthPlain is the PLAIN mechanism of RFC 4616.
+	AuthPlain = "PLAIN"
+	// AuthLogin is the de-facto LOGIN mechanism (Outlook, older Exchange),
+	// which net/smtp lacks.
+	AuthLogin = "LOGIN"
 )
 
 // SMTP delivers mail through an SMTP server (spec §10.7). The zero value is
