@@ -31,6 +31,8 @@ func RandomString(n int) string {
 // extInvalidChars matches what PocketBase strips from extensions.
 var extInvalidChars = regexp.MustCompile(`[^\w.*\-+=#]+`)
 
+var repeatedDots = regexp.MustCompile(`\.{2,}`)
+
 // snakeSplit splits a name at any run of non-word (ASCII \W) characters or
 // underscores, as PocketBase's inflector.Snakecase does.
 var snakeSplit = regexp.MustCompile(`[\W_]+`)
@@ -41,12 +43,12 @@ var snakeSplit = regexp.MustCompile(`[\W_]+`)
 //	<snake_cased base name>_<10 random [a-z0-9]><cleaned extension>
 //
 // Only the last path element of original is used (both "/" and "\" count as
-// separators) and NUL bytes are dropped, so traversal attempts like
-// "../../etc/passwd" cannot reach the key. The base name is snake_cased
-// (non-ASCII-word characters become separators, which also trims leading
-// dots), cut to 100 chars, and padded with 10 random chars when shorter than
+// separators), NUL bytes are dropped and leading dots are trimmed, so
+// traversal attempts like "../../etc/passwd" cannot reach the key. The base
+// name is snake_cased (characters other than ASCII letters and digits become
+// separators), cut to 100 chars, and padded with 10 random chars when shorter than
 // 3. The extension keeps a double extension (".tar.gz"), loses characters
-// outside [A-Za-z0-9_.*\-+=#], is cut to its last 20 chars, and when empty is
+// outside [A-Za-z0-9_.*\-+=#] and repeated dots, is cut to its last 20 chars, and when empty is
 // derived from head (the first bytes of the content; nil disables this).
 // rand(n) returns n random [a-z0-9] chars; pass RandomString in production.
 func NormalizeFilename(original string, head []byte, rand func(n int) string) string {
@@ -54,9 +56,14 @@ func NormalizeFilename(original string, head []byte, rand func(n int) string) st
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
+	// Leading dots are trimmed first (spec §5.3), so ".env" is a base name
+	// rather than an extension and "..x.txt" cannot yield a dotted extension.
+	name = strings.TrimLeft(name, ".")
 
 	originalExt := extractExtension(name)
 	cleanExt := extInvalidChars.ReplaceAllString(originalExt, "")
+	// "...dots" would give the extension "..dots"; one dot is enough.
+	cleanExt = repeatedDots.ReplaceAllString(cleanExt, ".")
 	if strings.Trim(cleanExt, ".") == "" {
 		cleanExt = ""
 		if head != nil {
