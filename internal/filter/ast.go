@@ -227,7 +227,6 @@ func (*Func) operandNode() {}
 var (
 	_ Expr    = (*Logical)(nil)
 	_ Expr    = (*Comparison)(nil)
-	_ Operand = (*Identifier)(nil)
 	_ Operand = (*Number)(nil)
 	_ Operand = (*Text)(nil)
 	_ Operand = (*Func)(nil)

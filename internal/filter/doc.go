@@ -45,5 +45,9 @@
 // canonical form again, so it is suitable as a cache key. Walk visits every
 // node depth-first in source order.
 //
+// The parser never mutates a tree after returning it and nodes hold no
+// lazily computed state, so a parsed Expr may be cached and read from many
+// goroutines at once (core caches rules this way).
+//
 // Errors are *SyntaxError values carrying the byte offset of the problem.
 package filter

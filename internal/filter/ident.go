@@ -111,6 +111,8 @@ func (id *Identifier) String() string { return id.Raw }
 
 func (*Identifier) operandNode() {}
 
+var _ Operand = (*Identifier)(nil)
+
 // Literal returns the value of a KindLiteral identifier: nil for null, true
 // or false for true/false (in any letter case). ok is false for other kinds.
 func (id *Identifier) Literal() (value any, ok bool) {
