@@ -199,12 +199,18 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, conte
 		contentType = "application/octet-stream"
 	}
 	hdr.Set("Content-Type", contentType)
-	// The LimitReader plus exact ContentLength make net/http fail the
-	// request, rather than store a short object, when r ends early.
-	body := &countingReader{r: io.LimitReader(r, size)}
+	// exactReader plus the exact ContentLength make the request fail, rather
+	// than store a short or truncated object, when r does not yield exactly
+	// size bytes.
+	body := &exactReader{r: r, size: size}
+	if size == 0 {
+		if err := body.checkNoMore(); err != nil {
+			return fmt.Errorf("s3 put %s: %w", key, err)
+		}
+	}
 	resp, err := s.do(ctx, "put "+key, http.MethodPut, s.objectURL(key, nil), hdr, body, size, unsignedPayload)
 	if err != nil {
-		if body.n != size {
+		if body.mismatch {
 			return fmt.Errorf("s3 put %s: %w: %v", key, ErrSizeMismatch, err)
 		}
 		return err
@@ -216,15 +222,43 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, conte
 	return nil
 }
 
-type countingReader struct {
-	r io.Reader
-	n int64
+// exactReader yields exactly size bytes of r. When r has more, it fails
+// instead of returning the last chunk, so the HTTP body is cut short and the
+// server refuses it; when r has fewer, net/http fails the request.
+type exactReader struct {
+	r        io.Reader
+	size, n  int64
+	mismatch bool
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
+func (e *exactReader) Read(p []byte) (int, error) {
+	if e.n >= e.size {
+		return 0, io.EOF
+	}
+	if rem := e.size - e.n; int64(len(p)) > rem {
+		p = p[:rem]
+	}
+	n, err := e.r.Read(p)
+	if e.n+int64(n) == e.size {
+		if err := e.checkNoMore(); err != nil {
+			return 0, err
+		}
+	}
+	e.n += int64(n)
+	if err == io.EOF && e.n < e.size {
+		e.mismatch = true
+		err = io.ErrUnexpectedEOF
+	}
 	return n, err
+}
+
+func (e *exactReader) checkNoMore() error {
+	var one [1]byte
+	if m, _ := io.ReadFull(e.r, one[:]); m > 0 {
+		e.mismatch = true
+		return fmt.Errorf("%w: more than %d bytes", ErrSizeMismatch, e.size)
+	}
+	return nil
 }
 
 func infoFromHeader(key string, h http.Header) ObjectInfo {

@@ -111,13 +111,37 @@ func testStorage(t *testing.T, st Storage, ns string) {
 		}
 	})
 
-	t.Run("size mismatch leaves nothing", func(t *testing.T) {
-		err := st.Put(ctx, k("c1/r1/short.txt"), strings.NewReader("abc"), 10, "")
-		if !errors.Is(err, ErrSizeMismatch) {
-			t.Errorf("Put short = %v, want ErrSizeMismatch", err)
+	t.Run("size mismatch stores nothing", func(t *testing.T) {
+		put(t, k("c1/r1/kept.txt"), "kept")
+		cases := []struct {
+			name, key, content string
+			size               int64
+		}{
+			{"too few bytes", "c1/r1/short.txt", "abc", 10},
+			{"too many bytes", "c1/r1/long.txt", "abcdefghijklmnop", 10},
+			{"bytes for an empty object", "c1/r1/zero.txt", "x", 0},
+			{"too many bytes over an existing key", "c1/r1/kept.txt", "abcdefghijklmnop", 10},
 		}
-		if ok, _ := st.Exists(ctx, k("c1/r1/short.txt")); ok {
-			t.Error("a short Put left an object behind")
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				err := st.Put(ctx, k(tc.key), strings.NewReader(tc.content), tc.size, "")
+				if !errors.Is(err, ErrSizeMismatch) {
+					t.Errorf("Put = %v, want ErrSizeMismatch", err)
+				}
+			})
+		}
+		for _, key := range []string{"c1/r1/short.txt", "c1/r1/long.txt", "c1/r1/zero.txt"} {
+			if ok, _ := st.Exists(ctx, k(key)); ok {
+				t.Errorf("a failed Put left %s behind", key)
+			}
+		}
+		obj, err := st.Open(ctx, k("c1/r1/kept.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer obj.Close()
+		if got, _ := io.ReadAll(obj); string(got) != "kept" {
+			t.Errorf("failed Put changed an existing object to %q", got)
 		}
 	})
 
