@@ -56,6 +56,8 @@ type S3Error struct {
 	Message    string
 }
 
+// Error formats the operation, status and S3 error code; it never
+// contains credentials.
 func (e *S3Error) Error() string {
 	return fmt.Sprintf("s3 %s: %d %s: %s", e.Op, e.StatusCode, e.Code, e.Message)
 }

@@ -40,6 +40,7 @@ type ImageTooLargeError struct {
 	MaxPixels     int64
 }
 
+// Error states the declared dimensions and the limit.
 func (e *ImageTooLargeError) Error() string {
 	return fmt.Sprintf("files: image %dx%d exceeds the %d pixel thumbnail limit", e.Width, e.Height, e.MaxPixels)
 }
