@@ -1,0 +1,525 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeIdP is an httptest stand-in for a provider's token and user-info
+// endpoints. It records what it was sent.
+type fakeIdP struct {
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	tokenForm  url.Values
+	basicUser  string
+	basicPass  string
+	hasBasic   bool
+	tokenAccpt string
+	userHdrs   map[string]http.Header // path → headers of the last request
+
+	// tokenStatus/tokenBody/tokenType override the token answer.
+	tokenStatus int
+	tokenBody   string
+	tokenCType  string
+	// rejectBasic makes the token endpoint answer 401 to Basic auth.
+	rejectBasic bool
+	// routes maps a GET path to (status, JSON body).
+	routes map[string]fakeRoute
+	// block makes every handler wait for the request's context.
+	block bool
+}
+
+type fakeRoute struct {
+	status int
+	body   any
+}
+
+func newFakeIdP(t *testing.T) *fakeIdP {
+	t.Helper()
+	f := &fakeIdP{routes: map[string]fakeRoute{}, userHdrs: map[string]http.Header{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeIdP) serve(w http.ResponseWriter, r *http.Request) {
+	if f.block {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.URL.Path == "/token" {
+		if r.Method != http.MethodPost {
+			http.Error(w, "want POST", http.StatusMethodNotAllowed)
+			return
+		}
+		_ = r.ParseForm()
+		f.tokenForm = r.PostForm
+		f.basicUser, f.basicPass, f.hasBasic = r.BasicAuth()
+		f.tokenAccpt = r.Header.Get("Accept")
+		if f.rejectBasic && f.hasBasic {
+			http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+			return
+		}
+		if f.tokenStatus != 0 {
+			w.Header().Set("Content-Type", or(f.tokenCType, "application/json"))
+			w.WriteHeader(f.tokenStatus)
+			_, _ = w.Write([]byte(f.tokenBody))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"at-1","refresh_token":"rt-1","token_type":"bearer","expires_in":3600}`))
+		return
+	}
+	f.userHdrs[r.URL.Path] = r.Header.Clone()
+	if r.Header.Get("Authorization") != "Bearer at-1" {
+		http.Error(w, "bad token", http.StatusUnauthorized)
+		return
+	}
+	rt, ok := f.routes[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(or2(rt.status, http.StatusOK))
+	_ = json.NewEncoder(w).Encode(rt.body)
+}
+
+func or2(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+func (f *fakeIdP) config(name, userPath string) Config {
+	return Config{
+		Name: name, ClientId: "cid", ClientSecret: "csecret",
+		AuthURL: f.srv.URL + "/auth", TokenURL: f.srv.URL + "/token", UserInfoURL: f.srv.URL + userPath,
+		Now: func() time.Time { return testNow },
+	}
+}
+
+// providerCase describes one provider for the table-driven tests: the JSON
+// its endpoints return when the e-mail is verified and when it is not,
+// and what must come out.
+type providerCase struct {
+	name       string
+	userPath   string
+	clientAuth clientAuth
+	pkce       bool
+	extra      map[string]any // config extras for the verified run
+	verified   map[string]any // path → body
+	unverified map[string]any // path → body (only differing paths)
+	want       User           // for the verified run
+	userHeader map[string]string
+}
+
+func providerCases() []providerCase {
+	return []providerCase{
+		{
+			name: "google", userPath: "/userinfo", pkce: true,
+			verified: map[string]any{"/userinfo": map[string]any{"sub": "g1", "name": "Gee Oogle", "picture": "https://img/g", "email": "g@x.io", "email_verified": true}},
+			unverified: map[string]any{"/userinfo": map[string]any{"sub": "g1", "name": "Gee Oogle", "email": "g@x.io", "email_verified": false}},
+			want:       User{Id: "g1", Name: "Gee Oogle", Email: "g@x.io", AvatarURL: "https://img/g"},
+		},
+		{
+			name: "github", userPath: "/user", pkce: true,
+			verified: map[string]any{
+				"/user":        map[string]any{"id": 1234567890123, "login": "octo", "name": "Octo Cat", "avatar_url": "https://img/o", "email": "public@x.io"},
+				"/user/emails": []any{map[string]any{"email": "second@x.io", "primary": false, "verified": true}, map[string]any{"email": "o@x.io", "primary": true, "verified": true}},
+			},
+			unverified: map[string]any{"/user/emails": []any{map[string]any{"email": "o@x.io", "primary": true, "verified": false}, map[string]any{"email": "second@x.io", "primary": false, "verified": true}}},
+			want:       User{Id: "1234567890123", Name: "Octo Cat", Username: "octo", Email: "o@x.io", AvatarURL: "https://img/o"},
+		},
+		{
+			name: "gitea", userPath: "/api/v1/user", pkce: true,
+			verified: map[string]any{
+				"/api/v1/user":        map[string]any{"id": 5, "login": "tea", "full_name": "Tea Pot", "avatar_url": "https://img/t", "email": "t@x.io"},
+				"/api/v1/user/emails": []any{map[string]any{"email": "t@x.io", "primary": true, "verified": true}},
+			},
+			unverified: map[string]any{"/api/v1/user/emails": []any{map[string]any{"email": "t@x.io", "primary": true, "verified": false}}},
+			want:       User{Id: "5", Name: "Tea Pot", Username: "tea", Email: "t@x.io", AvatarURL: "https://img/t"},
+		},
+		{
+			name: "gitlab", userPath: "/api/v4/user", pkce: true,
+			verified: map[string]any{"/api/v4/user": map[string]any{"id": 7, "name": "Lab Rat", "username": "rat", "avatar_url": "https://img/l", "email": "l@x.io", "confirmed_at": "2020-01-01T00:00:00Z"}},
+			unverified: map[string]any{"/api/v4/user": map[string]any{"id": 7, "name": "Lab Rat", "username": "rat", "email": "l@x.io", "confirmed_at": nil}},
+			want:       User{Id: "7", Name: "Lab Rat", Username: "rat", Email: "l@x.io", AvatarURL: "https://img/l"},
+		},
+		{
+			name: "discord", userPath: "/users/@me", pkce: true,
+			verified: map[string]any{"/users/@me": map[string]any{"id": "80351110224678912", "username": "nelly", "global_name": "Nelly", "avatar": "8342729096ea3675442027381ff50dfe", "verified": true, "email": "n@x.io"}},
+			unverified: map[string]any{"/users/@me": map[string]any{"id": "80351110224678912", "username": "nelly", "verified": false, "email": "n@x.io"}},
+			want: User{Id: "80351110224678912", Name: "Nelly", Username: "nelly", Email: "n@x.io",
+				AvatarURL: "https://cdn.discordapp.com/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png"},
+		},
+		{
+			name: "microsoft", userPath: "/v1.0/me", pkce: true, extra: map[string]any{"trustEmail": true},
+			verified:   map[string]any{"/v1.0/me": map[string]any{"id": "m-1", "displayName": "Mike Soft", "mail": "m@x.io", "userPrincipalName": "m@x.onmicrosoft.com"}},
+			unverified: map[string]any{}, // same body, but trustEmail is off by default
+			want:       User{Id: "m-1", Name: "Mike Soft", Email: "m@x.io"},
+		},
+		{
+			name: "spotify", userPath: "/v1/me", pkce: true,
+			verified:   map[string]any{"/v1/me": map[string]any{"id": "sp1", "display_name": "Spot", "email": "s@x.io", "images": []any{map[string]any{"url": "https://img/s"}}}},
+			unverified: map[string]any{},
+			want:       User{Id: "sp1", Name: "Spot", AvatarURL: "https://img/s"}, // Spotify e-mails are never verified
+		},
+		{
+			name: "twitch", userPath: "/helix/users", userHeader: map[string]string{"Client-Id": "cid"},
+			verified:   map[string]any{"/helix/users": map[string]any{"data": []any{map[string]any{"id": "141981764", "login": "twitchdev", "display_name": "TwitchDev", "profile_image_url": "https://img/tw", "email": "tw@x.io"}}}},
+			unverified: map[string]any{"/helix/users": map[string]any{"data": []any{map[string]any{"id": "141981764", "login": "twitchdev", "display_name": "TwitchDev"}}}},
+			want:       User{Id: "141981764", Name: "TwitchDev", Username: "twitchdev", Email: "tw@x.io", AvatarURL: "https://img/tw"},
+		},
+		{
+			name: "twitter", userPath: "/2/users/me", pkce: true, clientAuth: authInHeader,
+			verified:   map[string]any{"/2/users/me": map[string]any{"data": map[string]any{"id": "2244994945", "name": "X Dev", "username": "XDevelopers", "profile_image_url": "https://img/x"}}},
+			unverified: map[string]any{},
+			want:       User{Id: "2244994945", Name: "X Dev", Username: "XDevelopers", AvatarURL: "https://img/x"},
+		},
+		{
+			name: "bitbucket", userPath: "/2.0/user", clientAuth: authInHeader,
+			verified: map[string]any{
+				"/2.0/user":        map[string]any{"uuid": "{b-1}", "username": "bucket", "display_name": "Bit Bucket", "links": map[string]any{"avatar": map[string]any{"href": "https://img/b"}}},
+				"/2.0/user/emails": map[string]any{"values": []any{map[string]any{"email": "b@x.io", "is_primary": true, "is_confirmed": true}}},
+			},
+			unverified: map[string]any{"/2.0/user/emails": map[string]any{"values": []any{map[string]any{"email": "b@x.io", "is_primary": true, "is_confirmed": false}}}},
+			want:       User{Id: "{b-1}", Name: "Bit Bucket", Username: "bucket", Email: "b@x.io", AvatarURL: "https://img/b"},
+		},
+		{
+			name: "patreon", userPath: "/identity", pkce: true,
+			verified: map[string]any{"/identity": map[string]any{"data": map[string]any{"id": "p1", "attributes": map[string]any{
+				"full_name": "Pat Ron", "vanity": "patron", "image_url": "https://img/p", "email": "p@x.io", "is_email_verified": true}}}},
+			unverified: map[string]any{"/identity": map[string]any{"data": map[string]any{"id": "p1", "attributes": map[string]any{
+				"full_name": "Pat Ron", "email": "p@x.io", "is_email_verified": false}}}},
+			want: User{Id: "p1", Name: "Pat Ron", Username: "patron", Email: "p@x.io", AvatarURL: "https://img/p"},
+		},
+		{
+			name: "facebook", userPath: "/me", pkce: true,
+			verified:   map[string]any{"/me": map[string]any{"id": "f1", "name": "Face Book", "email": "f@x.io", "picture": map[string]any{"data": map[string]any{"url": "https://img/f"}}}},
+			unverified: map[string]any{"/me": map[string]any{"id": "f1", "name": "Face Book"}}, // Graph omits unconfirmed addresses
+			want:       User{Id: "f1", Name: "Face Book", Email: "f@x.io", AvatarURL: "https://img/f"},
+		},
+		{
+			name: "oidc", userPath: "/userinfo", pkce: true, clientAuth: authInHeader, // auto: Basic first
+			verified:   map[string]any{"/userinfo": map[string]any{"sub": "o1", "name": "Oh Idc", "preferred_username": "oidcuser", "picture": "https://img/oi", "email": "oi@x.io", "email_verified": true}},
+			unverified: map[string]any{"/userinfo": map[string]any{"sub": "o1", "name": "Oh Idc", "preferred_username": "oidcuser", "email": "oi@x.io"}},
+			want:       User{Id: "o1", Name: "Oh Idc", Username: "oidcuser", Email: "oi@x.io", AvatarURL: "https://img/oi"},
+		},
+	}
+}
+
+func TestProvidersExchangeAndFetchUser(t *testing.T) {
+	t.Parallel()
+	for _, tc := range providerCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeIdP(t)
+			for path, body := range tc.verified {
+				f.routes[path] = fakeRoute{body: body}
+			}
+			cfg := f.config(tc.name, tc.userPath)
+			cfg.Extra = tc.extra
+			p, err := NewProvider(cfg, f.srv.Client())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.PKCE() != tc.pkce {
+				t.Errorf("PKCE() = %v, want %v", p.PKCE(), tc.pkce)
+			}
+
+			tok, err := p.Exchange(context.Background(), "the-code", "the-verifier", "https://app/api/oauth2-redirect")
+			if err != nil {
+				t.Fatalf("Exchange: %v", err)
+			}
+			checkTokenRequest(t, f, tc.clientAuth, tc.pkce)
+			if tok.AccessToken != "at-1" || tok.RefreshToken != "rt-1" || !tok.Expiry.Equal(testNow.Add(time.Hour)) {
+				t.Errorf("token = %+v", tok)
+			}
+
+			u, err := p.FetchUser(context.Background(), tok)
+			if err != nil {
+				t.Fatalf("FetchUser: %v", err)
+			}
+			want := tc.want
+			want.AccessToken, want.RefreshToken, want.Expiry = "at-1", "rt-1", testNow.Add(time.Hour)
+			got := *u
+			if got.RawUser == nil {
+				t.Error("RawUser is nil")
+			}
+			got.RawUser = nil
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("user:\n got %+v\nwant %+v", got, want)
+			}
+			for k, v := range tc.userHeader {
+				if h := f.userHdrs[tc.userPath].Get(k); h != v {
+					t.Errorf("user request header %s = %q, want %q", k, h, v)
+				}
+			}
+
+			// Unverified e-mail: same flow, e-mail must come back empty.
+			for path, body := range tc.unverified {
+				f.routes[path] = fakeRoute{body: body}
+			}
+			cfg.Extra = nil
+			p2, err := NewProvider(cfg, f.srv.Client())
+			if err != nil {
+				t.Fatal(err)
+			}
+			u2, err := p2.FetchUser(context.Background(), tok)
+			if err != nil {
+				t.Fatalf("FetchUser (unverified): %v", err)
+			}
+			if u2.Email != "" {
+				t.Errorf("unverified e-mail returned: %q", u2.Email)
+			}
+			if u2.Id != tc.want.Id {
+				t.Errorf("unverified run id = %q, want %q", u2.Id, tc.want.Id)
+			}
+		})
+	}
+}
+
+// checkTokenRequest asserts the authorization-code grant fields and the
+// client authentication style the provider requires.
+func checkTokenRequest(t *testing.T, f *fakeIdP, style clientAuth, pkce bool) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	form := f.tokenForm
+	for k, want := range map[string]string{"grant_type": "authorization_code", "code": "the-code", "redirect_uri": "https://app/api/oauth2-redirect"} {
+		if got := form.Get(k); got != want {
+			t.Errorf("token form %s = %q, want %q", k, got, want)
+		}
+	}
+	if got, want := form.Get("code_verifier"), map[bool]string{true: "the-verifier"}[pkce]; got != want {
+		t.Errorf("code_verifier = %q, want %q", got, want)
+	}
+	switch style {
+	case authInHeader:
+		if !f.hasBasic || f.basicUser != "cid" || f.basicPass != "csecret" {
+			t.Errorf("basic auth = %v %q %q, want cid/csecret", f.hasBasic, f.basicUser, f.basicPass)
+		}
+		if form.Has("client_secret") {
+			t.Error("client_secret sent in body as well as in the header")
+		}
+	default:
+		if f.hasBasic {
+			t.Error("unexpected basic auth")
+		}
+		if form.Get("client_id") != "cid" || form.Get("client_secret") != "csecret" {
+			t.Errorf("body credentials = %q/%q, want cid/csecret", form.Get("client_id"), form.Get("client_secret"))
+		}
+	}
+	if f.tokenAccpt != "application/json" {
+		t.Errorf("Accept = %q, want application/json", f.tokenAccpt)
+	}
+}
+
+func TestProvidersErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range providerCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeIdP(t)
+			p, err := NewProvider(f.config(tc.name, tc.userPath), f.srv.Client())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+
+			f.tokenStatus, f.tokenBody = http.StatusBadRequest, `{"error":"invalid_grant"}`
+			if _, err := p.Exchange(ctx, "c", "v", "r"); err == nil {
+				t.Error("Exchange with 400: want error")
+			}
+			f.tokenStatus, f.tokenBody = http.StatusOK, `{"error":"bad_verification_code","error_description":"gone"}`
+			if _, err := p.Exchange(ctx, "c", "v", "r"); err == nil {
+				t.Error("Exchange with 200+error body: want error")
+			}
+			f.tokenStatus, f.tokenBody = http.StatusOK, `{"token_type":"bearer"}`
+			if _, err := p.Exchange(ctx, "c", "v", "r"); err == nil {
+				t.Error("Exchange without access_token: want error")
+			}
+			if _, err := p.Exchange(ctx, "", "v", "r"); err == nil {
+				t.Error("Exchange with empty code: want error")
+			}
+
+			tok := &Token{AccessToken: "at-1"}
+			f.routes[strings.SplitN(tc.userPath, "?", 2)[0]] = fakeRoute{status: http.StatusInternalServerError, body: map[string]any{"message": "boom"}}
+			if _, err := p.FetchUser(ctx, tok); err == nil {
+				t.Error("FetchUser with 500: want error")
+			}
+			f.routes[tc.userPath] = fakeRoute{body: map[string]any{"unrelated": true}}
+			if _, err := p.FetchUser(ctx, tok); err == nil {
+				t.Error("FetchUser without an id: want error")
+			}
+			if _, err := p.FetchUser(ctx, &Token{}); err == nil {
+				t.Error("FetchUser without access token: want error")
+			}
+		})
+	}
+}
+
+func TestProvidersHonourContext(t *testing.T) {
+	t.Parallel()
+	for _, tc := range providerCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeIdP(t)
+			f.block = true
+			p, err := NewProvider(f.config(tc.name, tc.userPath), f.srv.Client())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err = p.Exchange(ctx, "c", "v", "r")
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Exchange err = %v, want deadline exceeded", err)
+			}
+			_, err = p.FetchUser(ctx, &Token{AccessToken: "at-1"})
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("FetchUser err = %v, want deadline exceeded", err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("calls took %v; the 5 s server stall was not cut short", d)
+			}
+		})
+	}
+}
+
+func TestAuthURLShape(t *testing.T) {
+	t.Parallel()
+	for _, name := range ProviderNames() {
+		for _, pkceOff := range []bool{false, true} {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				cfg := Config{Name: name, ClientId: "cid 1", ClientSecret: "s"}
+				if strings.HasPrefix(name, "oidc") {
+					cfg.AuthURL, cfg.TokenURL = "https://idp.example/authorize?tenant=t1", "https://idp.example/token"
+				}
+				if pkceOff {
+					cfg.PKCE = new(bool)
+				}
+				p, err := NewProvider(cfg, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := p.AuthURL("st8", "chal")
+				if !strings.HasSuffix(got, "&redirect_uri=") {
+					t.Fatalf("%s does not end with &redirect_uri=", got)
+				}
+				u, err := url.Parse(got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q := u.Query()
+				for k, want := range map[string]string{"client_id": "cid 1", "response_type": "code", "state": "st8", "scope": strings.Join(p.Scopes(), " "), "redirect_uri": ""} {
+					if q.Get(k) != want {
+						t.Errorf("%s = %q, want %q", k, q.Get(k), want)
+					}
+				}
+				if len(q["redirect_uri"]) != 1 {
+					t.Errorf("redirect_uri appears %d times", len(q["redirect_uri"]))
+				}
+				wantPKCE := p.PKCE()
+				if pkceOff && wantPKCE {
+					t.Error("pkce:false in config not honoured")
+				}
+				if gotPKCE := q.Get("code_challenge") == "chal" && q.Get("code_challenge_method") == "S256"; gotPKCE != wantPKCE {
+					t.Errorf("challenge present = %v, want %v", gotPKCE, wantPKCE)
+				}
+				if got := q.Get("response_mode"); (name == "apple") != (got == "form_post") {
+					t.Errorf("response_mode = %q", got)
+				}
+				if strings.HasPrefix(name, "oidc") && q.Get("tenant") != "t1" {
+					t.Error("query of a configured authURL was dropped")
+				}
+				if p.Name() != name || p.DisplayName() == "" {
+					t.Errorf("Name/DisplayName = %q/%q", p.Name(), p.DisplayName())
+				}
+			})
+		}
+	}
+}
+
+// TestGoogleAuthURLMatchesSpec pins the exact A1 example shape.
+func TestGoogleAuthURLMatchesSpec(t *testing.T) {
+	t.Parallel()
+	p, err := NewProvider(Config{Name: "google", ClientId: "cid123", ClientSecret: "x"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.AuthURL("m0FCnTlwb951H9lgjaqe7mFV6OLwPa", "rwHGg6SFB6tl3BMpLvpis3i7omD0zPKo5ZRErFfEDE4")
+	want := "https://accounts.google.com/o/oauth2/v2/auth?client_id=cid123&code_challenge=rwHGg6SFB6tl3BMpLvpis3i7omD0zPKo5ZRErFfEDE4&code_challenge_method=S256&response_type=code&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fuserinfo.profile+https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fuserinfo.email&state=m0FCnTlwb951H9lgjaqe7mFV6OLwPa&redirect_uri="
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestNewProviderRegistry(t *testing.T) {
+	t.Parallel()
+	names := ProviderNames()
+	if !slices.IsSorted(names) {
+		t.Errorf("ProviderNames not sorted: %v", names)
+	}
+	for _, want := range []string{"apple", "bitbucket", "discord", "facebook", "gitea", "github", "gitlab", "google", "microsoft", "oidc", "oidc2", "oidc3", "patreon", "spotify", "twitch", "twitter"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("ProviderNames lacks %q", want)
+		}
+	}
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr bool
+		is      error
+	}{
+		{"unknown", Config{Name: "myspace", ClientId: "c"}, true, ErrUnknownProvider},
+		{"empty name", Config{ClientId: "c"}, true, ErrUnknownProvider},
+		{"no client id", Config{Name: "github"}, true, nil},
+		{"bad url override", Config{Name: "github", ClientId: "c", TokenURL: "ftp://x"}, true, nil},
+		{"relative url", Config{Name: "github", ClientId: "c", UserInfoURL: "/user"}, true, nil},
+		{"oidc without urls", Config{Name: "oidc2", ClientId: "c"}, true, nil},
+		{"oidc bad jwks", Config{Name: "oidc", ClientId: "c", AuthURL: "https://a/x", TokenURL: "https://a/t", Extra: map[string]any{"jwksURL": "nope"}}, true, nil},
+		{"ok", Config{Name: "github", ClientId: "c"}, false, nil},
+		{"oidc3 ok", Config{Name: "oidc3", ClientId: "c", AuthURL: "https://a/x", TokenURL: "https://a/t"}, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewProvider(tt.cfg, nil)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("err = %v, want %v", err, tt.is)
+			}
+		})
+	}
+
+	p, err := NewProvider(Config{Name: "gitlab", ClientId: "c", DisplayName: "Our GitLab", PKCE: new(bool)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.DisplayName() != "Our GitLab" || p.PKCE() {
+		t.Errorf("overrides ignored: %q pkce=%v", p.DisplayName(), p.PKCE())
+	}
+}
