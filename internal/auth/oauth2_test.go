@@ -135,7 +135,7 @@ func providerCases() []providerCase {
 	return []providerCase{
 		{
 			name: "google", userPath: "/userinfo", pkce: true,
-			verified: map[string]any{"/userinfo": map[string]any{"sub": "g1", "name": "Gee Oogle", "picture": "https://img/g", "email": "g@x.io", "email_verified": true}},
+			verified:   map[string]any{"/userinfo": map[string]any{"sub": "g1", "name": "Gee Oogle", "picture": "https://img/g", "email": "g@x.io", "email_verified": true}},
 			unverified: map[string]any{"/userinfo": map[string]any{"sub": "g1", "name": "Gee Oogle", "email": "g@x.io", "email_verified": false}},
 			want:       User{Id: "g1", Name: "Gee Oogle", Email: "g@x.io", AvatarURL: "https://img/g"},
 		},
@@ -159,13 +159,13 @@ func providerCases() []providerCase {
 		},
 		{
 			name: "gitlab", userPath: "/api/v4/user", pkce: true,
-			verified: map[string]any{"/api/v4/user": map[string]any{"id": 7, "name": "Lab Rat", "username": "rat", "avatar_url": "https://img/l", "email": "l@x.io", "confirmed_at": "2020-01-01T00:00:00Z"}},
+			verified:   map[string]any{"/api/v4/user": map[string]any{"id": 7, "name": "Lab Rat", "username": "rat", "avatar_url": "https://img/l", "email": "l@x.io", "confirmed_at": "2020-01-01T00:00:00Z"}},
 			unverified: map[string]any{"/api/v4/user": map[string]any{"id": 7, "name": "Lab Rat", "username": "rat", "email": "l@x.io", "confirmed_at": nil}},
 			want:       User{Id: "7", Name: "Lab Rat", Username: "rat", Email: "l@x.io", AvatarURL: "https://img/l"},
 		},
 		{
 			name: "discord", userPath: "/users/@me", pkce: true,
-			verified: map[string]any{"/users/@me": map[string]any{"id": "80351110224678912", "username": "nelly", "global_name": "Nelly", "avatar": "8342729096ea3675442027381ff50dfe", "verified": true, "email": "n@x.io"}},
+			verified:   map[string]any{"/users/@me": map[string]any{"id": "80351110224678912", "username": "nelly", "global_name": "Nelly", "avatar": "8342729096ea3675442027381ff50dfe", "verified": true, "email": "n@x.io"}},
 			unverified: map[string]any{"/users/@me": map[string]any{"id": "80351110224678912", "username": "nelly", "verified": false, "email": "n@x.io"}},
 			want: User{Id: "80351110224678912", Name: "Nelly", Username: "nelly", Email: "n@x.io",
 				AvatarURL: "https://cdn.discordapp.com/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png"},
