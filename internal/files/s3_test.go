@@ -103,6 +103,7 @@ func startS3Server() {
 		"posix", "--sidecar", meta, data)
 	logFile, _ := os.Create(filepath.Join(dir, "server.log"))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	killWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		s3Server.err = fmt.Errorf("start versitygw: %w", err)
 		return
