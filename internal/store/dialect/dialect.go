@@ -91,6 +91,13 @@ type Dialect interface {
 	NullSafeNotEqual(a, b string) string
 	// NullSafeEqual is a IS b.
 	NullSafeEqual(a, b string) string
+	// Like is the case-insensitive (for ASCII) pattern match of expr
+	// against pattern, with backslash as the escape character; negate gives the
+	// NOT LIKE form (spec §3.2).
+	Like(expr, pattern string, negate bool) string
+	// GeoDistance is the Haversine distance in km (Earth radius 6371)
+	// between two points given as SQL expressions in degrees (spec §3.7).
+	GeoDistance(lonA, latA, lonB, latB string) string
 
 	// TableColumns lists the columns of a table or view.
 	TableColumns(ctx context.Context, db *sql.DB, table string) ([]Column, error)

@@ -183,6 +183,21 @@ func (Dialect) NullSafeNotEqual(a, b string) string { return a + " IS NOT " + b 
 // NullSafeEqual is SQLite's IS.
 func (Dialect) NullSafeEqual(a, b string) string { return a + " IS " + b }
 
+// Like is SQLite's LIKE, which ignores ASCII case by default.
+func (Dialect) Like(expr, pattern string, negate bool) string {
+	if negate {
+		return expr + " NOT LIKE " + pattern + ` ESCAPE '\'`
+	}
+	return expr + " LIKE " + pattern + ` ESCAPE '\'`
+}
+
+// GeoDistance is the Haversine formula with SQLite's math functions
+// (built into modernc.org/sqlite).
+func (Dialect) GeoDistance(lonA, latA, lonB, latB string) string {
+	return fmt.Sprintf("(6371 * 2 * asin(sqrt(power(sin((radians(%[4]s) - radians(%[2]s)) / 2), 2) + cos(radians(%[2]s)) * cos(radians(%[4]s)) * power(sin((radians(%[3]s) - radians(%[1]s)) / 2), 2))))",
+		lonA, latA, lonB, latB)
+}
+
 // TableColumns lists columns via PRAGMA table_info.
 func (d Dialect) TableColumns(ctx context.Context, db *sql.DB, table string) ([]dialect.Column, error) {
 	rows, err := db.QueryContext(ctx, "SELECT name, type, pk FROM pragma_table_info(?)", table)
