@@ -92,3 +92,27 @@ func (app *App) OnRecordUpdateRequest(tags ...string) *hook.TaggedHook[*RecordRe
 func (app *App) OnRecordDeleteRequest(tags ...string) *hook.TaggedHook[*RecordRequestEvent] {
 	return tagged(app.onRecordDeleteRequest, tags)
 }
+
+// TriggerRecordsListRequest runs the list-request chain with final as the
+// default handler (the HTTP layer calls it).
+func (app *App) TriggerRecordsListRequest(e *RecordsListRequestEvent, final func(*RecordsListRequestEvent) error) error {
+	return app.onRecordsListRequest.Trigger(e, final)
+}
+
+// Record request kinds for TriggerRecordRequest.
+const (
+	RequestView   = "view"
+	RequestCreate = "create"
+	RequestUpdate = "update"
+	RequestDelete = "delete"
+)
+
+// TriggerRecordRequest runs the view/create/update/delete request chain
+// with final as the default handler.
+func (app *App) TriggerRecordRequest(kind string, e *RecordRequestEvent, final func(*RecordRequestEvent) error) error {
+	h := map[string]*hook.Hook[*RecordRequestEvent]{
+		RequestView: app.onRecordViewRequest, RequestCreate: app.onRecordCreateRequest,
+		RequestUpdate: app.onRecordUpdateRequest, RequestDelete: app.onRecordDeleteRequest,
+	}[kind]
+	return h.Trigger(e, final)
+}

@@ -334,6 +334,20 @@ type FileStore interface {
 	Delete(ctx context.Context, key string) error
 	// DeletePrefix removes every key under prefix.
 	DeletePrefix(ctx context.Context, prefix string) error
+	// Prepare gives an upload its normalised storage name and detected
+	// content type, rejecting names or content that cannot be stored.
+	Prepare(f *File) error
+}
+
+// PrepareUpload normalises an upload before it is attached to a record.
+func (app *App) PrepareUpload(f *File) error {
+	if app.files == nil {
+		return NewBadRequestError("Failed to read the submitted data.", nil)
+	}
+	if err := app.files.Prepare(f); err != nil {
+		return NewBadRequestError("Failed to read the submitted data.", nil).WithCause(err)
+	}
+	return nil
 }
 
 // SetFileStore installs the file storage.

@@ -398,7 +398,25 @@ func (s *Store) convertChangedColumns(ctx context.Context, old, c *core.Collecti
 type txQueryer struct{ tx *dbx.Tx }
 
 func (t txQueryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.Tx.QueryContext(ctx, query, args...)
+	// Dialect introspection uses "?" placeholders; dbx binds by name.
+	params := dbx.Params{}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' && n < len(args) {
+			k := fmt.Sprintf("qp%d", n)
+			params[k] = args[n]
+			b.WriteString("{:" + k + "}")
+			n++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	rows, err := t.tx.NewQuery(b.String()).Bind(params).WithContext(ctx).Rows()
+	if err != nil {
+		return nil, err
+	}
+	return rows.Rows, nil
 }
 
 var errNotFound = errors.New("not found")

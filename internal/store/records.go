@@ -56,13 +56,16 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
+	params := dbx.Params{}
+	ph := make([]string, len(ids))
 	for i, id := range ids {
-		args[i] = id
+		k := fmt.Sprintf("id%d", i)
+		params[k] = id
+		ph[i] = "{:" + k + "}"
 	}
-	rows, err := s.db.Builder(ctx).Select().From(c.Name).
-		Select(strings.Split(s.selectColumns(c, c.Name), ", ")...).
-		Where(dbx.In(c.Name+".id", args...)).WithContext(ctx).Rows()
+	rows, err := s.db.Builder(ctx).NewQuery(fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",
+		s.selectColumns(c, c.Name), s.q(c.Name), s.q(c.Name), s.q("id"), strings.Join(ph, ", "))).
+		Bind(params).WithContext(ctx).Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,93 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// ImportCollections applies a list of collection documents (spec C7) in
+// one transaction: matched by id, else by name; new ones created; with
+// deleteMissing, fields and collections not in the list are removed.
+// Non-view collections are saved first, views last.
+func (app *App) ImportCollections(ctx context.Context, docs []json.RawMessage, deleteMissing bool) error {
+	return app.store.RunInTx(ctx, func(txCtx context.Context) error {
+		var imported []*Collection
+		var views []*Collection
+		for _, raw := range docs {
+			var head struct {
+				Id   string `json:"id"`
+				Name string `json:"name"`
+				Type string `json:"type"`
+			}
+			if err := json.Unmarshal(raw, &head); err != nil {
+				return err
+			}
+			var target *Collection
+			if head.Id != "" {
+				if c, err := app.FindCollectionByNameOrId(head.Id); err == nil && c.Id == head.Id {
+					target = c.Clone()
+				}
+			} else if head.Name != "" {
+				if c, err := app.FindCollectionByNameOrId(head.Name); err == nil {
+					target = c.Clone()
+				}
+			}
+			if target == nil {
+				c, err := NewCollectionOfType(head.Type, head.Name)
+				if err != nil {
+					return err
+				}
+				target = c
+			}
+			prevFields := target.Fields
+			if err := target.ApplyJSON(raw); err != nil {
+				return err
+			}
+			if head.Id != "" {
+				target.Id = head.Id
+			}
+			if !deleteMissing {
+				for _, f := range prevFields {
+					if target.Fields.GetById(f.GetId()) == nil && target.Fields.GetByName(f.GetName()) == nil {
+						target.Fields = append(target.Fields, f)
+					}
+				}
+			}
+			if target.IsView() {
+				views = append(views, target)
+			} else {
+				imported = append(imported, target)
+			}
+		}
+		for _, c := range append(imported, views...) {
+			if err := app.SaveCollection(txCtx, c); err != nil {
+				if ce, ok := AsError(err); ok && ce.Data != nil {
+					raw, _ := json.Marshal(ce.Data)
+					return NewBadRequestError("Failed to import collections.", ValidationErrors{"collections": NewFieldError(
+						"validation_collections_import_failure",
+						fmt.Sprintf("Data validations failed for collection %q (%s):\n%s", c.Name, c.Id, raw), nil)})
+				}
+				return err
+			}
+		}
+		if deleteMissing {
+			keep := map[string]bool{}
+			for _, c := range append(imported, views...) {
+				keep[c.Id] = true
+			}
+			// Views first: they may depend on the tables.
+			for pass := 0; pass < 2; pass++ {
+				for _, c := range app.Collections() {
+					if keep[c.Id] || c.System || (pass == 0) != c.IsView() {
+						continue
+					}
+					if err := app.DeleteCollection(txCtx, c); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}

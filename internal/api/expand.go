@@ -1,0 +1,117 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/basalthq/basalt/core"
+)
+
+type relationField interface {
+	RelationCollectionId() string
+}
+
+// expandRecords applies ?expand= (spec §2.4): relation paths, nested with
+// dots up to 6 levels, each related record filtered by its collection's
+// viewRule for non-superusers. One query per path level, not per record.
+func (s *Server) expandRecords(c *echo.Context, recs []*core.Record) {
+	param := strings.ReplaceAll(c.QueryParam("expand"), " ", "")
+	if param == "" || len(recs) == 0 {
+		return
+	}
+	didAny := false
+	for _, path := range strings.Split(param, ",") {
+		path = strings.Trim(path, ".")
+		if path == "" {
+			continue
+		}
+		segs := strings.Split(path, ".")
+		if len(segs) > 6 {
+			segs = segs[:6]
+		}
+		if s.expandPath(c, recs, segs) {
+			didAny = true
+		}
+	}
+	if didAny {
+		for _, r := range recs {
+			if r.Expand() == nil {
+				r.SetExpand(map[string]any{})
+			}
+		}
+	}
+}
+
+func (s *Server) expandPath(c *echo.Context, recs []*core.Record, segs []string) bool {
+	if len(recs) == 0 || len(segs) == 0 {
+		return true
+	}
+	col := recs[0].Collection()
+	f := col.Fields.GetByName(segs[0])
+	rel, ok := f.(relationField)
+	if !ok {
+		return false
+	}
+	target, err := s.app.FindCollectionByNameOrId(rel.RelationCollectionId())
+	if err != nil {
+		return false
+	}
+	su := isSuperuser(c)
+	if !su && target.ViewRule == nil {
+		return false
+	}
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, r.GetStringSlice(segs[0])...)
+	}
+	if len(ids) == 0 {
+		return true
+	}
+	q := &core.RecordQuery{Collection: target, Ids: ids, Request: s.requestInfo(c, nil), Superuser: su}
+	q.Request.Context = core.ContextExpand
+	if !su {
+		rc, err := ruleClauses(target.ViewRule)
+		if err != nil {
+			return false
+		}
+		q.Filters = rc
+	}
+	res, err := s.app.Store().Query(c.Request().Context(), q)
+	if err != nil {
+		return false
+	}
+	prepareOutput(c, res.Records...)
+	byId := map[string]*core.Record{}
+	for _, r := range res.Records {
+		byId[r.Id()] = r
+	}
+	if len(segs) > 1 {
+		s.expandPath(c, res.Records, segs[1:])
+	}
+	multiple := false
+	if mv, ok := f.(core.MultiValuer); ok {
+		multiple = mv.IsMultiple()
+	}
+	for _, r := range recs {
+		e := r.Expand()
+		if e == nil {
+			e = map[string]any{}
+		}
+		if multiple {
+			var list []*core.Record
+			for _, id := range r.GetStringSlice(segs[0]) {
+				if t, ok := byId[id]; ok {
+					list = append(list, t)
+				}
+			}
+			if len(list) > 0 {
+				e[segs[0]] = list
+			}
+		} else if t, ok := byId[r.GetString(segs[0])]; ok {
+			e[segs[0]] = t
+		}
+		r.SetExpand(e)
+	}
+	return true
+}

@@ -1,0 +1,189 @@
+package api
+
+import (
+	"encoding/json"
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+)
+
+// respond writes v as JSON, trimmed by the ?fields= parameter (spec §1.0.4).
+func respond(c *echo.Context, status int, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if f := c.QueryParam("fields"); f != "" {
+		trimmed, err := pickFields(raw, f)
+		if err != nil {
+			return badRequest("Invalid fields parameter.", nil)
+		}
+		raw = trimmed
+	}
+	c.Response().Header().Set("Content-Type", "application/json")
+	c.Response().WriteHeader(status)
+	_, err = c.Response().Write(raw)
+	return err
+}
+
+var excerptPattern = regexp.MustCompile(`^(\w+):excerpt\((\d+)(?:,\s*(\w+))?\)$`)
+
+type fieldNode struct {
+	children map[string]*fieldNode
+	all      bool
+	excerpt  *[2]int // max, ellipsis
+}
+
+func parseFieldsParam(s string) (*fieldNode, error) {
+	root := &fieldNode{children: map[string]*fieldNode{}}
+	for _, p := range splitFieldsParam(s) {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		node := root
+		segs := strings.Split(p, ".")
+		for i, seg := range segs {
+			var ex *[2]int
+			if strings.Contains(seg, ":") {
+				m := excerptPattern.FindStringSubmatch(seg)
+				if m == nil || i != len(segs)-1 {
+					return nil, errInvalidFields
+				}
+				max, _ := strconv.Atoi(m[2])
+				ell := 0
+				if b, _ := strconv.ParseBool(m[3]); b {
+					ell = 1
+				}
+				seg = m[1]
+				ex = &[2]int{max, ell}
+			}
+			if seg == "*" {
+				node.all = true
+				break
+			}
+			child := node.children[seg]
+			if child == nil {
+				child = &fieldNode{children: map[string]*fieldNode{}}
+				node.children[seg] = child
+			}
+			if ex != nil {
+				child.excerpt = ex
+			}
+			node = child
+		}
+	}
+	return root, nil
+}
+
+type fieldsErr string
+
+func (e fieldsErr) Error() string { return string(e) }
+
+const errInvalidFields = fieldsErr("invalid fields")
+
+func splitFieldsParam(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+func pickFields(raw []byte, param string) ([]byte, error) {
+	tree, err := parseFieldsParam(param)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	// List envelopes: apply to items, keep the envelope keys.
+	if m, ok := v.(map[string]any); ok {
+		if items, ok := m["items"].([]any); ok {
+			if _, hasPage := m["page"]; hasPage {
+				for i, it := range items {
+					items[i] = applyFields(it, tree)
+				}
+				return json.Marshal(m)
+			}
+		}
+	}
+	return json.Marshal(applyFields(v, tree))
+}
+
+func applyFields(v any, n *fieldNode) any {
+	if n == nil || (n.all && len(n.children) == 0) || (len(n.children) == 0 && !n.all) {
+		return v
+	}
+	switch x := v.(type) {
+	case []any:
+		for i, it := range x {
+			x[i] = applyFields(it, n)
+		}
+		return x
+	case map[string]any:
+		out := map[string]any{}
+		if n.all {
+			for k, val := range x {
+				out[k] = val
+			}
+		}
+		for k, child := range n.children {
+			val, ok := x[k]
+			if !ok {
+				continue
+			}
+			if child.excerpt != nil {
+				if s, ok := val.(string); ok {
+					val = excerpt(s, child.excerpt[0], child.excerpt[1] == 1)
+				}
+			}
+			out[k] = applyFields(val, child)
+		}
+		return out
+	}
+	return v
+}
+
+var (
+	skipTags  = regexp.MustCompile(`(?is)<(script|style|iframe|svg|form|select|textarea|noscript|object)\b.*?</\s*(script|style|iframe|svg|form|select|textarea|noscript|object)\s*>|<(img|input|button|embed)\b[^>]*>`)
+	blockTags = regexp.MustCompile(`(?i)</?(p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|section|article|header|footer|blockquote|pre)\b[^>]*>`)
+	anyTag    = regexp.MustCompile(`<[^>]*>`)
+	spaces    = regexp.MustCompile(`\s+`)
+)
+
+// excerpt strips HTML, collapses whitespace and truncates to max runes.
+func excerpt(s string, max int, ellipsis bool) string {
+	s = skipTags.ReplaceAllString(s, " ")
+	s = blockTags.ReplaceAllString(s, " ")
+	s = anyTag.ReplaceAllString(s, "")
+	s = html.UnescapeString(s)
+	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	out := strings.TrimSpace(string(r[:max]))
+	if ellipsis {
+		out += "..."
+	}
+	return out
+}

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"runtime/debug"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/auth"
+)
+
+const authKey = "basalt.auth"
+
+func authOf(c *echo.Context) *core.Record {
+	r, _ := c.Get(authKey).(*core.Record)
+	return r
+}
+
+func isSuperuser(c *echo.Context) bool {
+	r := authOf(c)
+	return r != nil && r.Collection().Id == core.SuperusersCollectionId
+}
+
+// cors implements spec §10.2.
+func (s *Server) cors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		req := c.Request()
+		h := c.Response().Header()
+		h.Add("Vary", "Origin")
+		origin := req.Header.Get("Origin")
+		allowed := ""
+		if origin != "" {
+			for _, o := range s.cfg.Origins {
+				if o == "*" {
+					allowed = "*"
+					break
+				}
+				if ok, _ := path.Match(o, origin); ok || o == origin {
+					allowed = origin
+					break
+				}
+			}
+		}
+		if req.Method == http.MethodOptions {
+			if origin != "" {
+				h.Add("Vary", "Access-Control-Request-Method")
+				h.Add("Vary", "Access-Control-Request-Headers")
+				if allowed != "" {
+					h.Set("Access-Control-Allow-Origin", allowed)
+					h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+					if rh := req.Header.Get("Access-Control-Request-Headers"); rh != "" {
+						h.Set("Access-Control-Allow-Headers", rh)
+					}
+				}
+			}
+			return c.NoContent(http.StatusNoContent)
+		}
+		if allowed != "" {
+			h.Set("Access-Control-Allow-Origin", allowed)
+		}
+		return next(c)
+	}
+}
+
+// recoverPanics turns a handler panic into a 500 envelope; the server
+// keeps serving.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.logger.Error("handler panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				err = &core.Error{Code: core.CodeInternal, Message: core.MsgGenericBadRequest, Cause: fmt.Errorf("panic: %v", r)}
+			}
+		}()
+		return next(c)
+	}
+}
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-XSS-Protection", "1; mode=block")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		return next(c)
+	}
+}
+
+// loadAuth resolves the Authorization token; it never fails a request
+// (spec §1.0.1): a bad token just means guest.
+func (s *Server) loadAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		token := c.Request().Header.Get("Authorization")
+		if len(token) > 7 && strings.EqualFold(token[:7], "bearer ") {
+			token = token[7:]
+		}
+		if token != "" {
+			if rec, _, err := s.verifyToken(c.Request().Context(), token, auth.TokenTypeAuth); err == nil {
+				c.Set(authKey, rec)
+			}
+		}
+		return next(c)
+	}
+}
+
+// verifyToken checks a token of the given type (spec §6.2) and returns its
+// record and claims.
+func (s *Server) verifyToken(ctx context.Context, token string, typ auth.TokenType) (*core.Record, auth.Claims, error) {
+	now := s.app.Now()
+	claims, err := auth.ParseUnverified(token, now)
+	if err != nil {
+		return nil, claims, err
+	}
+	if claims.Type != typ {
+		return nil, claims, errors.New("unexpected token type")
+	}
+	c, err := s.app.FindCollectionByNameOrId(claims.CollectionId)
+	if err != nil || !c.IsAuth() || c.Auth == nil || c.Id != claims.CollectionId {
+		return nil, claims, errors.New("unknown auth collection")
+	}
+	recs, err := s.app.FindRecordsByIds(ctx, c, []string{claims.Id})
+	if err != nil || len(recs) == 0 {
+		return nil, claims, errors.New("unknown record")
+	}
+	rec := recs[0]
+	secret := tokenConfig(c, typ).Secret
+	if _, err := auth.Verify(token, rec.GetString(core.FieldTokenKey)+secret, now); err != nil {
+		return nil, claims, err
+	}
+	return rec, claims, nil
+}
+
+func tokenConfig(c *core.Collection, typ auth.TokenType) core.TokenConfig {
+	o := c.Auth
+	switch typ {
+	case auth.TokenTypeFile:
+		return o.FileToken
+	case auth.TokenTypeVerification:
+		return o.VerificationToken
+	case auth.TokenTypePasswordReset:
+		return o.PasswordResetToken
+	case auth.TokenTypeEmailChange:
+		return o.EmailChangeToken
+	default:
+		return o.AuthToken
+	}
+}
+
+// newAuthToken signs a token for rec.
+func (s *Server) newAuthToken(rec *core.Record, typ auth.TokenType, refreshable bool, durationSec int64, extra func(*auth.Claims)) (string, error) {
+	cfg := tokenConfig(rec.Collection(), typ)
+	if durationSec <= 0 {
+		durationSec = cfg.Duration
+	}
+	claims := auth.Claims{
+		Id: rec.Id(), CollectionId: rec.Collection().Id, Type: typ, Refreshable: refreshable,
+		Expiry: s.app.Now().Add(secondsDuration(durationSec)),
+	}
+	if extra != nil {
+		extra(&claims)
+	}
+	return auth.Sign(claims, rec.GetString(core.FieldTokenKey)+cfg.Secret)
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+type limitedBody struct {
+	r io.ReadCloser
+	n int64
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n+1]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, errBodyTooLarge
+	}
+	return n, err
+}
+
+func (l *limitedBody) Close() error { return l.r.Close() }
+
+// bodyLimit enforces a request body limit up front (Content-Length) and
+// while streaming (spec §10.3).
+func (s *Server) bodyLimit(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			req := c.Request()
+			if req.ContentLength > limit {
+				return core.NewError(core.CodeTooLarge, "Request entity too large.", nil)
+			}
+			if req.Body != nil && req.Body != http.NoBody {
+				req.Body = &limitedBody{r: req.Body, n: limit}
+			}
+			return next(c)
+		}
+	}
+}
+
+func requireSuperuser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		r := authOf(c)
+		if r == nil {
+			return core.NewUnauthorizedError("The request requires valid record authorization token.")
+		}
+		if r.Collection().Id != core.SuperusersCollectionId {
+			return core.NewForbiddenError("The authorized record is not allowed to perform this action.")
+		}
+		return next(c)
+	}
+}

@@ -1,0 +1,345 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/basalthq/basalt/core"
+)
+
+func (s *Server) registerRecords() {
+	g := s.echo.Group("/api/collections/:collection/records")
+	g.GET("", s.listRecords)
+	g.POST("", s.createRecord)
+	g.GET("/:id", s.viewRecord)
+	g.PATCH("/:id", s.updateRecord)
+	g.DELETE("/:id", s.deleteRecord)
+}
+
+func (s *Server) recordCollection(c *echo.Context) (*core.Collection, error) {
+	col, err := s.app.FindCollectionByNameOrId(c.Param("collection"))
+	if err != nil {
+		return nil, core.NewNotFoundError("Missing collection context.")
+	}
+	return col, nil
+}
+
+var headerSnake = regexp.MustCompile(`[^a-z0-9]+`)
+
+// requestInfo builds the @request.* context of a request.
+func (s *Server) requestInfo(c *echo.Context, body map[string]any) *core.RequestInfo {
+	ri := &core.RequestInfo{
+		Auth: authOf(c), Method: c.Request().Method, Context: core.ContextDefault,
+		Query: map[string]string{}, Headers: map[string]string{}, Body: body,
+	}
+	for k, v := range c.QueryParams() {
+		if len(v) > 0 {
+			ri.Query[k] = v[0]
+		}
+	}
+	for k, v := range c.Request().Header {
+		if len(v) > 0 {
+			ri.Headers[strings.Trim(headerSnake.ReplaceAllString(strings.ToLower(k), "_"), "_")] = v[0]
+		}
+	}
+	return ri
+}
+
+func ruleClauses(rule *string) ([]core.FilterClause, error) {
+	if rule == nil || strings.TrimSpace(*rule) == "" {
+		return nil, nil
+	}
+	expr, err := core.ParseRule(*rule)
+	if err != nil {
+		return nil, err
+	}
+	return []core.FilterClause{{Expr: expr}}, nil
+}
+
+// prepareOutput sets the serialisation flags for the caller (spec §5.8).
+func prepareOutput(c *echo.Context, recs ...*core.Record) {
+	su := isSuperuser(c)
+	me := authOf(c)
+	for _, r := range recs {
+		r.Unhide(su)
+		if su || (me != nil && me.Collection().Id == r.Collection().Id && me.Id() == r.Id()) {
+			r.ShowEmail(true)
+		}
+	}
+}
+
+func (s *Server) listRecords(c *echo.Context) error {
+	col, err := s.recordCollection(c)
+	if err != nil {
+		return err
+	}
+	su := isSuperuser(c)
+	if !su && col.ListRule == nil {
+		return core.NewForbiddenError(core.MsgSuperusersOnly)
+	}
+	if !su {
+		for _, p := range []string{"filter", "sort"} {
+			v := c.QueryParam(p)
+			if strings.Contains(v, "@collection.") {
+				return core.NewForbiddenError("Only superusers can filter by @collection.")
+			}
+			if strings.Contains(v, "@request.") {
+				return core.NewForbiddenError("Only superusers can filter by @request.")
+			}
+		}
+	}
+	p, err := parseListParams(c)
+	if err != nil {
+		return err
+	}
+	q := &core.RecordQuery{Collection: col, Sort: p.sort, ClientSort: true, Page: p.page, PerPage: p.perPage,
+		Count: !p.skipTotal, Request: s.requestInfo(c, nil), Superuser: su}
+	if !su {
+		rc, err := ruleClauses(col.ListRule)
+		if err != nil {
+			return badRequest("", nil)
+		}
+		q.Filters = append(q.Filters, rc...)
+	}
+	if p.filter != nil {
+		q.Filters = append(q.Filters, core.FilterClause{Expr: p.filter, Client: true})
+	}
+	res, err := s.app.Store().Query(c.Request().Context(), q)
+	if err != nil {
+		return badRequest("", nil).(*core.Error).WithCause(err)
+	}
+	prepareOutput(c, res.Records...)
+	s.expandRecords(c, res.Records)
+	items := res.Records
+	if items == nil {
+		items = []*core.Record{}
+	}
+	ev := &core.RecordsListRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Records: items,
+		Result: envelope(p, res.Total, items)}
+	return s.app.TriggerRecordsListRequest(ev, func(e *core.RecordsListRequestEvent) error {
+		return respond(c, http.StatusOK, e.Result)
+	})
+}
+
+// findWithRule loads one record, applying rule for non-superusers.
+func (s *Server) findWithRule(c *echo.Context, col *core.Collection, id string, rule *string, body map[string]any) (*core.Record, error) {
+	q := &core.RecordQuery{Collection: col, Ids: []string{id}, Request: s.requestInfo(c, body), Superuser: isSuperuser(c)}
+	if !isSuperuser(c) {
+		rc, err := ruleClauses(rule)
+		if err != nil {
+			return nil, notFound()
+		}
+		q.Filters = rc
+	}
+	res, err := s.app.Store().Query(c.Request().Context(), q)
+	if err != nil || len(res.Records) == 0 {
+		return nil, notFound()
+	}
+	return res.Records[0], nil
+}
+
+func (s *Server) viewRecord(c *echo.Context) error {
+	col, err := s.recordCollection(c)
+	if err != nil {
+		return err
+	}
+	if !isSuperuser(c) && col.ViewRule == nil {
+		return core.NewForbiddenError(core.MsgSuperusersOnly)
+	}
+	rec, err := s.findWithRule(c, col, c.Param("id"), col.ViewRule, nil)
+	if err != nil {
+		return err
+	}
+	prepareOutput(c, rec)
+	s.expandRecords(c, []*core.Record{rec})
+	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
+	return s.app.TriggerRecordRequest(core.RequestView, ev, func(e *core.RecordRequestEvent) error {
+		return respond(c, http.StatusOK, e.Record)
+	})
+}
+
+func saveError(err error, msg string) error {
+	if ce, ok := core.AsError(err); ok {
+		return ce
+	}
+	var verrs core.ValidationErrors
+	if errors.As(err, &verrs) {
+		return badRequest(msg, verrs)
+	}
+	return badRequest(msg, nil).(*core.Error).WithCause(err)
+}
+
+// authFormChecks applies spec §5.5 to auth-collection writes; manager is
+// true for superusers (and manageRule matches).
+func authFormChecks(r *core.Record, data map[string]any, manager bool) error {
+	if !r.Collection().IsAuth() {
+		return nil
+	}
+	errs := core.ValidationErrors{}
+	pwd, hasPwd := data[core.FieldPassword]
+	confirm, hasConfirm := data["passwordConfirm"]
+	if r.IsNew() {
+		if !hasPwd || core.ToString(pwd) == "" {
+			errs[core.FieldPassword] = core.ErrRequired()
+		}
+	}
+	if hasPwd || hasConfirm {
+		if !hasConfirm || core.ToString(confirm) == "" {
+			errs["passwordConfirm"] = core.ErrRequired()
+		} else if core.ToString(confirm) != core.ToString(pwd) {
+			errs["passwordConfirm"] = core.NewFieldError("validation_values_mismatch", "Values don't match.", nil)
+		}
+	}
+	if !r.IsNew() && !manager {
+		if hasPwd {
+			old := core.ToString(data["oldPassword"])
+			orig, _ := r.Original(core.FieldPassword).(core.PasswordValue)
+			if old == "" {
+				errs["oldPassword"] = core.ErrRequired()
+			} else if !checkPassword(orig.Hash, old) {
+				errs["oldPassword"] = core.NewFieldError("validation_invalid_old_password", "Missing or invalid old password.", nil)
+			}
+		}
+		if v, ok := data[core.FieldEmail]; ok && core.ToString(v) != core.ToString(r.Original(core.FieldEmail)) {
+			errs[core.FieldEmail] = core.NewFieldError("validation_values_mismatch", "Values don't match.", nil)
+		}
+	}
+	if v, ok := data[core.FieldVerified]; ok && !manager {
+		want := r.IsNew() && false || (!r.IsNew() && core.ToBool(r.Original(core.FieldVerified)))
+		if core.ToBool(v) != want {
+			errs[core.FieldVerified] = core.NewFieldError("validation_values_mismatch", "Values don't match.", nil)
+		}
+	}
+	return errs.Filter()
+}
+
+func (s *Server) createRecord(c *echo.Context) error {
+	col, err := s.recordCollection(c)
+	if err != nil {
+		return err
+	}
+	if col.IsView() {
+		return badRequest("Unsupported collection type.", nil)
+	}
+	data, err := readRecordBody(c)
+	if err != nil {
+		return err
+	}
+	su := isSuperuser(c)
+	if !su && col.CreateRule == nil {
+		return core.NewForbiddenError(core.MsgSuperusersOnly)
+	}
+	rec := core.NewRecord(col)
+	if err := applyRecordData(s.app, rec, data, su); err != nil {
+		return err
+	}
+	if col.IsAuth() && !su {
+		rec.SetCanonical(core.FieldVerified, false)
+	}
+	if !su {
+		rc, err := ruleClauses(col.CreateRule)
+		if err != nil {
+			return badRequest("Failed to create record.", nil)
+		}
+		if len(rc) > 0 {
+			cand := rec.Clone()
+			if cand.Id() == "" {
+				cand.SetCanonical(core.FieldId, "__pb_create__")
+			}
+			res, err := s.app.Store().Query(c.Request().Context(), &core.RecordQuery{
+				Collection: col, Filters: rc, Candidate: cand, Request: s.requestInfo(c, data), Count: true,
+			})
+			if err != nil || res.Total == 0 {
+				return badRequest("Failed to create record.", nil)
+			}
+		}
+	}
+	if err := authFormChecks(rec, data, su); err != nil {
+		return badRequest("Failed to create record.", err)
+	}
+	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
+	return s.app.TriggerRecordRequest(core.RequestCreate, ev, func(e *core.RecordRequestEvent) error {
+		if err := s.app.Save(c.Request().Context(), e.Record); err != nil {
+			return saveError(err, "Failed to create record.")
+		}
+		prepareOutput(c, e.Record)
+		s.expandRecords(c, []*core.Record{e.Record})
+		return respond(c, http.StatusOK, e.Record)
+	})
+}
+
+func (s *Server) updateRecord(c *echo.Context) error {
+	col, err := s.recordCollection(c)
+	if err != nil {
+		return err
+	}
+	if col.IsView() {
+		return badRequest("Unsupported collection type.", nil)
+	}
+	data, err := readRecordBody(c)
+	if err != nil {
+		return err
+	}
+	su := isSuperuser(c)
+	if !su && col.UpdateRule == nil {
+		return core.NewForbiddenError(core.MsgSuperusersOnly)
+	}
+	rec, err := s.findWithRule(c, col, c.Param("id"), nil, nil)
+	if err != nil {
+		return err
+	}
+	if err := applyRecordData(s.app, rec, data, su); err != nil {
+		return err
+	}
+	if !su {
+		if _, err := s.findWithRule(c, col, c.Param("id"), col.UpdateRule, data); err != nil {
+			return err
+		}
+	}
+	if err := authFormChecks(rec, data, su); err != nil {
+		return badRequest("Failed to update record.", err)
+	}
+	if v, ok := data[core.FieldId]; ok && core.ToString(v) != rec.Id() {
+		return badRequest("Failed to update record.", core.ValidationErrors{"id": core.NewFieldError("validation_pk_change", "The record primary key cannot be changed.", nil)})
+	}
+	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
+	return s.app.TriggerRecordRequest(core.RequestUpdate, ev, func(e *core.RecordRequestEvent) error {
+		if err := s.app.Save(c.Request().Context(), e.Record); err != nil {
+			return saveError(err, "Failed to update record.")
+		}
+		prepareOutput(c, e.Record)
+		s.expandRecords(c, []*core.Record{e.Record})
+		return respond(c, http.StatusOK, e.Record)
+	})
+}
+
+func (s *Server) deleteRecord(c *echo.Context) error {
+	col, err := s.recordCollection(c)
+	if err != nil {
+		return err
+	}
+	if col.IsView() {
+		return badRequest("Unsupported collection type.", nil)
+	}
+	if !isSuperuser(c) && col.DeleteRule == nil {
+		return core.NewForbiddenError(core.MsgSuperusersOnly)
+	}
+	rec, err := s.findWithRule(c, col, c.Param("id"), col.DeleteRule, nil)
+	if err != nil {
+		return err
+	}
+	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
+	return s.app.TriggerRecordRequest(core.RequestDelete, ev, func(e *core.RecordRequestEvent) error {
+		if err := s.app.Delete(c.Request().Context(), e.Record); err != nil {
+			if ce, ok := core.AsError(err); ok {
+				return ce
+			}
+			return badRequest("Failed to delete record. Make sure that the record is not part of a required relation reference.", nil).(*core.Error).WithCause(err)
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+}

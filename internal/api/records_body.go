@@ -1,0 +1,232 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/basalthq/basalt/core"
+)
+
+// readRecordBody decodes a JSON, multipart or urlencoded record body
+// (spec §1.0.3) into a data map; uploaded files are *core.File values.
+func readRecordBody(c *echo.Context) (map[string]any, error) {
+	req := c.Request()
+	if req.ContentLength == 0 {
+		return map[string]any{}, nil
+	}
+	ct, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	switch {
+	case ct == "application/json" || ct == "":
+		raw, err := readBody(c)
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			return map[string]any{}, nil
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil || m == nil {
+			return nil, badRequest("", nil)
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, badRequest("", nil)
+		}
+		return m, nil
+	case ct == "multipart/form-data":
+		mr := multipart.NewReader(req.Body, params["boundary"])
+		form, err := mr.ReadForm(16 << 20)
+		if err != nil {
+			if errors.Is(err, errBodyTooLarge) {
+				return nil, core.NewError(core.CodeTooLarge, "Request entity too large.", nil)
+			}
+			return nil, badRequest("", nil)
+		}
+		data, err := formData(form.Value)
+		if err != nil {
+			return nil, err
+		}
+		for key, headers := range form.File {
+			for _, fh := range headers {
+				fh := fh
+				f := &core.File{OriginalName: fh.Filename, Size: fh.Size, Open: func() (io.ReadCloser, error) { return fh.Open() }}
+				data[key] = appendValue(data[key], f)
+			}
+		}
+		return data, nil
+	case ct == "application/x-www-form-urlencoded":
+		raw, err := readBody(c)
+		if err != nil {
+			return nil, err
+		}
+		vals, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil, badRequest("", nil)
+		}
+		return formData(vals)
+	}
+	return nil, badRequest("Unsupported Content-Type.", nil)
+}
+
+func appendValue(cur any, v any) any {
+	switch x := cur.(type) {
+	case nil:
+		return v
+	case []any:
+		return append(x, v)
+	default:
+		return []any{x, v}
+	}
+}
+
+func formData(values map[string][]string) (map[string]any, error) {
+	data := map[string]any{}
+	var payloads []string
+	for k, vs := range values {
+		if k == "@jsonPayload" {
+			payloads = append(payloads, vs...)
+			continue
+		}
+		if len(vs) == 1 {
+			data[k] = inferFormValue(vs[0])
+			continue
+		}
+		list := make([]any, len(vs))
+		for i, v := range vs {
+			list[i] = inferFormValue(v)
+		}
+		data[k] = list
+	}
+	for _, p := range payloads {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(p), &m); err != nil {
+			return nil, badRequest("", nil)
+		}
+		for k, v := range m {
+			data[k] = v
+		}
+	}
+	return data, nil
+}
+
+// inferFormValue applies spec §1.0.3's inference: booleans and minimal
+// float text become typed, the rest stays a string.
+func inferFormValue(s string) any {
+	switch s {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && strconv.FormatFloat(f, 'f', -1, 64) == s {
+		return f
+	}
+	return s
+}
+
+// applyRecordData resolves the body onto r: plain keys first, then
+// modifiers (spec §5.3), shortest keys first.
+func applyRecordData(app *core.App, r *core.Record, data map[string]any, superuser bool) error {
+	c := r.Collection()
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	// shortest first so "field" applies before "field+"
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && (len(keys[j]) < len(keys[j-1]) || (len(keys[j]) == len(keys[j-1]) && keys[j] < keys[j-1])); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	for _, key := range keys {
+		val := data[key]
+		name, mod := key, core.Modifier("")
+		switch {
+		case strings.HasSuffix(key, ":autogenerate"):
+			name, mod = strings.TrimSuffix(key, ":autogenerate"), core.ModAutogenerate
+		case strings.HasSuffix(key, "+"):
+			name, mod = strings.TrimSuffix(key, "+"), core.ModAppend
+		case strings.HasPrefix(key, "+"):
+			name, mod = strings.TrimPrefix(key, "+"), core.ModPrepend
+		case strings.HasSuffix(key, "-"):
+			name, mod = strings.TrimSuffix(key, "-"), core.ModSubtract
+		}
+		f := c.Fields.GetByName(name)
+		if f == nil || f.Type() == "autodate" {
+			continue
+		}
+		if f.GetHidden() && !superuser && !(c.IsAuth() && name == core.FieldPassword) {
+			continue
+		}
+		if c.IsAuth() && name == core.FieldTokenKey && !superuser {
+			continue
+		}
+		if f.Type() == "file" {
+			if err := applyFileValue(app, r, f, mod, val); err != nil {
+				return err
+			}
+			continue
+		}
+		if mod == "" {
+			r.Set(name, val)
+			continue
+		}
+		ma, ok := f.(core.ModifierApplier)
+		if !ok {
+			continue
+		}
+		next, err := ma.ApplyModifier(r.Get(name), mod, val)
+		if err != nil {
+			return badRequest("", nil)
+		}
+		r.SetCanonical(name, next)
+	}
+	return nil
+}
+
+// applyFileValue separates uploads from plain names. Uploads are left to
+// the files layer; without file storage they are refused.
+func applyFileValue(app *core.App, r *core.Record, f core.Field, mod core.Modifier, val any) error {
+	list, ok := val.([]any)
+	if !ok {
+		list = []any{val}
+	}
+	var names []any
+	var uploads []*core.File
+	for _, v := range list {
+		if file, ok := v.(*core.File); ok {
+			uploads = append(uploads, file)
+			continue
+		}
+		if v != nil {
+			names = append(names, v)
+		}
+	}
+	if mod == "" {
+		if len(names) > 0 || len(uploads) == 0 {
+			r.Set(f.GetName(), names)
+		}
+	} else if ma, ok := f.(core.ModifierApplier); ok && len(names) > 0 {
+		next, err := ma.ApplyModifier(r.Get(f.GetName()), mod, names)
+		if err != nil {
+			return badRequest("", nil)
+		}
+		r.SetCanonical(f.GetName(), next)
+	}
+	for _, u := range uploads {
+		if err := app.PrepareUpload(u); err != nil {
+			return err
+		}
+		r.AddUpload(f.GetName(), u)
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+// Package api is Basalt's HTTP layer: the PocketBase-compatible REST API
+// on echo/v5 (the only package that imports echo), its middleware, error
+// mapping, static pb_public and the admin UI at /_/.
+package api
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/basalthq/basalt/core"
+)
+
+// Config configures the HTTP layer. Zero values mean the defaults.
+type Config struct {
+	// Origins are the allowed CORS origins (default ["*"]).
+	Origins []string
+	// PublicDir is served at "/" when it exists.
+	PublicDir string
+	// AdminFS is the built admin UI served at /_/ (nil = none).
+	AdminFS fs.FS
+	// Logger receives request errors.
+	Logger *slog.Logger
+}
+
+// Server is the HTTP handler of an App.
+type Server struct {
+	app    *core.App
+	cfg    Config
+	echo   *echo.Echo
+	logger *slog.Logger
+}
+
+// New builds the handler with every route registered. Custom routes come
+// from OnServe handlers, which run here.
+func New(app *core.App, cfg Config) (*Server, error) {
+	if len(cfg.Origins) == 0 {
+		cfg.Origins = []string{"*"}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = app.Logger()
+	}
+	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger}
+	e := s.echo
+	e.HTTPErrorHandler = s.errorHandler
+
+	e.Use(s.cors)
+	e.Use(s.recoverPanics)
+	e.Use(s.loadAuth)
+	e.Use(securityHeaders)
+	e.Use(s.bodyLimit(32 << 20))
+
+	s.registerHealth()
+	s.registerSettings()
+	s.registerCollections()
+	s.registerRecords()
+	s.registerAuth()
+
+	// OnServe: user routes through the neutral core.Router.
+	se := &core.ServeEvent{App: app, Router: &router{s: s}}
+	if err := app.OnServe().Trigger(se); err != nil {
+		return nil, err
+	}
+
+	s.registerStatic()
+	e.RouteNotFound("/*", func(c *echo.Context) error { return notFound() })
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+func (s *Server) registerStatic() {
+	if s.cfg.AdminFS != nil {
+		admin := s.cfg.AdminFS
+		s.echo.GET("/_", func(c *echo.Context) error {
+			return c.Redirect(http.StatusMovedPermanently, "/_/")
+		})
+		s.echo.GET("/_/*", func(c *echo.Context) error { return serveSPA(c, admin, c.Param("*")) }, middleware.Gzip())
+	}
+	if s.cfg.PublicDir != "" {
+		if st, err := os.Stat(s.cfg.PublicDir); err == nil && st.IsDir() {
+			pub := os.DirFS(s.cfg.PublicDir)
+			s.echo.GET("/*", func(c *echo.Context) error { return serveSPA(c, pub, c.Param("*")) })
+		}
+	}
+}
+
+// serveSPA serves a static file, falling back to index.html for client
+// routes; hashed assets are cached long, index.html never.
+func serveSPA(c *echo.Context, fsys fs.FS, name string) error {
+	name = strings.TrimPrefix(name, "/")
+	if name == "" {
+		name = "index.html"
+	}
+	if st, err := fs.Stat(fsys, name); err != nil || st.IsDir() {
+		if err == nil && st.IsDir() {
+			if _, ierr := fs.Stat(fsys, strings.TrimSuffix(name, "/")+"/index.html"); ierr == nil {
+				name = strings.TrimSuffix(name, "/") + "/index.html"
+			} else {
+				name = "index.html"
+			}
+		} else if strings.Contains(name, ".") && !strings.HasSuffix(name, ".html") {
+			return notFound()
+		} else {
+			name = "index.html"
+		}
+	}
+	if _, err := fs.Stat(fsys, name); err != nil {
+		return notFound()
+	}
+	if strings.HasSuffix(name, ".html") {
+		c.Response().Header().Set("Cache-Control", "no-cache")
+	} else if strings.HasPrefix(name, "assets/") {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	return c.FileFS(name, fsys)
+}
+
+// router adapts core.Router to echo.
+type router struct{ s *Server }
+
+func (r *router) Add(method, path string, handler func(e *core.RequestEvent) error) {
+	r.s.echo.Add(method, toEchoPath(path), func(c *echo.Context) error {
+		for _, pv := range c.PathValues() {
+			c.Request().SetPathValue(pv.Name, pv.Value)
+		}
+		ev := r.s.requestEvent(c)
+		return handler(ev)
+	})
+}
+
+// toEchoPath converts {name} and {name...} to echo's :name and *.
+func toEchoPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		if strings.HasPrefix(part, "{") && strings.HasSuffix(part, "}") {
+			name := strings.TrimSuffix(strings.TrimPrefix(part, "{"), "}")
+			if strings.HasSuffix(name, "...") {
+				parts[i] = "*"
+			} else {
+				parts[i] = ":" + name
+			}
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func (s *Server) requestEvent(c *echo.Context) *core.RequestEvent {
+	return &core.RequestEvent{App: s.app, Request: c.Request(), Response: c.Response(), Auth: authOf(c)}
+}
+
+// ListenAndServe serves on ln until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish (bounded by shutdownTimeout).
+func ListenAndServe(ctx context.Context, srv *http.Server, serve func() error, shutdown func(context.Context) error) error {
+	errCh := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				errCh <- errors.New("server panic")
+			}
+		}()
+		errCh <- serve()
+	}()
+	select {
+	case err := <-errCh:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+		return shutdown(context.WithoutCancel(ctx))
+	}
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/basalthq/basalt/core"
+)
+
+var (
+	selectPattern = regexp.MustCompile(`(?is)^\s*(?:WITH\b.*?\)\s*)?SELECT\s+(?:DISTINCT\s+)?(.+?)\s+FROM\s+(.+)$`)
+	fromAlias     = regexp.MustCompile(`(?i)(?:FROM|JOIN)\s+[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?(?:\s+(?:AS\s+)?[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?)?`)
+	colRef        = regexp.MustCompile(`^[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?(?:\.[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?)?$`)
+	asAlias       = regexp.MustCompile(`(?is)^(.*?)\s+(?:AS\s+)?[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?$`)
+	castPattern   = regexp.MustCompile(`(?is)^CAST\s*\(.+\s+AS\s+(\w+)\s*\)$`)
+	keywordsAfter = map[string]bool{"ON": true, "WHERE": true, "LEFT": true, "INNER": true, "JOIN": true, "GROUP": true, "ORDER": true, "LIMIT": true, "CROSS": true, "OUTER": true, "RIGHT": true, "FULL": true, "USING": true, "UNION": true, "HAVING": true}
+)
+
+// ValidateViewQuery checks a view query and infers its columns (spec
+// §5.7): one SELECT, no "*" projection, runnable read-only. Writes are
+// impossible: it runs on a query-only reader connection.
+func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.ViewColumn, error) {
+	q := strings.TrimSpace(query)
+	q = strings.TrimSuffix(q, ";")
+	if strings.Contains(q, ";") {
+		return nil, errors.New("multiple statements are not allowed")
+	}
+	m := selectPattern.FindStringSubmatch(q)
+	if m == nil {
+		return nil, errors.New("the query must be a single SELECT statement")
+	}
+	rows, err := s.db.Builder(ctx).NewQuery("SELECT * FROM (" + q + ") LIMIT 0").WithContext(ctx).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("%v", err)
+	}
+	names, err := rows.Columns()
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+
+	aliases := map[string]string{} // alias (lower) → table name
+	for _, am := range fromAlias.FindAllStringSubmatch(m[2], -1) {
+		table := am[1]
+		aliases[strings.ToLower(table)] = table
+		if am[2] != "" && !keywordsAfter[strings.ToUpper(am[2])] {
+			aliases[strings.ToLower(am[2])] = table
+		}
+	}
+	defaultTable := ""
+	if first := fromAlias.FindStringSubmatch("FROM " + m[2]); first != nil {
+		defaultTable = first[1]
+	}
+
+	exprs := splitTopLevel(m[1])
+	out := make([]core.ViewColumn, 0, len(names))
+	for i, name := range names {
+		col := core.ViewColumn{Name: name, Kind: "json"}
+		if i < len(exprs) {
+			expr := strings.TrimSpace(exprs[i])
+			if expr == "*" || strings.HasSuffix(expr, ".*") {
+				return nil, errors.New("the query must not use * projections")
+			}
+			if am := asAlias.FindStringSubmatch(expr); am != nil && am[2] == name && !strings.HasSuffix(strings.TrimSpace(am[1]), ".") {
+				expr = strings.TrimSpace(am[1])
+			}
+			upper := strings.ToUpper(expr)
+			switch {
+			case strings.HasPrefix(upper, "COUNT("):
+				col.Kind = "numberInt"
+			case strings.HasPrefix(upper, "TOTAL("):
+				col.Kind = "number"
+			case castPattern.MatchString(expr):
+				switch strings.ToLower(castPattern.FindStringSubmatch(expr)[1]) {
+				case "int", "integer":
+					col.Kind = "numberInt"
+				case "real", "decimal", "numeric", "float", "double":
+					col.Kind = "number"
+				case "text":
+					col.Kind = "text"
+				case "bool", "boolean":
+					col.Kind = "bool"
+				}
+			default:
+				if cm := colRef.FindStringSubmatch(expr); cm != nil {
+					table, field := defaultTable, cm[1]
+					if cm[2] != "" {
+						table, field = aliases[strings.ToLower(cm[1])], cm[2]
+					}
+					if src := s.collection(table); src != nil {
+						if field == "id" || src.Fields.GetByName(field) != nil {
+							col.SourceCollection = src.Id
+							col.SourceField = field
+						}
+					}
+				}
+			}
+		}
+		out = append(out, col)
+	}
+	return out, nil
+}

@@ -1,0 +1,169 @@
+// Package server is Basalt's public launcher: it wires core with the
+// store, the HTTP API, file storage and the admin UI, and runs the CLI.
+// Programs extending Basalt write: server.Start(ctx, os.Args[1:], ...).
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/basalthq/basalt/admin"
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/api"
+	"github.com/basalthq/basalt/internal/auth"
+	"github.com/basalthq/basalt/internal/cli"
+	"github.com/basalthq/basalt/internal/store"
+	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
+)
+
+// Version is the build's version (overridable with -ldflags -X).
+var Version = "0.1.0-dev"
+
+// Register is called with every opened App before it bootstraps, so a
+// build can bind its hooks (main passes hooks.Register).
+type Register func(app *core.App) error
+
+// Run executes the command line: args without the program name.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, register Register) error {
+	return cli.Run(ctx, args, stdout, stderr, cli.Options{
+		Version: Version,
+		Open: func(ctx context.Context, g cli.Global) (*core.App, error) {
+			return Open(ctx, g, stderr, register)
+		},
+		Serve: Serve,
+	})
+}
+
+// Open opens the data dir and bootstraps an App.
+func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register) (*core.App, error) {
+	level := slog.LevelInfo
+	if g.Dev {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	if err := os.MkdirAll(g.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", g.Dir, err)
+	}
+	probe := filepath.Join(g.Dir, ".write_probe")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		return nil, fmt.Errorf("data dir %s is not writable: %w", g.Dir, err)
+	}
+	_ = os.Remove(probe)
+	key := ""
+	if g.EncryptionEnv != "" {
+		key = os.Getenv(g.EncryptionEnv)
+		if len(key) != 32 {
+			return nil, fmt.Errorf("the %s environment variable must hold a 32-character key", g.EncryptionEnv)
+		}
+	}
+	st, err := store.Open(ctx, sqlite.Dialect{}, g.Dir, store.Options{Durability: g.Durability, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	app := core.NewApp(core.Config{DataDir: g.Dir, Dev: g.Dev, EncryptionKey: key,
+		QueryTimeout: time.Duration(g.QueryTimeout) * time.Second, Logger: logger}, st)
+	fs, err := newFileStore(filepath.Join(g.Dir, "storage"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	app.SetFileStore(fs)
+	if register != nil {
+		if err := register(app); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	if err := app.Bootstrap(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+// Serve runs the HTTP server until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish, the database closes cleanly.
+func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, stdout io.Writer) error {
+	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger()})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.HTTP, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute,
+		ErrorLog: slog.NewLogLogger(app.Logger().Handler(), slog.LevelWarn)}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Server started at %s\n├─ REST API:  %s/api/\n└─ Dashboard: %s/_/\n", base, base, base)
+	if link, err := installerLink(ctx, app, base); err == nil && link != "" {
+		fmt.Fprintf(stdout, "\n(!) No superuser yet. Create the first one at:\n%s\n(or run: basalt superuser upsert EMAIL PASS)\n", link)
+	}
+	errCh := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				errCh <- fmt.Errorf("server panic: %v", r)
+			}
+		}()
+		errCh <- srv.Serve(ln)
+	}()
+	select {
+	case err := <-errCh:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// installerLink returns a one-time dashboard link when no superuser exists
+// (spec §1.13): a short-lived, non-refreshable token for a hidden
+// installer account.
+func installerLink(ctx context.Context, app *core.App, base string) (string, error) {
+	col, err := app.FindCollectionByNameOrId(core.SuperusersCollectionName)
+	if err != nil {
+		return "", err
+	}
+	ids, err := app.Store().RecordIds(ctx, col)
+	if err != nil {
+		return "", err
+	}
+	const installer = "__pbinstaller@example.com"
+	var inst *core.Record
+	for _, id := range ids {
+		recs, _ := app.FindRecordsByIds(ctx, col, []string{id})
+		if len(recs) == 1 && !strings.EqualFold(recs[0].GetString(core.FieldEmail), installer) {
+			return "", nil
+		} else if len(recs) == 1 {
+			inst = recs[0]
+		}
+	}
+	if inst == nil {
+		inst = core.NewRecord(col)
+		inst.Set(core.FieldEmail, installer)
+		inst.Set(core.FieldPassword, auth.NewSecret())
+		if err := app.Save(ctx, inst); err != nil {
+			return "", err
+		}
+	}
+	token, err := auth.Sign(auth.Claims{Id: inst.Id(), CollectionId: col.Id, Type: auth.TokenTypeAuth,
+		Expiry: app.Now().Add(30 * time.Minute)}, inst.GetString(core.FieldTokenKey)+col.Auth.AuthToken.Secret)
+	if err != nil {
+		return "", err
+	}
+	return base + "/_/#/pbinstal/" + token, nil
+}
