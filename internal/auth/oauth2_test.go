@@ -43,6 +43,7 @@ type fakeIdP struct {
 type fakeRoute struct {
 	status int
 	body   any
+	public bool // served without a bearer token (JWKS)
 }
 
 func newFakeIdP(t *testing.T) *fakeIdP {
@@ -87,7 +88,7 @@ func (f *fakeIdP) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.userHdrs[r.URL.Path] = r.Header.Clone()
-	if r.Header.Get("Authorization") != "Bearer at-1" {
+	if rt, ok := f.routes[r.URL.Path]; (!ok || !rt.public) && r.Header.Get("Authorization") != "Bearer at-1" {
 		http.Error(w, "bad token", http.StatusUnauthorized)
 		return
 	}
