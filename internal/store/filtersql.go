@@ -201,7 +201,7 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 	// condition. Each multi side is re-resolved in a subquery that lists
 	// its values for the current row.
 	t.b.Reset()
-	t.b.WriteString("(")
+	t.b.WriteString("((")
 	t.b.WriteString(cond)
 	t.b.WriteString(") AND NOT EXISTS (SELECT 1 FROM ")
 	lv, rv := l, r
@@ -242,7 +242,7 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 	neg := t.compare(op, lv, rv)
 	t.b.WriteString(" WHERE NOT (")
 	t.b.WriteString(neg)
-	t.b.WriteString("))")
+	t.b.WriteString(")))")
 	return t.b.String(), nil
 }
 

@@ -35,8 +35,6 @@ func (t *translator) compare(op filter.Op, l, r *operand) string {
 	return t.sqlOf(l) + sign + t.sqlOf(r)
 }
 
-func (o *operand) known() bool { return o.kind != valExpr }
-
 func (o *operand) knownEmpty() bool { return o.kind == valNull || o.kind == valEmpty }
 
 // equality applies the NULL/” normalisation of spec §3.5: NULL and ”
@@ -493,5 +491,6 @@ func (t *translator) bodyChanged(sc *scope, id *filter.Identifier, f core.Field,
 	case core.ColumnJSON, core.ColumnGeoPoint:
 		bv.json, cv.json = true, true
 	}
-	return &operand{sql: "(TRUE AND " + t.equality(true, bv, cv) + ")"}, nil
+	// The key is present (isset is TRUE), so only the difference remains.
+	return &operand{sql: "(" + t.equality(true, bv, cv) + ")"}, nil
 }
