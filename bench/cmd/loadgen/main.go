@@ -41,9 +41,10 @@ func main() {
 
 type config struct {
 	url, scenarios, suEmail, suPassword, setupMode, label, realtimeK string
-	duration                                                          time.Duration
-	concurrency, pid, users, posts                                    int
-	jsonOut, list                                                     bool
+	duration                                                         time.Duration
+	concurrency, pid, users, posts                                   int
+	jsonOut, list                                                    bool
+	fail                                                             string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -64,6 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.realtimeK, "realtime-k", "100,1000,10000", "comma list of subscriber counts for the realtime scenario")
 	fs.StringVar(&c.label, "label", "", "server label stored in the JSON output (e.g. basalt, pocketbase, floor)")
 	fs.BoolVar(&c.list, "list", false, "list the scenarios and exit")
+	fs.StringVar(&c.fail, "fail", "", "contact no server: report every selected scenario as failed with this reason (run.sh uses it when a server cannot be built or started)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -137,7 +139,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	env := &scenario.Env{Anon: client.New(cfg.url), Duration: cfg.duration, Concurrency: cfg.concurrency,
 		PID: cfg.pid, RealtimeK: ks, Password: setup.UserPassword, Log: logf}
 	t0 := time.Now()
-	setupErr := prepare(ctx, cfg, env, logf)
+	var setupErr error
+	if cfg.fail != "" {
+		setupErr = errors.New(cfg.fail)
+	} else {
+		setupErr = prepare(ctx, cfg, env, logf)
+	}
 	out.SetupSec = time.Since(t0).Seconds()
 	if setupErr != nil {
 		out.SetupError = setupErr.Error()
@@ -148,7 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			break
 		}
 		if setupErr != nil {
-			out.Results = append(out.Results, stats.Summary{Scenario: sc.Name, Note: "setup failed: " + setupErr.Error()})
+			out.Results = append(out.Results, stats.Summary{Scenario: sc.Name, Note: "not run: " + setupErr.Error()})
 			continue
 		}
 		if sc.NeedsSU && env.SU == nil {

@@ -267,4 +267,3 @@ func markerSeq(data []byte) (int, bool) {
 	n, err := strconv.Atoi(string(rest[:j]))
 	return n, err == nil
 }
-

@@ -1,0 +1,225 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Machine describes where the benchmark ran.
+type Machine struct {
+	NProc  int
+	CPU    string
+	MemGiB float64
+	OS     string
+}
+
+// Meta is the context printed at the top of RESULTS.md.
+type Meta struct {
+	// Date is the run date (UTC).
+	Date string
+	// Machine is the host description.
+	Machine Machine
+	// Commands are the exact commands that produced the results.
+	Commands []string
+	// Notes are free-form remarks (e.g. "Basalt column pending").
+	Notes []string
+	// Rounds and Duration describe the run shape.
+	Rounds   int
+	Duration string
+}
+
+func fmtRate(c Cell, ok bool) string {
+	if !ok {
+		return "–"
+	}
+	if !c.OK() {
+		return "FAILED"
+	}
+	s := fmt.Sprintf("%.0f", c.ReqPerSec)
+	if c.Valid < c.Runs {
+		s += fmt.Sprintf(" (%d/%d valid)", c.Valid, c.Runs)
+	}
+	return s
+}
+
+func fmtRatio(t *Table, sc, a, b string, min float64) string {
+	r, ok := t.Ratio(sc, a, b)
+	if !ok {
+		if min > 0 {
+			return fmt.Sprintf("n/a (≥ %.2g×)", min)
+		}
+		return "–"
+	}
+	s := fmt.Sprintf("%.2f×", r)
+	if min > 0 {
+		mark := "✗"
+		if r >= min {
+			mark = "✓"
+		}
+		s += fmt.Sprintf(" %s (≥ %.2g×)", mark, min)
+	}
+	return s
+}
+
+func fmtLat(c Cell, ok bool) string {
+	if !ok {
+		return "–"
+	}
+	if !c.OK() {
+		return "FAILED"
+	}
+	return fmt.Sprintf("%.1f / %.1f", c.P50Ms, c.P99Ms)
+}
+
+// WriteMarkdown renders the aggregate as the RESULTS.md document.
+func WriteMarkdown(w io.Writer, t *Table, m Meta) error {
+	var b strings.Builder
+	b.WriteString("# Benchmark results\n\n")
+	fmt.Fprintf(&b, "- Date: %s\n", m.Date)
+	fmt.Fprintf(&b, "- Machine: %d CPU(s), %s, %.1f GiB RAM, %s\n", m.Machine.NProc, m.Machine.CPU, m.Machine.MemGiB, m.Machine.OS)
+	if m.Rounds > 0 {
+		fmt.Fprintf(&b, "- Rounds: %d (servers run alternately within each round), %s per scenario; figures are medians over valid rounds\n", m.Rounds, m.Duration)
+	}
+	b.WriteString("- Load generator and server share the same machine (loopback only).\n")
+	for _, n := range m.Notes {
+		fmt.Fprintf(&b, "- **Note:** %s\n", n)
+	}
+	if len(m.Commands) > 0 {
+		b.WriteString("\nCommands:\n\n```sh\n")
+		for _, c := range m.Commands {
+			b.WriteString(c + "\n")
+		}
+		b.WriteString("```\n")
+	}
+
+	var scen, rt []string
+	for _, sc := range t.Scenarios {
+		if strings.HasPrefix(sc, "realtime") {
+			rt = append(rt, sc)
+		} else {
+			scen = append(scen, sc)
+		}
+	}
+
+	b.WriteString("\n## Throughput (req/s, median)\n\n")
+	hdr := slices.Clone(t.Servers)
+	fmt.Fprintf(&b, "| scenario | %s | Basalt/PocketBase | Basalt/floor |\n", strings.Join(hdr, " | "))
+	b.WriteString("|---" + strings.Repeat("|---:", len(hdr)+2) + "|\n")
+	for _, sc := range scen {
+		row := []string{sc}
+		for _, srv := range t.Servers {
+			c, ok := t.Cells[sc][srv]
+			row = append(row, fmtRate(c, ok))
+		}
+		tg := Targets[sc]
+		row = append(row, fmtRatio(t, sc, Basalt, PocketBase, tg.VsPB), fmtRatio(t, sc, Basalt, FloorGroup, tg.VsFloor))
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+
+	b.WriteString("\n## Latency (p50 / p99 ms, median)\n\n")
+	fmt.Fprintf(&b, "| scenario | %s |\n", strings.Join(hdr, " | "))
+	b.WriteString("|---" + strings.Repeat("|---:", len(hdr)) + "|\n")
+	for _, sc := range scen {
+		row := []string{sc}
+		for _, srv := range t.Servers {
+			c, ok := t.Cells[sc][srv]
+			row = append(row, fmtLat(c, ok))
+		}
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+
+	if len(rt) > 0 {
+		b.WriteString("\n## Realtime fan-out (20 creates/s)\n\n")
+		b.WriteString("| subscribers | server | delivered/expected | latency p50 / p99 ms | RSS per idle subscriber (KB) |\n|---|---|---:|---:|---:|\n")
+		for _, sc := range rt {
+			for _, srv := range t.Servers {
+				c, ok := t.Cells[sc][srv]
+				if !ok {
+					continue
+				}
+				k := strings.TrimPrefix(sc, "realtime_k")
+				if !c.OK() {
+					fmt.Fprintf(&b, "| %s | %s | FAILED | | |\n", k, srv)
+					continue
+				}
+				rss := "–"
+				if v, ok := c.Extra["rss_per_sub_kb"]; ok {
+					rss = fmt.Sprintf("%.1f", v)
+				}
+				fmt.Fprintf(&b, "| %s | %s | %.4f | %.1f / %.1f | %s |\n", k, srv, c.Extra["delivered_ratio"], c.P50Ms, c.P99Ms, rss)
+			}
+		}
+		b.WriteString("\nTargets: 0 lost events at 1,000 subscribers with p99 ≤ 20 ms; 10,000 idle subscribers at ≤ 40 KB RSS each.\n")
+	}
+
+	b.WriteString("\n## Server peak RSS per scenario (MB, median)\n\n")
+	fmt.Fprintf(&b, "| scenario | %s |\n", strings.Join(hdr, " | "))
+	b.WriteString("|---" + strings.Repeat("|---:", len(hdr)) + "|\n")
+	for _, sc := range t.Scenarios {
+		row := []string{sc}
+		for _, srv := range t.Servers {
+			c, ok := t.Cells[sc][srv]
+			v, has := c.Extra["rss_peak_kb"]
+			if !ok || !has {
+				row = append(row, "–")
+				continue
+			}
+			row = append(row, fmt.Sprintf("%.0f", v/1024))
+		}
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+	b.WriteString("\nTarget: Basalt's RSS during the run ≤ half of PocketBase's.\n")
+
+	var fails []string
+	for _, sc := range t.Scenarios {
+		for _, srv := range t.Servers {
+			if c, ok := t.Cells[sc][srv]; ok && c.Valid < c.Runs {
+				fails = append(fails, fmt.Sprintf("- %s / %s: %d of %d rounds invalid: %s", srv, sc, c.Runs-c.Valid, c.Runs, oneLine(c.Note)))
+			}
+		}
+	}
+	if len(fails) > 0 {
+		b.WriteString("\n## Invalid runs\n\nA run with any error is invalid and left out of the medians.\n\n")
+		b.WriteString(strings.Join(fails, "\n") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(s, "|", "\\|")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// WriteSummary prints a plain-text table of medians and ratios (for the
+// terminal at the end of run.sh).
+func WriteSummary(w io.Writer, t *Table) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-16s", "scenario")
+	for _, s := range t.Servers {
+		fmt.Fprintf(&b, " %14s", s)
+	}
+	fmt.Fprintf(&b, " %10s %10s\n", "B/PB", "B/floor")
+	for _, sc := range t.Scenarios {
+		fmt.Fprintf(&b, "%-16s", sc)
+		for _, srv := range t.Servers {
+			c, ok := t.Cells[sc][srv]
+			fmt.Fprintf(&b, " %14s", fmtRate(c, ok))
+		}
+		ratio := func(other string) string {
+			if r, ok := t.Ratio(sc, Basalt, other); ok {
+				return fmt.Sprintf("%.2fx", r)
+			}
+			return "-"
+		}
+		fmt.Fprintf(&b, " %10s %10s\n", ratio(PocketBase), ratio(FloorGroup))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
