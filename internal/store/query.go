@@ -80,7 +80,7 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 			countExpr = "COUNT(DISTINCT " + alias + "." + s.q("id") + ")"
 		}
 		var total int
-		if err := b.NewQuery(prefix+"SELECT "+countExpr+body.String()).Bind(parts.params).WithContext(ctx).Row(&total); err != nil {
+		if err := b.NewQuery(prefix + "SELECT " + countExpr + body.String()).Bind(parts.params).WithContext(ctx).Row(&total); err != nil {
 			return nil, err
 		}
 		res.Total = total

@@ -1,0 +1,152 @@
+// Package archtest enforces the import direction of DESIGN §3 and the
+// dialect boundary of DESIGN §4.
+package archtest
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/basalthq/basalt/"
+
+func repoRoot(t *testing.T) string {
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// allowed lists, per package prefix, the internal imports it may have.
+var allowed = map[string][]string{
+	"core/hook":               []string{},
+	"internal/filter":         []string{},
+	"internal/store/dialect":  []string{},
+	"internal/store/dialect/": []string{"internal/store/dialect"},
+	"core":                    []string{"core/hook", "internal/filter"},
+	"internal/store":          []string{"core", "core/hook", "internal/filter", "internal/store/dialect"},
+	"internal/api":            []string{"core", "core/hook", "internal/realtime", "internal/auth", "internal/filter", "internal/testenv"},
+	"internal/realtime":       []string{"core", "core/hook"},
+	"internal/auth":           []string{"core", "core/hook"},
+	"internal/files":          []string{"core", "core/hook"},
+	"internal/mail":           []string{"core", "core/hook"},
+	"internal/cli":            []string{"core", "core/hook"},
+	"hooks":                   []string{"core", "core/hook"},
+	"migrations":              []string{"core", "core/hook"},
+}
+
+func rule(pkg string) ([]string, bool) {
+	best := ""
+	for p := range allowed {
+		if (pkg == p || (strings.HasSuffix(p, "/") && strings.HasPrefix(pkg, p))) && len(p) > len(best) {
+			best = p
+		}
+	}
+	if best == "" {
+		return nil, false
+	}
+	return allowed[best], true
+}
+
+func TestImportDirection(t *testing.T) {
+	root := repoRoot(t)
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "bench" || d.Name() == "e2e" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		rel = filepath.ToSlash(rel)
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			if strings.HasPrefix(p, "github.com/labstack/echo") && !strings.HasPrefix(rel, "internal/api") {
+				t.Errorf("%s imports echo; only internal/api may", path)
+			}
+			if strings.HasPrefix(p, "github.com/pocketbase/dbx") && !strings.HasPrefix(rel, "internal/store") {
+				t.Errorf("%s imports dbx; only internal/store may", path)
+			}
+			if strings.HasPrefix(p, "modernc.org/sqlite") && !strings.HasPrefix(rel, "internal/store/dialect/sqlite") {
+				t.Errorf("%s imports the SQLite driver; only its dialect may", path)
+			}
+			if !strings.HasPrefix(p, mod) {
+				continue
+			}
+			target := strings.TrimPrefix(p, mod)
+			ok, has := rule(rel)
+			if !has {
+				continue // main, server, testenv, admin: wiring packages
+			}
+			if strings.HasSuffix(path, "_test.go") && (target == "internal/testenv" || strings.HasPrefix(target, "internal/store/dialect/")) {
+				continue
+			}
+			permitted := false
+			for _, a := range ok {
+				if target == a {
+					permitted = true
+				}
+			}
+			if !permitted {
+				t.Errorf("%s (%s) imports %s, which DESIGN §3 forbids", path, rel, target)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoEngineSQLOutsideDialects is the SQL-leak test of DESIGN §4.
+func TestNoEngineSQLOutsideDialects(t *testing.T) {
+	root := repoRoot(t)
+	banned := []string{"json_each", "json_extract", "PRAGMA", "sqlite_master", "_rowid_", "randomblob", "strftime(", "COLLATE NOCASE", "GLOB", "::jsonb", "ILIKE", "information_schema"}
+	err := filepath.WalkDir(filepath.Join(root, "internal"), func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if strings.HasPrefix(rel, "internal/store/dialect") || strings.Contains(rel, "testdata") || rel == "internal/archtest" || rel == "internal/filter" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, b := range banned {
+			if strings.Contains(string(raw), b) {
+				t.Errorf("%s contains engine-specific SQL %q; move it into a dialect", rel, b)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

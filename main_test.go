@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCLISmoke builds the real binary, runs `serve` on 127.0.0.1:0 and
+// checks /api/health, then SIGTERM for a graceful stop.
+func TestCLISmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "basalt")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command(bin, "superuser", "upsert", "a@example.com", "password123", "--dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("superuser upsert: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "serve", "--nope").CombinedOutput(); err == nil {
+		t.Fatalf("unknown flag accepted: %s", out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--http", "127.0.0.1:0", "--dir", dir)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	addr := ""
+	re := regexp.MustCompile(`Server started at (http://\S+)`)
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			addr = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if addr == "" {
+		t.Fatal("no bound address printed")
+	}
+	resp, err := http.Get(addr + "/api/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "API is healthy") {
+		t.Fatalf("health: %d %s", resp.StatusCode, body)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+}
