@@ -62,6 +62,11 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerCollections()
 	s.registerRecords()
 	s.registerAuth()
+	s.registerAuthFlows()
+	s.registerFiles()
+	s.registerRealtime()
+	s.registerBatch()
+	s.registerLogs()
 
 	// OnServe: user routes through the neutral core.Router.
 	se := &core.ServeEvent{App: app, Router: &router{s: s}}

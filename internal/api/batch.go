@@ -1,0 +1,4 @@
+package api
+
+// registerBatch registers the batch route.
+func (s *Server) registerBatch() {}

@@ -1,0 +1,4 @@
+package api
+
+// registerLogs registers the logs routes.
+func (s *Server) registerLogs() {}

@@ -1,0 +1,4 @@
+package api
+
+// registerRealtime registers the realtime SSE routes.
+func (s *Server) registerRealtime() {}
