@@ -146,6 +146,16 @@ func (app *App) saveCollection(ctx context.Context, c *Collection, validate bool
 		}
 	}
 	isNew := old == nil
+	if old != nil && old.Name != c.Name {
+		c.Indexes = renameIndexTable(c.Indexes, old.Name, c.Name)
+	}
+	if old != nil {
+		for _, f := range c.Fields {
+			if of := old.Fields.GetById(f.GetId()); of != nil && of.GetName() != f.GetName() {
+				c.Indexes = renameIndexColumn(c.Indexes, of.GetName(), f.GetName())
+			}
+		}
+	}
 	app.ensureDefaults(c)
 	now := FormatTime(app.Now())
 	if isNew {
@@ -200,6 +210,33 @@ func (app *App) saveCollection(ctx context.Context, c *Collection, validate bool
 		app.logHookErr(success.Trigger(done))
 		return nil
 	})
+}
+
+// renameIndexTable points index statements on the old table name at the
+// new one, so renaming a collection keeps its indexes (spec §5.1).
+func renameIndexTable(indexes []string, oldName, newName string) []string {
+	re := regexp.MustCompile("(?i)(\\sON\\s+)([`\"\\[]?)" + regexp.QuoteMeta(oldName) + "([`\"\\]]?)(\\s*\\()")
+	out := make([]string, len(indexes))
+	for i, idx := range indexes {
+		out[i] = re.ReplaceAllString(idx, "${1}${2}"+newName+"${3}${4}")
+	}
+	return out
+}
+
+// renameIndexColumn renames a column inside the column lists (and WHERE
+// clauses) of index statements, so renaming a field keeps its indexes.
+func renameIndexColumn(indexes []string, oldName, newName string) []string {
+	re := regexp.MustCompile("([`\"\\[]?)\\b" + regexp.QuoteMeta(oldName) + "\\b([`\"\\]]?)")
+	out := make([]string, len(indexes))
+	for i, idx := range indexes {
+		open := strings.Index(idx, "(")
+		if open < 0 {
+			out[i] = idx
+			continue
+		}
+		out[i] = idx[:open] + re.ReplaceAllString(idx[open:], "${1}"+newName+"${2}")
+	}
+	return out
 }
 
 func sameRule(a, b *string) bool {
