@@ -4,6 +4,7 @@ package hooks
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/basalthq/basalt/core"
 )
@@ -16,6 +17,13 @@ func Register(app *core.App) error {
 		e.Router.Add(http.MethodGet, "/api/hello", func(re *core.RequestEvent) error {
 			return re.JSON(http.StatusOK, map[string]string{"message": "Hello from " + re.App.Settings().Meta.AppName})
 		})
+		return e.Next()
+	})
+
+	// Example settings hook: application names are stored without
+	// surrounding whitespace, whoever saves them.
+	app.OnSettingsUpdate().BindFunc(func(e *core.SettingsUpdateEvent) error {
+		e.NewSettings.Meta.AppName = strings.TrimSpace(e.NewSettings.Meta.AppName)
 		return e.Next()
 	})
 	return nil
