@@ -23,6 +23,7 @@ import (
 	"github.com/basalthq/basalt/internal/cli"
 	"github.com/basalthq/basalt/internal/store"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
+	"github.com/basalthq/basalt/migrations"
 )
 
 // Version is the build's version (overridable with -ldflags -X).
@@ -40,7 +41,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, register 
 			return Open(ctx, g, stderr, register)
 		},
 		Serve: Serve,
+		Snapshot: func(app *core.App, g cli.Global) (string, error) {
+			return migrations.WriteFullSnapshot(app, MigrationsDir(g))
+		},
 	})
+}
+
+// MigrationsDir resolves the snapshot migrations directory.
+func MigrationsDir(g cli.Global) string {
+	if g.MigrationsDir != "" {
+		return g.MigrationsDir
+	}
+	return filepath.Join(filepath.Dir(filepath.Clean(g.Dir)), "pb_migrations")
 }
 
 // Open opens the data dir and bootstraps an App.
@@ -77,11 +89,19 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 		return nil, err
 	}
 	app.SetFileStore(fs)
+	app.SetMailer(settingsMailer(app))
 	if register != nil {
 		if err := register(app); err != nil {
 			st.Close()
 			return nil, err
 		}
+	}
+	if err := migrations.LoadSnapshots(MigrationsDir(g)); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	if g.Automigrate {
+		migrations.Automigrate(app, MigrationsDir(g))
 	}
 	if err := app.Bootstrap(ctx); err != nil {
 		st.Close()
