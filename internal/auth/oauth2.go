@@ -115,22 +115,38 @@ type constructor func(cfg Config, client *http.Client) (Provider, error)
 // registration: a duplicate name is a compile error and the full list is
 // visible in one place.
 var providers = map[string]constructor{
-	"apple":     newApple,
-	"bitbucket": newBitbucket,
-	"discord":   newDiscord,
-	"facebook":  newFacebook,
-	"gitea":     newGitea,
-	"github":    newGitHub,
-	"gitlab":    newGitLab,
-	"google":    newGoogle,
-	"microsoft": newMicrosoft,
-	"oidc":      newOIDC,
-	"oidc2":     newOIDC,
-	"oidc3":     newOIDC,
-	"patreon":   newPatreon,
-	"spotify":   newSpotify,
-	"twitch":    newTwitch,
-	"twitter":   newTwitter,
+	"apple":          newApple,
+	"bitbucket":      newBitbucket,
+	"box":            newBox,
+	"discord":        newDiscord,
+	"facebook":       newFacebook,
+	"gitea":          newGitea,
+	"gitee":          newGitee,
+	"github":         newGitHub,
+	"gitlab":         newGitLab,
+	"google":         newGoogle,
+	"instagram2":     newInstagram,
+	"kakao":          newKakao,
+	"lark":           newLark,
+	"linear":         newLinear,
+	"livechat":       newLiveChat,
+	"mailcow":        newMailcow,
+	"microsoft":      newMicrosoft,
+	"monday":         newMonday,
+	"notion":         newNotion,
+	"oidc":           newOIDC,
+	"oidc2":          newOIDC,
+	"oidc3":          newOIDC,
+	"patreon":        newPatreon,
+	"planningcenter": newPlanningCenter,
+	"spotify":        newSpotify,
+	"strava":         newStrava,
+	"trakt":          newTrakt,
+	"twitch":         newTwitch,
+	"twitter":        newTwitter,
+	"vk":             newVK,
+	"wakatime":       newWakaTime,
+	"yandex":         newYandex,
 }
 
 // ProviderNames returns the sorted names NewProvider accepts.
@@ -177,6 +193,8 @@ type defaults struct {
 	pkce        bool
 	clientAuth  clientAuth
 	authParams  map[string]string // extra query parameters on AuthURL
+	scopeSep    string            // "" means " " (Strava and WakaTime want ",")
+	tokenJSON   bool              // token request body as JSON, not a form (Lark, Notion, Trakt)
 }
 
 // base implements everything but FetchUser from a Config and defaults;
@@ -193,6 +211,8 @@ type base struct {
 	pkce        bool
 	clientAuth  clientAuth
 	authParams  map[string]string
+	scopeSep    string
+	tokenJSON   bool
 	extra       map[string]any
 	client      *http.Client
 	now         func() time.Time
@@ -211,6 +231,8 @@ func newBase(cfg Config, client *http.Client, d defaults) (*base, error) {
 		pkce:        d.pkce,
 		clientAuth:  d.clientAuth,
 		authParams:  d.authParams,
+		scopeSep:    or(d.scopeSep, " "),
+		tokenJSON:   d.tokenJSON,
 		extra:       cfg.Extra,
 		client:      client,
 		now:         cfg.Now,
@@ -261,6 +283,9 @@ func (b *base) DisplayName() string { return b.displayName }
 func (b *base) PKCE() bool          { return b.pkce }
 func (b *base) Scopes() []string    { return slices.Clone(b.scopes) }
 
+// self gives tests the shared state behind a Provider.
+func (b *base) self() *base { return b }
+
 func (b *base) AuthURL(state, codeChallenge string) string {
 	u, err := url.Parse(b.authURL)
 	if err != nil {
@@ -270,7 +295,7 @@ func (b *base) AuthURL(state, codeChallenge string) string {
 	q.Set("client_id", b.clientId)
 	q.Set("response_type", "code")
 	if len(b.scopes) > 0 {
-		q.Set("scope", strings.Join(b.scopes, " "))
+		q.Set("scope", strings.Join(b.scopes, b.scopeSep))
 	}
 	q.Set("state", state)
 	if b.pkce && codeChallenge != "" {
@@ -340,11 +365,26 @@ func (b *base) postToken(ctx context.Context, form url.Values, style clientAuth)
 		f.Set("client_id", b.clientId)
 		f.Set("client_secret", b.secret)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.tokenURL, strings.NewReader(f.Encode()))
-	if err != nil {
-		return nil, "", err
+	var req *http.Request
+	var err error
+	if b.tokenJSON {
+		obj := map[string]string{}
+		for k := range f {
+			obj[k] = f.Get(k)
+		}
+		body, _ := json.Marshal(obj) // a map of strings always encodes
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, b.tokenURL, bytes.NewReader(body))
+		if err != nil {
+			return nil, "", err
+		}
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, b.tokenURL, strings.NewReader(f.Encode()))
+		if err != nil {
+			return nil, "", err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json") // GitHub answers form-encoded otherwise
 	if style == authInHeader {
 		// RFC 6749 §2.3.1: both parts are form-encoded before base64.
@@ -414,6 +454,35 @@ func (b *base) getJSON(ctx context.Context, rawURL, accessToken string, headers 
 	return decodeJSON(body, dst)
 }
 
+// postJSON POSTs payload as JSON with the bearer token (plus headers,
+// which may replace Authorization) and decodes the answer into dst; used
+// for GraphQL user queries (Linear, monday.com).
+func (b *base) postJSON(ctx context.Context, rawURL, accessToken string, headers map[string]string, payload, dst any) error {
+	ctx, cancel := context.WithTimeout(ctx, ExchangeTimeout)
+	defer cancel()
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if accessToken != "" {
+		req.Header.Set("Authorization", "Bearer "+accessToken)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, _, err := b.do(req)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(res, dst)
+}
+
 func decodeJSON(body []byte, dst any) error {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
@@ -469,6 +538,12 @@ func parseTokenResponse(body []byte, contentType string, now time.Time) (*Token,
 		}
 	} else if err := decodeJSON(body, &raw); err != nil {
 		return nil, fmt.Errorf("decode token: %w", err)
+	}
+	if data, ok := raw["data"].([]any); ok && str(raw, "access_token") == "" && len(data) > 0 {
+		// Instagram Login wraps the token in a one-element list.
+		if first, ok := data[0].(map[string]any); ok {
+			raw = first
+		}
 	}
 	if e := str(raw, "error"); e != "" {
 		return nil, fmt.Errorf("token error %q: %.200s", e, str(raw, "error_description"))

@@ -26,6 +26,7 @@ type fakeIdP struct {
 	basicPass  string
 	hasBasic   bool
 	tokenAccpt string
+	tokenJSON  bool
 	userHdrs   map[string]http.Header // path → headers of the last request
 
 	// tokenStatus/tokenBody/tokenType override the token answer.
@@ -69,8 +70,18 @@ func (f *fakeIdP) serve(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "want POST", http.StatusMethodNotAllowed)
 			return
 		}
-		_ = r.ParseForm()
-		f.tokenForm = r.PostForm
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			var obj map[string]string
+			_ = json.NewDecoder(r.Body).Decode(&obj)
+			f.tokenForm = url.Values{}
+			for k, v := range obj {
+				f.tokenForm.Set(k, v)
+			}
+			f.tokenJSON = true
+		} else {
+			_ = r.ParseForm()
+			f.tokenForm = r.PostForm
+		}
 		f.basicUser, f.basicPass, f.hasBasic = r.BasicAuth()
 		f.tokenAccpt = r.Header.Get("Accept")
 		if f.rejectBasic && f.hasBasic {
@@ -88,7 +99,9 @@ func (f *fakeIdP) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.userHdrs[r.URL.Path] = r.Header.Clone()
-	if rt, ok := f.routes[r.URL.Path]; (!ok || !rt.public) && r.Header.Get("Authorization") != "Bearer at-1" {
+	// "OAuth" is Yandex's scheme, a bare token monday.com's.
+	authz := r.Header.Get("Authorization")
+	if rt, ok := f.routes[r.URL.Path]; (!ok || !rt.public) && authz != "Bearer at-1" && authz != "OAuth at-1" && authz != "at-1" {
 		http.Error(w, "bad token", http.StatusUnauthorized)
 		return
 	}
@@ -130,6 +143,7 @@ type providerCase struct {
 	unverified map[string]any // path → body (only differing paths)
 	want       User           // for the verified run
 	userHeader map[string]string
+	tokenJSON  bool // token request body is JSON
 }
 
 func providerCases() []providerCase {
@@ -219,6 +233,110 @@ func providerCases() []providerCase {
 			want:       User{Id: "f1", Name: "Face Book", Email: "f@x.io", AvatarURL: "https://img/f"},
 		},
 		{
+			name: "box", userPath: "/2.0/users/me",
+			verified:   map[string]any{"/2.0/users/me": map[string]any{"id": "11446498", "name": "Aaron Levie", "login": "ceo@box.com", "avatar_url": "https://img/bx"}},
+			unverified: map[string]any{},
+			want:       User{Id: "11446498", Name: "Aaron Levie", AvatarURL: "https://img/bx"}, // login is not known to be verified
+		},
+		{
+			name: "gitee", userPath: "/api/v5/user",
+			verified: map[string]any{
+				"/api/v5/user":   map[string]any{"id": 9, "login": "gt", "name": "Gi Tee", "avatar_url": "https://img/gt"},
+				"/api/v5/emails": []any{map[string]any{"email": "x@x.io", "state": "confirmed", "scope": []any{"committed"}}, map[string]any{"email": "gt@x.io", "state": "confirmed", "scope": []any{"primary", "committed"}}},
+			},
+			unverified: map[string]any{"/api/v5/emails": []any{map[string]any{"email": "gt@x.io", "state": "unconfirmed", "scope": []any{"primary"}}}},
+			want:       User{Id: "9", Name: "Gi Tee", Username: "gt", Email: "gt@x.io", AvatarURL: "https://img/gt"},
+		},
+		{
+			name: "instagram2", userPath: "/me",
+			verified:   map[string]any{"/me": map[string]any{"id": "17841", "username": "insta", "name": "In Sta", "profile_picture_url": "https://img/ig"}},
+			unverified: map[string]any{},
+			want:       User{Id: "17841", Name: "In Sta", Username: "insta", AvatarURL: "https://img/ig"},
+		},
+		{
+			name: "kakao", userPath: "/v2/user/me",
+			verified: map[string]any{"/v2/user/me": map[string]any{"id": 123456789, "kakao_account": map[string]any{
+				"profile": map[string]any{"nickname": "Ka Kao", "profile_image_url": "https://img/k"}, "email": "k@x.io", "is_email_valid": true, "is_email_verified": true}}},
+			unverified: map[string]any{"/v2/user/me": map[string]any{"id": 123456789, "kakao_account": map[string]any{
+				"email": "k@x.io", "is_email_valid": true, "is_email_verified": false}}},
+			want: User{Id: "123456789", Name: "Ka Kao", Email: "k@x.io", AvatarURL: "https://img/k"},
+		},
+		{
+			name: "lark", userPath: "/open-apis/authen/v1/user_info", pkce: true, tokenJSON: true,
+			verified:   map[string]any{"/open-apis/authen/v1/user_info": map[string]any{"code": 0, "data": map[string]any{"union_id": "on_1", "open_id": "ou_1", "name": "Lark Bird", "avatar_url": "https://img/lk", "email": "lk@x.io"}}},
+			unverified: map[string]any{},
+			want:       User{Id: "on_1", Name: "Lark Bird", AvatarURL: "https://img/lk"}, // tenant-set address: not verified
+		},
+		{
+			name: "linear", userPath: "/graphql", pkce: true,
+			verified:   map[string]any{"/graphql": map[string]any{"data": map[string]any{"viewer": map[string]any{"id": "li-1", "name": "Lin Ear", "displayName": "lin", "email": "li@x.io", "avatarUrl": "https://img/li", "active": true}}}},
+			unverified: map[string]any{"/graphql": map[string]any{"data": map[string]any{"viewer": map[string]any{"id": "li-1", "email": "li@x.io", "active": false}}}},
+			want:       User{Id: "li-1", Name: "Lin Ear", Username: "lin", Email: "li@x.io", AvatarURL: "https://img/li"},
+		},
+		{
+			name: "livechat", userPath: "/v2/accounts/me", pkce: true,
+			verified:   map[string]any{"/v2/accounts/me": map[string]any{"account_id": "lc-1", "name": "Live Chat", "email": "lc@x.io", "email_verified": true, "avatar_url": "https://img/lc"}},
+			unverified: map[string]any{"/v2/accounts/me": map[string]any{"account_id": "lc-1", "email": "lc@x.io", "email_verified": false}},
+			want:       User{Id: "lc-1", Name: "Live Chat", Email: "lc@x.io", AvatarURL: "https://img/lc"},
+		},
+		{
+			name: "mailcow", userPath: "/oauth/profile",
+			verified:   map[string]any{"/oauth/profile": map[string]any{"id": 3, "username": "me@mail.x.io", "full_name": "Mail Cow", "email": "me@mail.x.io", "active": 1}},
+			unverified: map[string]any{"/oauth/profile": map[string]any{"id": 3, "email": "me@mail.x.io", "active": 0}},
+			want:       User{Id: "3", Name: "Mail Cow", Username: "me@mail.x.io", Email: "me@mail.x.io"},
+		},
+		{
+			name: "monday", userPath: "/v2", userHeader: map[string]string{"Authorization": "at-1"},
+			verified:   map[string]any{"/v2": map[string]any{"data": map[string]any{"me": map[string]any{"id": 4012, "name": "Mon Day", "email": "mo@x.io", "photo_small": "https://img/mo", "enabled": true, "is_verified": true}}}},
+			unverified: map[string]any{"/v2": map[string]any{"data": map[string]any{"me": map[string]any{"id": 4012, "email": "mo@x.io", "enabled": true, "is_verified": false}}}},
+			want:       User{Id: "4012", Name: "Mon Day", Email: "mo@x.io", AvatarURL: "https://img/mo"},
+		},
+		{
+			name: "notion", userPath: "/v1/users/me", clientAuth: authInHeader, tokenJSON: true, userHeader: map[string]string{"Notion-Version": notionVersion},
+			verified: map[string]any{"/v1/users/me": map[string]any{"object": "user", "id": "bot-1", "type": "bot", "bot": map[string]any{"owner": map[string]any{"type": "user", "user": map[string]any{
+				"id": "n-1", "name": "No Tion", "avatar_url": "https://img/n", "person": map[string]any{"email": "n@x.io"}}}}}},
+			unverified: map[string]any{"/v1/users/me": map[string]any{"object": "user", "id": "bot-1", "type": "bot", "bot": map[string]any{"owner": map[string]any{"type": "user", "user": map[string]any{
+				"id": "n-1", "name": "No Tion"}}}}},
+			want: User{Id: "n-1", Name: "No Tion", Email: "n@x.io", AvatarURL: "https://img/n"},
+		},
+		{
+			name: "planningcenter", userPath: "/people/v2/me", pkce: true,
+			verified:   map[string]any{"/people/v2/me": map[string]any{"data": map[string]any{"type": "Person", "id": "pc-1", "attributes": map[string]any{"name": "Plan Ning", "avatar": "https://img/pc"}}}},
+			unverified: map[string]any{},
+			want:       User{Id: "pc-1", Name: "Plan Ning", AvatarURL: "https://img/pc"},
+		},
+		{
+			name: "strava", userPath: "/api/v3/athlete",
+			verified:   map[string]any{"/api/v3/athlete": map[string]any{"id": 1234567890987654321, "username": "marianne_t", "firstname": "Marianne", "lastname": "Teutenberg", "profile": "https://img/st"}},
+			unverified: map[string]any{},
+			want:       User{Id: "1234567890987654321", Name: "Marianne Teutenberg", Username: "marianne_t", AvatarURL: "https://img/st"},
+		},
+		{
+			name: "trakt", userPath: "/users/settings", tokenJSON: true, userHeader: map[string]string{"trakt-api-version": "2", "trakt-api-key": "cid"},
+			verified: map[string]any{"/users/settings": map[string]any{"user": map[string]any{"username": "justin", "name": "Justin N", "ids": map[string]any{"slug": "justin", "uuid": "b6589fc6"},
+				"images": map[string]any{"avatar": map[string]any{"full": "https://img/tr"}}}}},
+			unverified: map[string]any{},
+			want:       User{Id: "b6589fc6", Name: "Justin N", Username: "justin", AvatarURL: "https://img/tr"},
+		},
+		{
+			name: "vk", userPath: "/method/users.get",
+			verified:   map[string]any{"/method/users.get": map[string]any{"response": []any{map[string]any{"id": 210700286, "first_name": "Lindsey", "last_name": "Stirling", "screen_name": "lindseystirling", "photo_max": "https://img/vk"}}}},
+			unverified: map[string]any{},
+			want:       User{Id: "210700286", Name: "Lindsey Stirling", Username: "lindseystirling", AvatarURL: "https://img/vk"},
+		},
+		{
+			name: "wakatime", userPath: "/api/v1/users/current",
+			verified:   map[string]any{"/api/v1/users/current": map[string]any{"data": map[string]any{"id": "w-1", "username": "waka", "display_name": "Wa Ka", "photo": "https://img/w", "email": "w@x.io", "is_email_confirmed": true}}},
+			unverified: map[string]any{"/api/v1/users/current": map[string]any{"data": map[string]any{"id": "w-1", "email": "w@x.io", "is_email_confirmed": false}}},
+			want:       User{Id: "w-1", Name: "Wa Ka", Username: "waka", Email: "w@x.io", AvatarURL: "https://img/w"},
+		},
+		{
+			name: "yandex", userPath: "/info", pkce: true, userHeader: map[string]string{"Authorization": "OAuth at-1"},
+			verified:   map[string]any{"/info": map[string]any{"id": "1000034426", "login": "ivan", "real_name": "Ivan Ivanov", "default_email": "ivan@yandex.ru", "default_avatar_id": "131652443", "is_avatar_empty": false}},
+			unverified: map[string]any{"/info": map[string]any{"id": "1000034426", "login": "ivan"}},
+			want:       User{Id: "1000034426", Name: "Ivan Ivanov", Username: "ivan", Email: "ivan@yandex.ru", AvatarURL: "https://avatars.yandex.net/get-yapic/131652443/islands-200"},
+		},
+		{
 			name: "oidc", userPath: "/userinfo", pkce: true, clientAuth: authInHeader, // auto: Basic first
 			verified:   map[string]any{"/userinfo": map[string]any{"sub": "o1", "name": "Oh Idc", "preferred_username": "oidcuser", "picture": "https://img/oi", "email": "oi@x.io", "email_verified": true}},
 			unverified: map[string]any{"/userinfo": map[string]any{"sub": "o1", "name": "Oh Idc", "preferred_username": "oidcuser", "email": "oi@x.io"}},
@@ -251,6 +369,9 @@ func TestProvidersExchangeAndFetchUser(t *testing.T) {
 				t.Fatalf("Exchange: %v", err)
 			}
 			checkTokenRequest(t, f, tc.clientAuth, tc.pkce)
+			if f.tokenJSON != tc.tokenJSON {
+				t.Errorf("token request JSON = %v, want %v", f.tokenJSON, tc.tokenJSON)
+			}
 			if tok.AccessToken != "at-1" || tok.RefreshToken != "rt-1" || !tok.Expiry.Equal(testNow.Add(time.Hour)) {
 				t.Errorf("token = %+v", tok)
 			}
@@ -414,8 +535,9 @@ func TestAuthURLShape(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				cfg := Config{Name: name, ClientId: "cid 1", ClientSecret: "s"}
-				if strings.HasPrefix(name, "oidc") {
+				if strings.HasPrefix(name, "oidc") || name == "mailcow" {
 					cfg.AuthURL, cfg.TokenURL = "https://idp.example/authorize?tenant=t1", "https://idp.example/token"
+					cfg.UserInfoURL = "https://idp.example/userinfo"
 				}
 				if pkceOff {
 					cfg.PKCE = new(bool)
@@ -433,7 +555,7 @@ func TestAuthURLShape(t *testing.T) {
 					t.Fatal(err)
 				}
 				q := u.Query()
-				for k, want := range map[string]string{"client_id": "cid 1", "response_type": "code", "state": "st8", "scope": strings.Join(p.Scopes(), " "), "redirect_uri": ""} {
+				for k, want := range map[string]string{"client_id": "cid 1", "response_type": "code", "state": "st8", "scope": strings.Join(p.Scopes(), p.(interface{ self() *base }).self().scopeSep), "redirect_uri": ""} {
 					if q.Get(k) != want {
 						t.Errorf("%s = %q, want %q", k, q.Get(k), want)
 					}
@@ -451,7 +573,7 @@ func TestAuthURLShape(t *testing.T) {
 				if got := q.Get("response_mode"); (name == "apple") != (got == "form_post") {
 					t.Errorf("response_mode = %q", got)
 				}
-				if strings.HasPrefix(name, "oidc") && q.Get("tenant") != "t1" {
+				if cfg.AuthURL != "" && q.Get("tenant") != "t1" {
 					t.Error("query of a configured authURL was dropped")
 				}
 				if p.Name() != name || p.DisplayName() == "" {
@@ -482,10 +604,10 @@ func TestNewProviderRegistry(t *testing.T) {
 	if !slices.IsSorted(names) {
 		t.Errorf("ProviderNames not sorted: %v", names)
 	}
-	for _, want := range []string{"apple", "bitbucket", "discord", "facebook", "gitea", "github", "gitlab", "google", "microsoft", "oidc", "oidc2", "oidc3", "patreon", "spotify", "twitch", "twitter"} {
-		if !slices.Contains(names, want) {
-			t.Errorf("ProviderNames lacks %q", want)
-		}
+	// Spec A3's list of supported names, verbatim.
+	spec := strings.Split("apple, bitbucket, box, discord, facebook, gitea, gitee, github, gitlab, google, instagram2, kakao, lark, linear, livechat, mailcow, microsoft, monday, notion, oidc, oidc2, oidc3, patreon, planningcenter, spotify, strava, trakt, twitch, twitter, vk, wakatime, yandex", ", ")
+	if !slices.Equal(names, spec) {
+		t.Errorf("ProviderNames = %v\nwant spec list %v", names, spec)
 	}
 	tests := []struct {
 		name    string
