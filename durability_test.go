@@ -6,10 +6,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -24,7 +22,13 @@ import (
 // startServe runs `serve` on a loopback port and returns its base URL.
 func startServe(t *testing.T, bin, dir string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--http", "127.0.0.1:0", "--dir", dir)
+	return startServeArgs(t, bin, "--dir", dir)
+}
+
+// startServeArgs runs `serve --http 127.0.0.1:0 args...`.
+func startServeArgs(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0"}, args...)...)
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -75,10 +79,7 @@ func TestKill9Durability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "basalt")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	if out, err := exec.Command(bin, "superuser", "upsert", "a@example.com", "password123", "--dir", dir).CombinedOutput(); err != nil {
 		t.Fatalf("superuser: %v\n%s", err, out)
@@ -175,5 +176,4 @@ func TestKill9Durability(t *testing.T) {
 		t.Fatalf("%d of %d acknowledged writes lost after kill -9", missing, n)
 	}
 	t.Logf("%d acknowledged writes, %d rows after restart, none lost", n, len(present))
-	_ = fmt.Sprint(os.Getpid())
 }

@@ -61,6 +61,12 @@ type MigrationStore interface {
 	ForgetMigration(ctx context.Context, file string) error
 }
 
+type migratingKey struct{}
+
+// IsMigrating reports whether ctx belongs to a running migration (schema
+// changes made by migrations must not write new migration files).
+func IsMigrating(ctx context.Context) bool { return ctx != nil && ctx.Value(migratingKey{}) != nil }
+
 // ErrNewerData is returned when the data dir holds migrations this binary
 // does not know: a newer Basalt wrote it.
 var ErrNewerData = fmt.Errorf("the data directory was written by a newer Basalt version")
@@ -116,7 +122,7 @@ func (app *App) MigrateUp(ctx context.Context, list *MigrationsList) ([]string, 
 		if done[m.File] {
 			continue
 		}
-		err := app.store.RunInTx(ctx, func(txCtx context.Context) error {
+		err := app.store.RunInTx(context.WithValue(ctx, migratingKey{}, true), func(txCtx context.Context) error {
 			if m.Up != nil {
 				if err := m.Up(txCtx, app); err != nil {
 					return err
@@ -155,7 +161,7 @@ func (app *App) MigrateDown(ctx context.Context, list *MigrationsList, n int) ([
 		if !ok {
 			continue
 		}
-		err := app.store.RunInTx(ctx, func(txCtx context.Context) error {
+		err := app.store.RunInTx(context.WithValue(ctx, migratingKey{}, true), func(txCtx context.Context) error {
 			if m.Down != nil {
 				if err := m.Down(txCtx, app); err != nil {
 					return err

@@ -27,6 +27,8 @@ type Global struct {
 	QueryTimeout  int
 	Durability    string
 	Automigrate   bool
+	// MigrationsDir holds snapshot migrations (default <dir>/../pb_migrations).
+	MigrationsDir string
 }
 
 // ServeFlags are the serve command's flags.
@@ -44,6 +46,8 @@ type Options struct {
 	Version string
 	// Open opens the data dir and bootstraps an App.
 	Open func(ctx context.Context, g Global) (*core.App, error)
+	// Snapshot writes a migration with every collection, returning its path.
+	Snapshot func(app *core.App, g Global) (string, error)
 	// Serve runs the HTTP server until ctx ends.
 	Serve func(ctx context.Context, app *core.App, g Global, s ServeFlags, stdout io.Writer) error
 }
@@ -71,6 +75,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 	pf.IntVar(&g.QueryTimeout, "queryTimeout", 30, "default SELECT timeout in seconds")
 	pf.StringVar(&g.Durability, "durability", "normal", `"normal" (survives a process crash) or "full" (survives power loss, slower writes)`)
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
+	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
 
 	root.AddCommand(serveCmd(ctx, g, stdout, opts), superuserCmd(ctx, g, stdout, opts), migrateCmd(ctx, g, stdout, opts), &cobra.Command{
 		Use:   "version",
@@ -242,6 +247,16 @@ func migrateCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) 
 		&cobra.Command{Use: "create NAME", Short: "Create a blank Go migration file in ./migrations", Args: cobra.ExactArgs(1),
 			RunE: func(_ *cobra.Command, a []string) error {
 				return createMigrationFile(stdout, a[0], time.Now())
+			}},
+		&cobra.Command{Use: "collections", Short: "Write a snapshot migration of all collections",
+			RunE: func(*cobra.Command, []string) error {
+				return withApp(ctx, g, opts, func(app *core.App) error {
+					path, err := opts.Snapshot(app, *g)
+					if err == nil {
+						fmt.Fprintln(stdout, "Created "+path)
+					}
+					return err
+				})
 			}},
 		&cobra.Command{Use: "history-sync", Short: "Forget applied migrations whose code no longer exists",
 			RunE: func(*cobra.Command, []string) error {

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, bin string, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestCLIBadInput: each bad input is one clear error, a non-zero exit, and
+// nothing half-written.
+func TestCLIBadInput(t *testing.T) {
+	bin := buildBinary(t)
+	notSQLite := t.TempDir()
+	if err := os.WriteFile(filepath.Join(notSQLite, "data.db"), []byte("this is not a database, just text that is long enough to look like a header"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := filepath.Join(t.TempDir(), "ro")
+	if err := os.MkdirAll(readOnly, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		env  []string
+		want string
+	}{
+		{"unknown flag", []string{"serve", "--nope"}, nil, "unknown flag"},
+		{"unknown command", []string{"frobnicate"}, nil, "unknown command"},
+		{"corrupt data.db", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", notSQLite}, nil, "data.db"},
+		{"invalid email", []string{"superuser", "upsert", "not-an-email", "password123", "--dir", t.TempDir()}, nil, "invalid email"},
+		{"bad env value", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_QUERY_TIMEOUT=abc"}, "BASALT_QUERY_TIMEOUT"},
+		{"encryption key missing", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--encryptionEnv", "NO_SUCH_KEY_VAR"}, nil, "32-character key"},
+	}
+	if os.Geteuid() != 0 { // root ignores directory permissions
+		cases = append(cases, struct {
+			name string
+			args []string
+			env  []string
+			want string
+		}{"unwritable dir", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", readOnly}, nil, "not writable"})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := run(t, bin, tc.env, tc.args...)
+			if err == nil {
+				t.Fatalf("exit 0, want failure; output:\n%s", out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Fatalf("output lacks %q:\n%s", tc.want, out)
+			}
+		})
+	}
+	// The corrupt file is left as it was.
+	raw, _ := os.ReadFile(filepath.Join(notSQLite, "data.db"))
+	if !strings.HasPrefix(string(raw), "this is not a database") {
+		t.Fatal("corrupt data.db was modified")
+	}
+}
+
+// TestPortInUse: serve on a busy port fails with a clear error.
+func TestPortInUse(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	_, base := startServe(t, bin, dir)
+	addr := strings.TrimPrefix(base, "http://")
+	out, err := run(t, bin, nil, "serve", "--http", addr, "--dir", t.TempDir())
+	if err == nil || !strings.Contains(out, "listen on") {
+		t.Fatalf("want a listen error, got %v:\n%s", err, out)
+	}
+}
+
+// TestAutomigrateReplay: collection changes made on one data dir write
+// snapshot migrations that `migrate up` replays on another.
+func TestAutomigrateReplay(t *testing.T) {
+	bin := buildBinary(t)
+	root := t.TempDir()
+	migDir := filepath.Join(root, "pb_migrations")
+	dirA := filepath.Join(root, "a")
+	if out, err := run(t, bin, nil, "superuser", "upsert", "a@example.com", "password123", "--dir", dirA, "--migrationsDir", migDir); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	_, base := startServeArgs(t, bin, "--dir", dirA, "--migrationsDir", migDir)
+	st, auth, err := postJSON(base+"/api/collections/_superusers/auth-with-password", "", map[string]any{"identity": "a@example.com", "password": "password123"})
+	if err != nil || st != 200 {
+		t.Fatalf("auth %d %v", st, err)
+	}
+	token := auth["token"].(string)
+	if st, b, _ := postJSON(base+"/api/collections", token, map[string]any{"name": "tasks", "listRule": "",
+		"fields": []any{map[string]any{"name": "title", "type": "text"}, map[string]any{"name": "done", "type": "bool"}}}); st != 200 {
+		t.Fatalf("create: %d %v", st, b)
+	}
+	if st, b, _ := postJSON(base+"/api/collections", token, map[string]any{"name": "tmp"}); st != 200 {
+		t.Fatalf("create tmp: %d %v", st, b)
+	}
+	req, _ := http.NewRequest("DELETE", base+"/api/collections/tmp", nil)
+	req.Header.Set("Authorization", token)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("delete tmp: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(migDir, "*.json"))
+	if len(files) != 3 {
+		t.Fatalf("want 3 migration files, got %v", files)
+	}
+
+	dirB := filepath.Join(root, "b")
+	if out, err := run(t, bin, nil, "migrate", "up", "--dir", dirB, "--migrationsDir", migDir); err != nil {
+		t.Fatalf("migrate up: %v\n%s", err, out)
+	}
+	_, baseB := startServeArgs(t, bin, "--dir", dirB, "--migrationsDir", migDir)
+	resp, err := http.Get(baseB + "/api/collections/tasks/records")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("tasks missing on the replayed dir: %v %v", err, resp)
+	}
+	var env map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&env)
+	resp.Body.Close()
+	if resp, _ := http.Get(baseB + "/api/collections/tmp/records"); resp.StatusCode != 404 {
+		t.Fatalf("tmp should not exist after replay: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,126 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/testenv"
+)
+
+type hookCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (h *hookCounter) inc(name string) {
+	h.mu.Lock()
+	h.n[name]++
+	h.mu.Unlock()
+}
+
+func (h *hookCounter) get(name string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n[name]
+}
+
+func TestRecordHooksFire(t *testing.T) {
+	hc := &hookCounter{n: map[string]int{}}
+	register := func(app *core.App) error {
+		bind := func(name string, h interface {
+			BindFunc(func(e *core.RecordEvent) error) string
+		}) {
+			h.BindFunc(func(e *core.RecordEvent) error { hc.inc(name); return e.Next() })
+		}
+		bind("validate", app.OnRecordValidate("notes"))
+		bind("create", app.OnRecordCreate("notes"))
+		bind("createExecute", app.OnRecordCreateExecute("notes"))
+		bind("afterCreateSuccess", app.OnRecordAfterCreateSuccess("notes"))
+		bind("afterCreateError", app.OnRecordAfterCreateError("notes"))
+		bind("update", app.OnRecordUpdate("notes"))
+		bind("afterUpdateSuccess", app.OnRecordAfterUpdateSuccess("notes"))
+		bind("delete", app.OnRecordDelete("notes"))
+		bind("afterDeleteSuccess", app.OnRecordAfterDeleteSuccess("notes"))
+		// A request hook that refuses a title and one that rewrites the list.
+		app.OnRecordCreateRequest("notes").BindFunc(func(e *core.RecordRequestEvent) error {
+			if e.Record.GetString("title") == "forbidden" {
+				return core.NewBadRequestError("Forbidden title.", nil)
+			}
+			return e.Next()
+		})
+		app.OnRecordsListRequest("notes").BindFunc(func(e *core.RecordsListRequestEvent) error {
+			e.Result.PerPage = 7
+			return e.Next()
+		})
+		return nil
+	}
+	s := testenv.StartServer(t, register)
+	su := s.Superuser("admin@example.com", "password123")
+	if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "notes", "listRule": "", "createRule": "", "updateRule": "", "deleteRule": "",
+		"fields": []any{map[string]any{"name": "title", "type": "text", "required": true}}}); st != 200 {
+		t.Fatalf("collection: %d %v", st, b)
+	}
+
+	st, b := s.Do("POST", "/api/collections/notes/records", "", map[string]any{"title": "a"})
+	if st != 200 {
+		t.Fatalf("create: %d %v", st, b)
+	}
+	id := b["id"].(string)
+	if st, _ := s.Do("POST", "/api/collections/notes/records", "", map[string]any{}); st != 400 {
+		t.Fatalf("invalid create: %d", st)
+	}
+	if st, b := s.Do("POST", "/api/collections/notes/records", "", map[string]any{"title": "forbidden"}); st != 400 || b["message"] != "Forbidden title." {
+		t.Fatalf("request hook: %d %v", st, b)
+	}
+	if st, _ := s.Do("PATCH", "/api/collections/notes/records/"+id, "", map[string]any{"title": "b"}); st != 200 {
+		t.Fatalf("update: %d", st)
+	}
+	if st, b := s.Do("GET", "/api/collections/notes/records", "", nil); st != 200 || b["perPage"].(float64) != 7 {
+		t.Fatalf("list hook: %d %v", st, b)
+	}
+	// Saves from Go fire the same model hooks.
+	col, _ := s.App.FindCollectionByNameOrId("notes")
+	rec := core.NewRecord(col)
+	rec.Set("title", "from go")
+	if err := s.App.Save(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	// A failing transaction reports AfterCreateError.
+	txErr := errors.New("rollback")
+	err := s.App.RunInTransaction(context.Background(), func(ctx context.Context) error {
+		r := core.NewRecord(col)
+		r.Set("title", "rolled back")
+		if err := s.App.Save(ctx, r); err != nil {
+			return err
+		}
+		return txErr
+	})
+	if !errors.Is(err, txErr) {
+		t.Fatalf("tx err = %v", err)
+	}
+	if st, _ := s.Do("DELETE", "/api/collections/notes/records/"+id, "", nil); st != 204 {
+		t.Fatalf("delete: %d", st)
+	}
+
+	want := map[string]int{
+		// API create a, invalid create, forbidden (no model hooks: stopped
+		// at the request hook), Go save, rolled-back save.
+		"create":             4,
+		"validate":           5, // 4 creates + 1 update
+		"createExecute":      3,
+		"afterCreateSuccess": 2,
+		"afterCreateError":   1,
+		"update":             1,
+		"afterUpdateSuccess": 1,
+		"delete":             1,
+		"afterDeleteSuccess": 1,
+	}
+	for name, n := range want {
+		if got := hc.get(name); got != n {
+			t.Errorf("%s fired %d times, want %d", name, got, n)
+		}
+	}
+}
