@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
-	"strings"
 )
 
 // ErrRequiredRelation is returned when a delete would leave a required
@@ -308,7 +308,8 @@ func (app *App) logHookErr(err error) {
 }
 
 // orphanedFiles lists file names a save removes from the record's file
-// fields (per field), to delete after commit.
+// fields (per field), to delete after commit (spec §5.3: replaced and
+// removed files are deleted after a successful save).
 func orphanedFiles(r *Record) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range r.Collection().Fields {
@@ -325,8 +326,10 @@ func orphanedFiles(r *Record) map[string][]string {
 	return out
 }
 
-// FileStore is how core stores and removes record files; internal/files
-// provides it. Nil means the app has no file storage (uploads fail).
+// FileStore is how core stores, removes and serves record files;
+// internal/files provides it (wired in server). Nil means the app has no
+// file storage (uploads fail). Implementations may also implement
+// FileStoreBinder to follow the app's settings.
 type FileStore interface {
 	// Put stores the content of f under key.
 	Put(ctx context.Context, key string, f *File) error
@@ -335,29 +338,70 @@ type FileStore interface {
 	// DeletePrefix removes every key under prefix.
 	DeletePrefix(ctx context.Context, prefix string) error
 	// Prepare gives an upload its normalised storage name and detected
-	// content type, rejecting names or content that cannot be stored.
+	// content type, rejecting names or content that cannot be stored. A
+	// *FieldError result is reported to the client as is (e.g. content
+	// contradicting the file extension); other errors as unreadable data.
 	Prepare(f *File) error
+	// Open opens the file at key for reading; a missing key gives an error
+	// wrapping ErrFileNotFound. The caller closes the file.
+	Open(ctx context.Context, key string) (StoredFile, error)
+	// Thumb makes sure the thumbnail of the image at key exists in size
+	// ("WxH", "WxHt", "WxHb", "WxHf", "0xH", "Wx0"), generating and
+	// caching it on first use (concurrent first requests generate it
+	// once), and returns the thumbnail's key. It fails for malformed sizes,
+	// files that are not thumbable images, and images too large to decode.
+	// Whether a size is allowed for a field is the caller's decision.
+	Thumb(ctx context.Context, key, size string) (string, error)
+	// ServeFile writes f as the response to r under the given name, with
+	// the download-safety headers of spec §1.6 F2 (detected Content-Type,
+	// Content-Disposition, nosniff, CSP, caching) and range/conditional
+	// handling. It returns an error only if nothing was written yet.
+	ServeFile(w http.ResponseWriter, r *http.Request, f StoredFile, name string, download bool) error
+	// TestS3 checks that an S3 configuration can store, list and delete
+	// objects (POST /api/settings/test/s3).
+	TestS3(ctx context.Context, s S3Settings) error
 }
 
 // PrepareUpload normalises an upload before it is attached to a record.
+// Content the storage refuses comes back as the *FieldError the store
+// produced, so the HTTP layer can key it by field; any other failure is a
+// 400 "Failed to read the submitted data." (spec R3 step 4).
 func (app *App) PrepareUpload(f *File) error {
 	if app.files == nil {
 		return NewBadRequestError("Failed to read the submitted data.", nil)
 	}
 	if err := app.files.Prepare(f); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return fe
+		}
 		return NewBadRequestError("Failed to read the submitted data.", nil).WithCause(err)
 	}
 	return nil
 }
 
-// SetFileStore installs the file storage.
-func (app *App) SetFileStore(fs FileStore) { app.files = fs }
+// SetFileStore installs the file storage. A FileStoreBinder is given the
+// app so it can follow settings changes and collection deletions.
+func (app *App) SetFileStore(fs FileStore) {
+	app.files = fs
+	if b, ok := fs.(FileStoreBinder); ok {
+		b.BindApp(app)
+	}
+}
+
+// FileStore returns the installed file storage (nil when none).
+func (app *App) FileStore() FileStore { return app.files }
 
 // FileKey is the storage key of a record file (spec §9.3).
 func FileKey(r *Record, name string) string {
 	return r.Collection().Id + "/" + r.Id() + "/" + name
 }
 
+// storeUploads writes the record's pending uploads inside the save's
+// transaction. Only uploads the record still references are written (a
+// later modifier may have replaced one). Whatever was written is removed
+// again if this step fails part-way or the transaction rolls back, so a
+// failed save never leaves files behind.
 func (app *App) storeUploads(ctx context.Context, r *Record) error {
 	if len(r.Uploads()) == 0 {
 		return nil
@@ -365,16 +409,37 @@ func (app *App) storeUploads(ctx context.Context, r *Record) error {
 	if app.files == nil {
 		return errors.New("file storage is not configured")
 	}
-	for _, list := range r.Uploads() {
-		for _, f := range list {
-			if err := app.files.Put(ctx, FileKey(r, f.Name), f); err != nil {
-				return fmt.Errorf("store file %s: %w", f.Name, err)
+	var stored []string
+	removeStored := func() {
+		for _, key := range stored {
+			if err := app.files.Delete(context.WithoutCancel(ctx), key); err != nil {
+				app.logger.Warn("discard upload", "key", key, "err", err)
 			}
 		}
 	}
+	for field, list := range r.Uploads() {
+		current := r.GetStringSlice(field)
+		for _, f := range list {
+			if !slices.Contains(current, f.Name) {
+				continue
+			}
+			key := FileKey(r, f.Name)
+			if err := app.files.Put(ctx, key, f); err != nil {
+				removeStored()
+				return fmt.Errorf("store file %s: %w", f.Name, err)
+			}
+			stored = append(stored, key)
+		}
+	}
+	app.afterTx(ctx, func(err error) {
+		if err != nil {
+			removeStored()
+		}
+	})
 	return nil
 }
 
+// discardUploads removes the record's pending uploads after a failed save.
 func (app *App) discardUploads(r *Record) {
 	if app.files == nil {
 		return
@@ -388,12 +453,17 @@ func (app *App) discardUploads(r *Record) {
 	}
 }
 
+// deleteFiles removes files (and their thumbnails) a committed save
+// orphaned.
 func (app *App) deleteFiles(r *Record, byField map[string][]string) {
 	if app.files == nil {
 		return
 	}
 	for _, names := range byField {
 		for _, n := range names {
+			if n == "" {
+				continue
+			}
 			if err := app.files.Delete(context.Background(), FileKey(r, n)); err != nil {
 				app.logger.Warn("delete orphaned file", "file", n, "err", err)
 			}
@@ -401,16 +471,22 @@ func (app *App) deleteFiles(r *Record, byField map[string][]string) {
 	}
 }
 
+// deleteAllFiles removes every stored file of a deleted record, thumbnails
+// included (spec R5). It runs after the delete committed, also for records
+// removed by cascade, which are deleted through Delete in the same
+// transaction.
 func (app *App) deleteAllFiles(r *Record) {
-	if app.files == nil {
+	if app.files == nil || r.Id() == "" {
 		return
 	}
 	hasFile := slices.ContainsFunc(r.Collection().Fields, func(f Field) bool { return f.Type() == "file" })
 	if !hasFile {
+		// Records of collections without file fields have no files; this
+		// saves a listing per delete on S3.
 		return
 	}
 	prefix := r.Collection().Id + "/" + r.Id() + "/"
-	if err := app.files.DeletePrefix(context.Background(), prefix); err != nil && !strings.Contains(err.Error(), "not exist") {
+	if err := app.files.DeletePrefix(context.Background(), prefix); err != nil {
 		app.logger.Warn("delete record files", "prefix", prefix, "err", err)
 	}
 }

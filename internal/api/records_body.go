@@ -193,40 +193,66 @@ func applyRecordData(app *core.App, r *core.Record, data map[string]any, superus
 	return nil
 }
 
-// applyFileValue separates uploads from plain names. Uploads are left to
-// the files layer; without file storage they are refused.
+// applyFileValue resolves a file field key of a record body (spec §5.3
+// "File uploads" and modifiers). val mixes plain names and uploads.
+//
+//   - "field": the value becomes the listed names plus the uploads, so
+//     names not resent are removed ([], "" or null clear the field) and an
+//     upload alone replaces the old files; names sent beside uploads are
+//     kept (merged).
+//   - "field+" / "+field": uploads and names are appended / prepended.
+//   - "field-": the listed names are removed; uploads are ignored.
+//
+// Uploads are named and sniffed here (R3 step 4); content the storage
+// refuses is a 400 keyed by the field. Nothing is written before the save.
 func applyFileValue(app *core.App, r *core.Record, f core.Field, mod core.Modifier, val any) error {
 	list, ok := val.([]any)
 	if !ok {
 		list = []any{val}
 	}
-	var names []any
+	name := f.GetName()
+	values := make([]any, 0, len(list))
 	var uploads []*core.File
 	for _, v := range list {
-		if file, ok := v.(*core.File); ok {
-			uploads = append(uploads, file)
-			continue
+		switch x := v.(type) {
+		case nil:
+		case *core.File:
+			if mod == core.ModSubtract {
+				continue // nothing to remove by upload; never stored
+			}
+			if err := app.PrepareUpload(x); err != nil {
+				var fe *core.FieldError
+				if errors.As(err, &fe) {
+					return badRequest("Failed to read the submitted data.", core.ValidationErrors{name: fe})
+				}
+				return err
+			}
+			uploads = append(uploads, x)
+			values = append(values, x)
+		case string:
+			if x != "" {
+				values = append(values, x)
+			}
+		default:
+			values = append(values, x)
 		}
-		if v != nil {
-			names = append(names, v)
-		}
+	}
+	before := r.Get(name)
+	for _, u := range uploads {
+		r.AddUpload(name, u) // registers the upload; the value is set below
 	}
 	if mod == "" {
-		if len(names) > 0 || len(uploads) == 0 {
-			r.Set(f.GetName(), names)
-		}
-	} else if ma, ok := f.(core.ModifierApplier); ok && len(names) > 0 {
-		next, err := ma.ApplyModifier(r.Get(f.GetName()), mod, names)
-		if err != nil {
-			return badRequest("", nil)
-		}
-		r.SetCanonical(f.GetName(), next)
+		r.Set(name, values)
+		return nil
 	}
-	for _, u := range uploads {
-		if err := app.PrepareUpload(u); err != nil {
-			return err
-		}
-		r.AddUpload(f.GetName(), u)
+	ma, ok := f.(core.ModifierApplier)
+	if !ok {
+		return nil
 	}
+	next, err := ma.ApplyModifier(before, mod, values)
+	if err != nil {
+		return badRequest("", nil)
+	}
+	r.SetCanonical(name, next)
 	return nil
 }
