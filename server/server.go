@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/acme/autocert"
 
 	"github.com/basalthq/basalt/admin"
 	"github.com/basalthq/basalt/core"
@@ -117,26 +120,61 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	if err != nil {
 		return err
 	}
+	if len(s.Domains) == 0 && s.HTTPS != "" {
+		return errors.New("--https needs at least one domain argument (certificates come from Let's Encrypt for those domains)")
+	}
+	var handler http.Handler = h
+	var tlsLn net.Listener
+	var mgr *autocert.Manager
+	if len(s.Domains) > 0 {
+		handler = wwwRedirect(s.Domains, h)
+		mgr = certManager(g.Dir, s.Domains)
+		addr := s.HTTPS
+		if addr == "" {
+			addr = "0.0.0.0:443"
+		}
+		tlsLn, err = tls.Listen("tcp", addr, mgr.TLSConfig())
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", addr, err)
+		}
+	}
 	ln, err := net.Listen("tcp", s.HTTP)
 	if err != nil {
+		if tlsLn != nil {
+			tlsLn.Close()
+		}
 		return fmt.Errorf("listen on %s: %w", s.HTTP, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute,
-		ErrorLog: slog.NewLogLogger(app.Logger().Handler(), slog.LevelWarn)}
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute,
+			ErrorLog: slog.NewLogLogger(app.Logger().Handler(), slog.LevelWarn)}
+	}
+	servers := []*http.Server{}
+	errCh := make(chan error, 2)
+	start := func(srv *http.Server, l net.Listener) {
+		servers = append(servers, srv)
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					errCh <- fmt.Errorf("server panic: %v", r)
+				}
+			}()
+			errCh <- srv.Serve(l)
+		}()
+	}
 	base := "http://" + ln.Addr().String()
+	if tlsLn != nil {
+		// Plain HTTP only answers ACME challenges and redirects to HTTPS.
+		start(newServer(mgr.HTTPHandler(nil)), ln)
+		start(newServer(handler), tlsLn)
+		base = "https://" + s.Domains[0]
+	} else {
+		start(newServer(handler), ln)
+	}
 	fmt.Fprintf(stdout, "Server started at %s\n├─ REST API:  %s/api/\n└─ Dashboard: %s/_/\n", base, base, base)
 	if link, err := installerLink(ctx, app, base); err == nil && link != "" {
 		fmt.Fprintf(stdout, "\n(!) No superuser yet. Create the first one at:\n%s\n(or run: basalt superuser upsert EMAIL PASS)\n", link)
 	}
-	errCh := make(chan error, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				errCh <- fmt.Errorf("server panic: %v", r)
-			}
-		}()
-		errCh <- srv.Serve(ln)
-	}()
 	select {
 	case err := <-errCh:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -147,7 +185,43 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	var errs []error
+	for _, srv := range servers {
+		errs = append(errs, srv.Shutdown(shutdownCtx))
+	}
+	return errors.Join(errs...)
+}
+
+// certManager obtains certificates from Let's Encrypt for the domains and
+// their www. variants, cached in pb_data/.autocert_cache.
+func certManager(dataDir string, domains []string) *autocert.Manager {
+	hosts := []string{}
+	for _, d := range domains {
+		hosts = append(hosts, d, "www."+d)
+	}
+	return &autocert.Manager{
+		Prompt:     autocert.AcceptTOS,
+		HostPolicy: autocert.HostWhitelist(hosts...),
+		Cache:      autocert.DirCache(filepath.Join(dataDir, ".autocert_cache")),
+	}
+}
+
+// wwwRedirect sends www.<domain> requests to the bare domain (307).
+func wwwRedirect(domains []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		for _, d := range domains {
+			if strings.EqualFold(host, "www."+d) {
+				target := "https://" + d + r.URL.RequestURI()
+				http.Redirect(w, r, target, http.StatusTemporaryRedirect)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // installerLink returns a one-time dashboard link when no superuser exists
