@@ -95,6 +95,9 @@ func TestCLISmoke(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "API is healthy") {
 		t.Fatalf("health: %d %s", resp.StatusCode, body)
 	}
+	if out, err := exec.Command(bin, "health", "--url", addr).CombinedOutput(); err != nil || !strings.Contains(string(out), "ok") {
+		t.Fatalf("health command: %v %s", err, out)
+	}
 	_ = cmd.Process.Signal(os.Interrupt)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("graceful stop: %v", err)

@@ -77,7 +77,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
 
-	root.AddCommand(serveCmd(ctx, g, stdout, opts), superuserCmd(ctx, g, stdout, opts), migrateCmd(ctx, g, stdout, opts), &cobra.Command{
+	root.AddCommand(healthCmd(stdout), serveCmd(ctx, g, stdout, opts), superuserCmd(ctx, g, stdout, opts), migrateCmd(ctx, g, stdout, opts), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		RunE: func(cmd *cobra.Command, _ []string) error {
