@@ -155,6 +155,11 @@ done
 
 NOTES=()
 [ -n "$BASALT_ERR" ] && NOTES+=(-note "$BASALT_ERR")
+if has basalt && [ -z "$BASALT_ERR" ]; then
+	REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	DIRTY=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v ' bench/' | head -1)
+	NOTES+=(-note "Basalt built from commit $REV${DIRTY:+ plus uncommitted changes in the working tree}")
+fi
 "$BIN/benchreport" -o "$OUT" -rounds "$ROUNDS" -duration "$DURATION" \
 	-command "bench/run.sh $ARGS" \
 	-command "per server and round: bench/bin/loadgen -label NAME -url http://127.0.0.1:PORT -scenario $SCENARIOS -duration $DURATION -realtime-k $RTK -setup api|skip -pid PID -json" \

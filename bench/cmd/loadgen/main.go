@@ -146,6 +146,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		setupErr = prepare(ctx, cfg, env, logf)
 	}
 	out.SetupSec = time.Since(t0).Seconds()
+	if env.SU != nil {
+		if cost, err := setup.BcryptCost(ctx, env.SU); err == nil {
+			out.BcryptCost = cost
+		}
+	}
 	if setupErr != nil {
 		out.SetupError = setupErr.Error()
 		logf("setup failed: %v", setupErr)

@@ -82,6 +82,9 @@ func WriteMarkdown(w io.Writer, t *Table, m Meta) error {
 	if m.Rounds > 0 {
 		fmt.Fprintf(&b, "- Rounds: %d (servers run alternately within each round), %s per scenario; figures are medians over valid rounds\n", m.Rounds, m.Duration)
 	}
+	if costs := bcryptCosts(t); costs != "" {
+		fmt.Fprintf(&b, "- bcrypt cost of users.password: %s\n", costs)
+	}
 	b.WriteString("- Load generator and server share the same machine (loopback only).\n")
 	for _, n := range m.Notes {
 		fmt.Fprintf(&b, "- **Note:** %s\n", n)
@@ -222,4 +225,19 @@ func WriteSummary(w io.Writer, t *Table) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// bcryptCosts lists the bcrypt cost each server reported, e.g.
+// "basalt 10, pocketbase 10".
+func bcryptCosts(t *Table) string {
+	var parts []string
+	for _, srv := range t.Servers {
+		for _, r := range t.Runs {
+			if r.Label == srv && r.BcryptCost > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", srv, r.BcryptCost))
+				break
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
 }

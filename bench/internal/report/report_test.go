@@ -63,12 +63,12 @@ func TestWriteMarkdown(t *testing.T) {
 		{
 			name: "ratio meets target",
 			runs: []Run{
-				{Label: Basalt, Results: []stats.Summary{res("view", 300, true), res("create_c32", 3000, true)}},
-				{Label: PocketBase, Results: []stats.Summary{res("view", 100, true), res("create_c32", 2000, true)}},
+				{Label: Basalt, BcryptCost: 10, Results: []stats.Summary{res("view", 300, true), res("create_c32", 3000, true)}},
+				{Label: PocketBase, BcryptCost: 10, Results: []stats.Summary{res("view", 100, true), res("create_c32", 2000, true)}},
 				{Label: FloorGroup, Results: []stats.Summary{res("view", 350, true)}},
 			},
 			want: []string{
-				"# Benchmark results", "Test CPU", "bench/run.sh --short", "**Note:** Basalt column pending",
+				"# Benchmark results", "Test CPU", "bcrypt cost of users.password: basalt 10, pocketbase 10", "bench/run.sh --short", "**Note:** Basalt column pending",
 				"| scenario | basalt | pocketbase | floor-group | Basalt/PocketBase | Basalt/floor |",
 				"| view | 300 | 100 | 350 | 3.00× ✓ (≥ 3×) | 0.86× ✓ (≥ 0.75×) |",
 				"| create_c32 | 3000 | 2000 | – | 1.50× ✗ (≥ 3×) | n/a (≥ 0.8×) |",

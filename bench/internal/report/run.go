@@ -20,6 +20,8 @@ type Run struct {
 	SetupSec float64 `json:"setupSec"`
 	// SetupError is set when the setup failed (all results are then invalid).
 	SetupError string `json:"setupError,omitempty"`
+	// BcryptCost is the effective bcrypt cost of users.password (0 = unknown).
+	BcryptCost int `json:"bcryptCost,omitempty"`
 	// Results has one summary per scenario (several for realtime).
 	Results []stats.Summary `json:"results"`
 }

@@ -329,3 +329,27 @@ func str(v any) string {
 	s, _ := v.(string)
 	return s
 }
+
+// BcryptCost returns the effective bcrypt cost of the users collection's
+// password field (a stored 0 means the default, 10), so auth-with-password
+// figures can be compared at the same cost.
+func BcryptCost(ctx context.Context, su *client.Client) (int, error) {
+	var col struct {
+		Fields []struct {
+			Type string  `json:"type"`
+			Cost float64 `json:"cost"`
+		} `json:"fields"`
+	}
+	if err := su.Do(ctx, http.MethodGet, "/api/collections/"+Users, nil, &col); err != nil {
+		return 0, err
+	}
+	for _, f := range col.Fields {
+		if f.Type == "password" {
+			if f.Cost == 0 {
+				return 10, nil
+			}
+			return int(f.Cost), nil
+		}
+	}
+	return 0, fmt.Errorf("users has no password field")
+}
