@@ -150,13 +150,18 @@ export function newClient(url) {
  * - newClient(): another unauthenticated client;
  * - superuserClient(): a new client already authenticated as the superuser;
  * - logs(): everything the server printed so far (for failure messages);
- * - stop(): kills the server (SIGTERM, SIGKILL after 5 s) and removes the data
- *   dir; idempotent. Call it from `after()`; it also runs at process exit.
+ * - dataDir: <private temp root>/pb_data (migrations land in <root>/pb_migrations);
+ * - stop(): kills the server (SIGTERM, SIGKILL after 5 s) and removes the temp
+ *   root; idempotent. Call it from `after()`; it also runs at process exit.
  * opts.args adds extra `serve` flags, opts.env extra environment variables.
  */
 export async function startServer(opts = {}) {
   const bin = await buildBinary();
-  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'basalt-e2e-'));
+  // The data dir is nested in a private root because the server keeps
+  // snapshot migrations beside it (<dir>/../pb_migrations) and applies them
+  // on start: a shared parent would leak collections between servers.
+  const rootDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'basalt-e2e-'));
+  const dataDir = path.join(rootDir, 'pb_data');
   let child = null;
   let output = '';
   let stopped = false;
@@ -175,7 +180,7 @@ export async function startServer(opts = {}) {
       clearTimeout(giveUp);
     }
     if (child) children.delete(child);
-    await fsp.rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    await fsp.rm(rootDir, { recursive: true, force: true, maxRetries: 3 });
   };
 
   try {
