@@ -1,4 +1,238 @@
 package api
 
-// registerRealtime registers the realtime SSE routes.
-func (s *Server) registerRealtime() {}
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"runtime/debug"
+	"time"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/realtime"
+)
+
+// realtimeIdleTimeout closes a stream that sent nothing for this long
+// (spec §7.1: no keepalive pings, 5 minutes).
+const realtimeIdleTimeout = 5 * time.Minute
+
+// RealtimeMaxLifetime, when positive, closes every stream after this
+// long regardless of traffic (the SDK reconnects and re-subscribes).
+// The spec sets no such limit, so it is off by default.
+var RealtimeMaxLifetime time.Duration
+
+// registerRealtime registers the realtime SSE routes (spec §7). The
+// broker comes from app.Realtime(); when the launcher installed none, one
+// is created here and bound to the app's hooks.
+func (s *Server) registerRealtime() {
+	b, ok := s.app.Realtime().(*realtime.Broker)
+	if !ok || b == nil {
+		b = realtime.NewBroker(s.app, realtime.Config{Logger: s.logger})
+		s.app.SetRealtime(b)
+	}
+	b.BindHooks()
+	b.SetRenderer(&recordRenderer{s: s})
+	s.echo.GET("/api/realtime", s.realtimeConnect)
+	s.echo.POST("/api/realtime", s.realtimeSubscribe)
+}
+
+func (s *Server) broker() *realtime.Broker {
+	b, _ := s.app.Realtime().(*realtime.Broker)
+	return b
+}
+
+func (s *Server) realtimeConnect(c *echo.Context) error {
+	b := s.broker()
+	if b == nil {
+		return notFound()
+	}
+	client := b.NewClient()
+	defer b.Disconnect(client)
+	ev := &core.RealtimeConnectRequestEvent{RequestEvent: *s.requestEvent(c), Client: client, IdleTimeout: realtimeIdleTimeout}
+	return s.app.TriggerRealtimeConnectRequest(ev, func(e *core.RealtimeConnectRequestEvent) error {
+		return s.stream(c, client, e.IdleTimeout)
+	})
+}
+
+// stream writes the SSE frames of spec §7.1 until the client goes away,
+// the broker drops it, or a time limit is hit.
+func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Duration) error {
+	if idle <= 0 {
+		idle = realtimeIdleTimeout
+	}
+	w := c.Response()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	// The stream outlives the server's read/write timeouts.
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{})
+	_ = rc.SetReadDeadline(time.Time{})
+	w.WriteHeader(http.StatusOK)
+
+	ctx := c.Request().Context()
+	id := client.Id()
+	var buf bytes.Buffer
+	write := func(msgs []core.RealtimeMessage) error {
+		buf.Reset()
+		for i := range msgs {
+			m := msgs[i]
+			ev := &core.RealtimeMessageEvent{App: s.app, Context: ctx, Client: client, Message: &m}
+			err := s.app.TriggerRealtimeMessageSend(ev, func(e *core.RealtimeMessageEvent) error {
+				buf.WriteString("id:")
+				buf.WriteString(id)
+				buf.WriteString("\nevent:")
+				buf.WriteString(e.Message.Name)
+				buf.WriteString("\ndata:")
+				buf.Write(e.Message.Data)
+				buf.WriteString("\n\n")
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if buf.Len() == 0 {
+			return nil
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+
+	connect, _ := json.Marshal(map[string]string{"clientId": id})
+	if err := write([]core.RealtimeMessage{{Name: "PB_CONNECT", Data: connect}}); err != nil {
+		return nil
+	}
+	idleTimer := time.NewTimer(idle)
+	defer idleTimer.Stop()
+	var lifetime <-chan time.Time
+	if RealtimeMaxLifetime > 0 {
+		t := time.NewTimer(RealtimeMaxLifetime)
+		defer t.Stop()
+		lifetime = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-client.Done():
+			if err := client.Err(); err != nil && !errors.Is(err, realtime.ErrClientClosed) && !errors.Is(err, realtime.ErrBrokerClosed) {
+				s.logger.Debug("realtime: stream closed by broker", "clientId", id, "reason", err)
+			}
+			return nil
+		case <-idleTimer.C:
+			return nil
+		case <-lifetime:
+			return nil
+		case <-client.Ready():
+			msgs := client.Take()
+			if len(msgs) == 0 {
+				continue
+			}
+			if err := write(msgs); err != nil {
+				return nil // client went away mid-write
+			}
+			if !idleTimer.Stop() {
+				select {
+				case <-idleTimer.C:
+				default:
+				}
+			}
+			idleTimer.Reset(idle)
+		}
+	}
+}
+
+type subscribeBody struct {
+	ClientId      string   `json:"clientId"`
+	Subscriptions []string `json:"subscriptions"`
+}
+
+func (s *Server) realtimeSubscribe(c *echo.Context) error {
+	b := s.broker()
+	if b == nil {
+		return notFound()
+	}
+	raw, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var body subscribeBody
+	if len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, &body); err != nil {
+			return badRequest("An error occurred while loading the submitted data.", nil).(*core.Error).WithCause(err)
+		}
+	}
+	if errs := realtime.ValidateSubscribe(body.ClientId, body.Subscriptions); errs != nil {
+		return badRequest("", errs)
+	}
+	client, ok := b.Lookup(body.ClientId)
+	if !ok {
+		return core.ErrRealtimeClientNotFound
+	}
+	auth := authOf(c)
+	if cur := client.Auth(); cur != nil && (auth == nil || auth.Collection().Id != cur.Collection().Id || auth.Id() != cur.Id()) {
+		return core.NewForbiddenError("The current and the previous request authorization don't match.")
+	}
+	ev := &core.RealtimeSubscribeRequestEvent{RequestEvent: *s.requestEvent(c), Client: client, Subscriptions: body.Subscriptions}
+	return s.app.TriggerRealtimeSubscribeRequest(ev, func(e *core.RealtimeSubscribeRequestEvent) error {
+		if err := b.BindAuth(client, auth); err != nil {
+			if errors.Is(err, realtime.ErrAuthMismatch) {
+				return core.NewForbiddenError("The current and the previous request authorization don't match.")
+			}
+			return core.ErrRealtimeClientNotFound
+		}
+		if err := b.SetSubscriptions(client, e.Subscriptions); err != nil {
+			return core.ErrRealtimeClientNotFound
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+}
+
+// recordRenderer renders realtime records exactly like the REST
+// endpoints: expand with per-caller viewRules (@request.context =
+// "expand") and ?fields, through the same code, on a synthetic request
+// that carries the subscription's options.
+type recordRenderer struct{ s *Server }
+
+func (r *recordRenderer) RenderRecord(ctx context.Context, rec *core.Record, o realtime.RenderOptions) (raw []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.s.logger.Error("realtime: render panic", "panic", p, "stack", string(debug.Stack()))
+			err = errors.New("render panic")
+		}
+	}()
+	rec.Unhide(false) // hidden fields never go out, even to superusers (spec §7.4)
+	rec.ShowEmail(o.ShowEmail)
+	if o.Expand == "" && o.Fields == "" {
+		return json.Marshal(rec)
+	}
+	q := url.Values{}
+	for k, v := range o.Query {
+		q.Set(k, v)
+	}
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/api/realtime?"+q.Encode(), nil)
+	for k, v := range o.Headers {
+		req.Header.Set(k, v)
+	}
+	ec := r.s.echo.NewContext(req, httptest.NewRecorder())
+	if o.Auth != nil {
+		ec.Set(authKey, o.Auth)
+	}
+	if o.Expand != "" {
+		r.s.expandRecords(ec, []*core.Record{rec})
+	}
+	raw, err = json.Marshal(rec)
+	if err != nil || o.Fields == "" {
+		return raw, err
+	}
+	return pickFields(raw, o.Fields)
+}

@@ -1,0 +1,186 @@
+package realtime
+
+import (
+	"crypto/rand"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/basalthq/basalt/core"
+)
+
+// ErrClientGone is returned when sending to a client that was
+// disconnected.
+var ErrClientGone = errors.New("realtime: client disconnected")
+
+// ErrSlowClient is the reason a client is disconnected when it fell
+// behind past its buffer.
+var ErrSlowClient = errors.New("realtime: client fell behind its buffer")
+
+// Client is one SSE connection: its subscriptions, bound auth and a
+// bounded message queue drained by the connection's writer. The queue
+// grows on demand up to its limit, so idle clients cost almost nothing;
+// a client that falls behind past the limit is disconnected rather than
+// silently losing events.
+type Client struct {
+	id     string
+	broker *Broker
+
+	mu     sync.Mutex
+	auth   *core.Record
+	subs   map[string]*Subscription // by raw string
+	queue  []core.RealtimeMessage
+	spare  []core.RealtimeMessage
+	max    int
+	gone   bool
+	reason error
+
+	notify chan struct{} // cap 1: "queue not empty"
+	done   chan struct{} // closed on disconnect
+}
+
+var _ core.RealtimeClient = (*Client)(nil)
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// newClientId returns 40 random alphanumeric characters (spec §7.1).
+func newClientId() string {
+	var b [40]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		// 62 does not divide 256 evenly; the tiny bias is irrelevant for
+		// an unguessable connection id of 238 bits.
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b[:])
+}
+
+// Id returns the client id.
+func (c *Client) Id() string { return c.id }
+
+// Auth returns the bound auth record (nil for guests).
+func (c *Client) Auth() *core.Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.auth
+}
+
+// Subscriptions returns the subscription strings in no particular order.
+func (c *Client) Subscriptions() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.subs))
+	for k := range c.subs {
+		out = append(out, k)
+	}
+	return out
+}
+
+// HasSubscription reports whether sub is an exact subscription string or
+// the topic of one.
+func (c *Client) HasSubscription(sub string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.subs[sub]; ok {
+		return true
+	}
+	for _, s := range c.subs {
+		if s.Topic == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsubscribe removes subscriptions by exact string or topic; with no
+// arguments, all of them.
+func (c *Client) Unsubscribe(subs ...string) {
+	c.mu.Lock()
+	cur := make([]*Subscription, 0, len(c.subs))
+	for _, s := range c.subs {
+		if len(subs) > 0 && !slices.Contains(subs, s.Raw) && !slices.Contains(subs, s.Topic) {
+			cur = append(cur, s)
+		}
+	}
+	c.mu.Unlock()
+	raws := make([]string, len(cur))
+	for i, s := range cur {
+		raws[i] = s.Raw
+	}
+	c.broker.SetSubscriptions(c, raws)
+}
+
+// Send queues msg without blocking. A full queue disconnects the client.
+func (c *Client) Send(msg core.RealtimeMessage) error {
+	c.mu.Lock()
+	if c.gone {
+		c.mu.Unlock()
+		return ErrClientGone
+	}
+	if len(c.queue) >= c.max {
+		c.mu.Unlock()
+		c.broker.drop(c, ErrSlowClient)
+		return ErrSlowClient
+	}
+	c.queue = append(c.queue, msg)
+	c.mu.Unlock()
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Ready is signalled when messages are waiting; call Take then.
+func (c *Client) Ready() <-chan struct{} { return c.notify }
+
+// Done is closed when the client is disconnected (slow, auth deleted,
+// broker closed); Err tells why.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err returns why the client was disconnected (nil while connected).
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reason
+}
+
+// Take returns the queued messages and empties the queue. The returned
+// slice is valid until the next Take.
+func (c *Client) Take() []core.RealtimeMessage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.queue
+	c.queue = c.spare[:0]
+	c.spare = out
+	if cap(c.queue) > 256 {
+		c.queue = nil // let a burst's big buffer go
+	}
+	return out
+}
+
+// kill marks the client gone; it reports whether this call did it.
+func (c *Client) kill(reason error) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gone {
+		return false
+	}
+	c.gone = true
+	c.reason = reason
+	c.queue, c.spare = nil, nil
+	close(c.done)
+	return true
+}
+
+// matches lists the client's subscriptions whose topic key is key.
+func (c *Client) matches(key string, dst []*Subscription) []*Subscription {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.subs {
+		if s.key == key {
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
