@@ -212,6 +212,7 @@ type base struct {
 	extra       map[string]any
 	client      *http.Client
 	now         func() time.Time
+	timeout     time.Duration // per HTTP call; ExchangeTimeout, shortened only by tests
 }
 
 func newBase(cfg Config, client *http.Client, d defaults) (*base, error) {
@@ -232,6 +233,7 @@ func newBase(cfg Config, client *http.Client, d defaults) (*base, error) {
 		extra:       cfg.Extra,
 		client:      client,
 		now:         cfg.Now,
+		timeout:     ExchangeTimeout,
 	}
 	if cfg.PKCE != nil {
 		b.pkce = *cfg.PKCE
@@ -274,6 +276,9 @@ func or(a, b string) string {
 	return b
 }
 
+// The methods below implement Provider for every embedding type; see the
+// interface for their contracts.
+
 func (b *base) Name() string        { return b.name }
 func (b *base) DisplayName() string { return b.displayName }
 func (b *base) PKCE() bool          { return b.pkce }
@@ -282,6 +287,7 @@ func (b *base) Scopes() []string    { return slices.Clone(b.scopes) }
 // self gives tests the shared state behind a Provider.
 func (b *base) self() *base { return b }
 
+// AuthURL builds the A1 authorization URL (see Provider.AuthURL).
 func (b *base) AuthURL(state, codeChallenge string) string {
 	u, err := url.Parse(b.authURL)
 	if err != nil {
@@ -307,6 +313,7 @@ func (b *base) AuthURL(state, codeChallenge string) string {
 	return u.String()
 }
 
+// Exchange performs the code grant (see Provider.Exchange).
 func (b *base) Exchange(ctx context.Context, code, codeVerifier, redirectURL string) (*Token, error) {
 	return b.exchange(ctx, code, codeVerifier, redirectURL, nil)
 }
@@ -317,7 +324,7 @@ func (b *base) exchange(ctx context.Context, code, codeVerifier, redirectURL str
 	if code == "" {
 		return nil, errors.New("oauth2 exchange: empty code")
 	}
-	ctx, cancel := context.WithTimeout(ctx, ExchangeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 
 	form := url.Values{}

@@ -62,7 +62,7 @@ func (b *base) do(req *http.Request) ([]byte, string, error) {
 // JSON answer into dst, numbers as json.Number so large ids keep every
 // digit. The call is bounded by ExchangeTimeout and ctx.
 func (b *base) getJSON(ctx context.Context, rawURL, accessToken string, headers map[string]string, dst any) error {
-	ctx, cancel := context.WithTimeout(ctx, ExchangeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
@@ -86,7 +86,7 @@ func (b *base) getJSON(ctx context.Context, rawURL, accessToken string, headers 
 // which may replace Authorization) and decodes the answer into dst; used
 // for GraphQL user queries (Linear, monday.com).
 func (b *base) postJSON(ctx context.Context, rawURL, accessToken string, headers map[string]string, payload, dst any) error {
-	ctx, cancel := context.WithTimeout(ctx, ExchangeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	body, err := json.Marshal(payload)
 	if err != nil {

@@ -431,3 +431,23 @@ func TestNewProviderRegistry(t *testing.T) {
 		t.Errorf("overrides ignored: %q pkce=%v", p.DisplayName(), p.PKCE())
 	}
 }
+
+// TestProvidersOwnTimeout: with no deadline on ctx, the provider's own
+// per-call bound (ExchangeTimeout, shortened here) still ends a stalled
+// call.
+func TestProvidersOwnTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFakeIdP(t)
+	f.block = true
+	p, err := NewProvider(f.config("github", "/user"), f.srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.(interface{ self() *base }).self().timeout = 50 * time.Millisecond
+	if _, err := p.Exchange(context.Background(), "c", "v", "r"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Exchange err = %v, want deadline exceeded", err)
+	}
+	if _, err := p.FetchUser(context.Background(), &Token{AccessToken: "at-1"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("FetchUser err = %v, want deadline exceeded", err)
+	}
+}

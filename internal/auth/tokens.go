@@ -126,6 +126,7 @@ func (c Claims) check(now time.Time) error {
 // these accessors only satisfy the interface.
 type jwtClaims struct{ Claims }
 
+// GetExpirationTime and the accessors below satisfy jwt.Claims.
 func (c jwtClaims) GetExpirationTime() (*jwt.NumericDate, error) {
 	if c.Expiry.IsZero() {
 		return nil, nil
