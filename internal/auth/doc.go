@@ -10,6 +10,13 @@
 // logic where a test would care: token checks take a now argument,
 // providers take Config.Now, and random helpers have Reader-based variants.
 //
+// Files: tokens.go (Sign, ParseUnverified, Verify), password.go,
+// random.go, oauth2.go (Provider, Config, registry, code exchange),
+// oauth2_http.go (bounded HTTP and JSON plumbing), idtoken.go (JWKS
+// verification of id_tokens), and provider_<name>.go, one per provider,
+// each stating its default endpoints, scopes, client-auth style, PKCE
+// default and user mapping.
+//
 // Security contract shared by every OAuth2 provider: User.Email is only
 // filled when the provider itself vouches that the address is verified.
 // An unverified address is returned as "" (the raw value stays in
