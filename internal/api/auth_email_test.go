@@ -157,7 +157,10 @@ func TestAuthEmailChangeFlow(t *testing.T) {
 
 func TestSettingsTestEmailAndAppleSecret(t *testing.T) {
 	e := newAuthEnv(t)
-	tok := func() string { e.user("u@example.com", "password123", true); return e.login("u@example.com", "password123") }()
+	tok := func() string {
+		e.user("u@example.com", "password123", true)
+		return e.login("u@example.com", "password123")
+	}()
 	runAuthCases(t, e, []authCase{
 		{name: "guest", path: "/api/settings/test/email", body: map[string]any{}, wantStatus: 401},
 		{name: "user", path: "/api/settings/test/email", token: tok, body: map[string]any{}, wantStatus: 403},
