@@ -34,10 +34,9 @@ func (c *Collection) ApplyJSON(body []byte) error {
 		return err
 	}
 	mergeJSON(cur, patch)
-	// Type and system are not changeable through a body.
-	cur["type"] = c.Type
-	if c.Type == "" {
-		cur["type"] = patch["type"]
+	// A sent type is kept so validation can refuse a change (spec C4).
+	if t, ok := patch["type"].(string); !ok || t == "" {
+		cur["type"] = c.Type
 	}
 	merged, err := json.Marshal(cur)
 	if err != nil {
@@ -200,9 +199,7 @@ func (app *App) saveCollection(ctx context.Context, c *Collection, validate bool
 			})
 		})
 		done := &CollectionEvent{App: app, Context: context.WithoutCancel(ctx), Collection: e.Collection, Error: err}
-		if rerr := app.reloadLocked(context.WithoutCancel(ctx)); rerr != nil {
-			app.logger.Error("reload collections", "err", rerr)
-		}
+		app.reloadAfter(ctx)
 		if err != nil {
 			app.logHookErr(failure.Trigger(done))
 			return err
@@ -244,6 +241,28 @@ func sameRule(a, b *string) bool {
 		return a == b
 	}
 	return *a == *b
+}
+
+// reloadAfter refreshes the cache now (inside a transaction this sees the
+// uncommitted schema, which later steps of the same transaction need) and
+// again once the outermost transaction settles, so a rollback never leaves
+// the cache describing collections that do not exist.
+func (app *App) reloadAfter(ctx context.Context) {
+	if err := app.reloadLocked(context.WithoutCancel(ctx)); err != nil {
+		app.logger.Error("reload collections", "err", err)
+	}
+	immediate := true // afterTx runs fn at once outside a transaction
+	app.afterTx(ctx, func(error) {
+		if immediate {
+			return
+		}
+		collectionMu.Lock()
+		defer collectionMu.Unlock()
+		if err := app.reloadLocked(context.Background()); err != nil {
+			app.logger.Error("reload collections", "err", err)
+		}
+	})
+	immediate = false
 }
 
 func (app *App) reloadLocked(ctx context.Context) error {
@@ -295,9 +314,7 @@ func (app *App) DeleteCollection(ctx context.Context, c *Collection) error {
 			})
 		})
 		done := &CollectionEvent{App: app, Context: context.WithoutCancel(ctx), Collection: e.Collection, Error: err}
-		if rerr := app.reloadLocked(context.WithoutCancel(ctx)); rerr != nil {
-			app.logger.Error("reload collections", "err", rerr)
-		}
+		app.reloadAfter(ctx)
 		if err != nil {
 			app.logHookErr(app.onCollectionAfterDeleteError.Trigger(done))
 			return NewBadRequestError("Failed to delete collection.", nil).WithCause(err)

@@ -200,6 +200,9 @@ func (r *Record) PublicData() map[string]any {
 		if f.GetHidden() && !r.unhide {
 			continue
 		}
+		if isAuth && name == FieldTokenKey {
+			continue // never serialised, not even for superusers (spec §4.5)
+		}
 		if o, ok := f.(Outputter); ok {
 			v, show := o.Output(r)
 			if show {

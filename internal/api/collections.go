@@ -132,6 +132,15 @@ func (s *Server) scaffolds(c *echo.Context) error {
 				f.SetId(core.DefaultFieldId(f.Type(), f.GetName()))
 			}
 		}
+		if col.IsAuth() {
+			// Index definitions with a random suffix and no table name yet,
+			// as the dashboard's new-collection form expects (spec C8).
+			suffix := core.RandomId()[:10]
+			col.Indexes = []string{
+				"CREATE UNIQUE INDEX `idx_tokenKey_" + suffix + "` ON `` (`tokenKey`)",
+				"CREATE UNIQUE INDEX `idx_email_" + suffix + "` ON `` (`email`) WHERE `email` != ''",
+			}
+		}
 		out[typ] = col
 	}
 	return respond(c, http.StatusOK, out)

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
 	"strings"
+
+	"github.com/basalthq/basalt/internal/filter"
 
 	"github.com/labstack/echo/v5"
 
@@ -48,6 +51,9 @@ func (s *Server) expandPath(c *echo.Context, recs []*core.Record, segs []string)
 		return true
 	}
 	col := recs[0].Collection()
+	if strings.Contains(segs[0], "_via_") {
+		return s.expandBackRelation(c, recs, segs)
+	}
 	f := col.Fields.GetByName(segs[0])
 	rel, ok := f.(relationField)
 	if !ok {
@@ -114,4 +120,98 @@ func (s *Server) expandPath(c *echo.Context, recs []*core.Record, segs []string)
 		r.SetExpand(e)
 	}
 	return true
+}
+
+// maxBackRelations caps a back-relation expand (spec §2.4).
+const maxBackRelations = 1000
+
+// expandBackRelation expands "<collection>_via_<relationField>": records
+// of that collection whose relation points at each parent.
+func (s *Server) expandBackRelation(c *echo.Context, recs []*core.Record, segs []string) bool {
+	parts := strings.SplitN(segs[0], "_via_", 2)
+	if len(parts) != 2 {
+		return false
+	}
+	target, err := s.app.FindCollectionByNameOrId(parts[0])
+	if err != nil {
+		return false
+	}
+	f := target.Fields.GetByName(parts[1])
+	rel, ok := f.(relationField)
+	if !ok || rel.RelationCollectionId() != recs[0].Collection().Id {
+		return false
+	}
+	su := isSuperuser(c)
+	if !su && target.ViewRule == nil {
+		return false
+	}
+	multiple := false
+	if mv, ok := f.(core.MultiValuer); ok {
+		multiple = mv.IsMultiple()
+	}
+	op := filter.OpEq
+	ident := &filter.Identifier{Raw: parts[1], Kind: filter.KindField, Path: []string{parts[1]}}
+	if multiple {
+		op = filter.OpAnyEq
+		ident = &filter.Identifier{Raw: parts[1] + ":each", Kind: filter.KindField, Path: []string{parts[1]}, Modifier: filter.ModEach}
+	}
+	var alts []filter.Expr
+	for _, r := range recs {
+		alts = append(alts, &filter.Comparison{Left: ident, Op: op, Right: &filter.Text{Value: r.Id()}})
+	}
+	var match filter.Expr = alts[0]
+	if len(alts) > 1 {
+		match = &filter.Logical{Op: filter.JoinOr, Exprs: alts}
+	}
+	q := &core.RecordQuery{Collection: target, Filters: []core.FilterClause{{Expr: match}}, PerPage: maxBackRelations, Page: 1,
+		Request: s.requestInfo(c, nil), Superuser: su}
+	q.Request.Context = core.ContextExpand
+	if !su {
+		rc, err := ruleClauses(target.ViewRule)
+		if err != nil {
+			return false
+		}
+		q.Filters = append(q.Filters, rc...)
+	}
+	res, err := s.app.Store().Query(c.Request().Context(), q)
+	if err != nil {
+		return false
+	}
+	prepareOutput(c, res.Records...)
+	if len(segs) > 1 {
+		s.expandPath(c, res.Records, segs[1:])
+	}
+	single := s.hasUniqueIndex(target, parts[1])
+	byParent := map[string][]*core.Record{}
+	for _, r2 := range res.Records {
+		for _, id := range r2.GetStringSlice(parts[1]) {
+			byParent[id] = append(byParent[id], r2)
+		}
+	}
+	for _, r := range recs {
+		e := r.Expand()
+		if e == nil {
+			e = map[string]any{}
+		}
+		if list := byParent[r.Id()]; len(list) > 0 {
+			if single {
+				e[segs[0]] = list[0]
+			} else {
+				e[segs[0]] = list
+			}
+		}
+		r.SetExpand(e)
+	}
+	return true
+}
+
+// hasUniqueIndex reports a single-column UNIQUE index on field.
+func (s *Server) hasUniqueIndex(c *core.Collection, field string) bool {
+	for _, idx := range c.Indexes {
+		p, err := s.app.Store().ValidateIndex(context.Background(), c.Name, idx)
+		if err == nil && p.Unique && len(p.Columns) == 1 && p.Columns[0].Name == field {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,171 @@
+package api_test
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/basalthq/basalt/internal/testenv"
+)
+
+// recordsFixture: users (auth) ← posts.author (cascade) ← comments.post
+// (required); tags (multi relation) to a "tags" collection whose viewRule
+// hides "secret" tags.
+func recordsFixture(t *testing.T) (*testenv.Server, string, map[string]string) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	mk := func(body map[string]any) string {
+		t.Helper()
+		st, b := s.Do("POST", "/api/collections", su, body)
+		if st != 200 {
+			t.Fatalf("collection %v: %d %v", body["name"], st, b)
+		}
+		return b["id"].(string)
+	}
+	usersId := "_pb_users_auth_"
+	s.Do("PATCH", "/api/collections/users", su, map[string]any{"listRule": "", "viewRule": ""})
+	tagsId := mk(map[string]any{"name": "tags", "listRule": "", "viewRule": "name != 'secret'",
+		"fields": []any{map[string]any{"name": "name", "type": "text"}}})
+	postsId := mk(map[string]any{"name": "posts", "listRule": "", "viewRule": "", "createRule": "@request.auth.id != ''",
+		"updateRule": "author = @request.auth.id", "deleteRule": "author = @request.auth.id",
+		"fields": []any{
+			map[string]any{"name": "title", "type": "text"},
+			map[string]any{"name": "views", "type": "number"},
+			map[string]any{"name": "secretNote", "type": "text", "hidden": true},
+			map[string]any{"name": "author", "type": "relation", "collectionId": usersId, "maxSelect": 1, "cascadeDelete": true},
+			map[string]any{"name": "tags", "type": "relation", "collectionId": tagsId, "maxSelect": 5},
+		}})
+	mk(map[string]any{"name": "comments", "listRule": "", "viewRule": "",
+		"fields": []any{
+			map[string]any{"name": "msg", "type": "text"},
+			map[string]any{"name": "post", "type": "relation", "collectionId": postsId, "maxSelect": 1, "required": true},
+		}})
+	ids := map[string]string{}
+	create := func(coll, key, token string, body map[string]any) {
+		t.Helper()
+		st, b := s.Do("POST", "/api/collections/"+coll+"/records", token, body)
+		if st != 200 {
+			t.Fatalf("create %s: %d %v", key, st, b)
+		}
+		ids[key] = b["id"].(string)
+	}
+	create("users", "u1", "", map[string]any{"email": "u1@example.com", "password": "password123", "passwordConfirm": "password123", "emailVisibility": true, "name": "User One"})
+	create("users", "u2", "", map[string]any{"email": "u2@example.com", "password": "password123", "passwordConfirm": "password123", "name": "User Two"})
+	for _, u := range []string{"u1", "u2"} {
+		st, b := s.Do("POST", "/api/collections/users/auth-with-password", "", map[string]any{"identity": u + "@example.com", "password": "password123"})
+		if st != 200 {
+			t.Fatalf("auth %s: %d %v", u, st, b)
+		}
+		ids[u+"token"] = b["token"].(string)
+	}
+	create("tags", "tA", su, map[string]any{"name": "go"})
+	create("tags", "tS", su, map[string]any{"name": "secret"})
+	create("posts", "p1", ids["u1token"], map[string]any{"title": "Hello", "views": 10, "author": ids["u1"], "tags": []string{ids["tA"], ids["tS"]}, "secretNote": "dropped"})
+	create("posts", "p2", su, map[string]any{"title": "Other", "views": 1, "author": ids["u2"], "secretNote": "kept"})
+	create("comments", "c1", su, map[string]any{"msg": "nice", "post": ids["p1"]})
+	return s, su, ids
+}
+
+func TestRecordsAPI(t *testing.T) {
+	s, su, ids := recordsFixture(t)
+	u1, u2 := ids["u1token"], ids["u2token"]
+	cases := []struct {
+		name   string
+		method string
+		path   string
+		token  string
+		body   any
+		status int
+		in     []string
+		notIn  []string
+	}{
+		{name: "expand single and multi, viewRule filters expanded", method: "GET", path: "/api/collections/posts/records/" + ids["p1"] + "?expand=author,tags", status: 200,
+			in: []string{`"name":"User One"`, `"name":"go"`}, notIn: []string{`"name":"secret"`}},
+		{name: "nested expand", method: "GET", path: "/api/collections/comments/records/" + ids["c1"] + "?expand=post.author", status: 200,
+			in: []string{`"expand":{"author":{`, `"title":"Hello"`}},
+		{name: "back-relation expand", method: "GET", path: "/api/collections/posts/records/" + ids["p1"] + "?expand=comments_via_post", status: 200,
+			in: []string{`"comments_via_post":[{`, `"msg":"nice"`}},
+		{name: "unknown expand is ignored", method: "GET", path: "/api/collections/posts/records/" + ids["p1"] + "?expand=nope", status: 200, notIn: []string{`"expand"`}},
+		{name: "empty relation gives an empty expand", method: "GET", path: "/api/collections/posts/records/" + ids["p2"] + "?expand=tags", status: 200, in: []string{`"expand":{}`}},
+		{name: "hidden field not written by non-superuser", method: "GET", path: "/api/collections/posts/records/" + ids["p1"], token: su, status: 200, in: []string{`"secretNote":""`}},
+		{name: "hidden field shown to superuser", method: "GET", path: "/api/collections/posts/records/" + ids["p2"], token: su, status: 200, in: []string{`"secretNote":"kept"`}},
+		{name: "hidden field not shown to others", method: "GET", path: "/api/collections/posts/records/" + ids["p2"], status: 200, notIn: []string{`secretNote`}},
+		{name: "hidden field not filterable by others", method: "GET", path: "/api/collections/posts/records?filter=secretNote='kept'", status: 400},
+		{name: "sorting by email leaks no private address", method: "GET", path: "/api/collections/users/records?sort=email", status: 200, notIn: []string{"u2@example.com"}},
+		{name: "private emails are not matchable", method: "GET", path: "/api/collections/users/records?filter=email='u2@example.com'", status: 200, in: []string{`"totalItems":0`}},
+		{name: "public email shown", method: "GET", path: "/api/collections/users/records/" + ids["u1"], status: 200, in: []string{`"email":"u1@example.com"`}},
+		{name: "private email hidden", method: "GET", path: "/api/collections/users/records/" + ids["u2"], status: 200, notIn: []string{`u2@example.com`}},
+		{name: "own private email shown", method: "GET", path: "/api/collections/users/records/" + ids["u2"], token: u2, status: 200, in: []string{`u2@example.com`}},
+		{name: "create rule fails with 400", method: "POST", path: "/api/collections/posts/records", body: map[string]any{"title": "x"}, status: 400, in: []string{"Failed to create record."}},
+		{name: "update rule fails with 404", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"], token: u2, body: map[string]any{"title": "x"}, status: 404},
+		{name: "modifier adds", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"], token: u1, body: map[string]any{"views+": 5}, status: 200, in: []string{`"views":15`}},
+		{name: "modifier removes from multi relation", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"] + "?fields=tags", token: su, body: map[string]any{"tags-": ids["tS"]}, status: 200, in: []string{`"tags":["` + ids["tA"] + `"]`}},
+		{name: "pk cannot change", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"], token: su, body: map[string]any{"id": "abcdefghijklmno"}, status: 400, in: []string{"validation_pk_change"}},
+		{name: "missing relation id", method: "POST", path: "/api/collections/comments/records", token: su, body: map[string]any{"msg": "x", "post": "nope00000000000"}, status: 400, in: []string{"validation_missing_rel_records"}},
+		{name: "fields trims and excerpts", method: "GET", path: "/api/collections/posts/records?fields=id,title:excerpt(3,true)&sort=-views", status: 200, in: []string{`"title":"Hel..."`}, notIn: []string{`"views"`}},
+		{name: "delete rule fails with 404", method: "DELETE", path: "/api/collections/posts/records/" + ids["p1"], token: u2, status: 404},
+		{name: "required relation blocks delete", method: "DELETE", path: "/api/collections/posts/records/" + ids["p1"], token: u1, status: 400, in: []string{"required relation reference"}},
+		{name: "sort through relation", method: "GET", path: "/api/collections/posts/records?sort=-author.name&fields=title", status: 200, in: []string{`[{"title":"Other"},{"title":"Hello"}]`}},
+		{name: "perPage clamped", method: "GET", path: "/api/collections/posts/records?perPage=5000", status: 200, in: []string{`"perPage":1000`}},
+		{name: "bad page", method: "GET", path: "/api/collections/posts/records?page=x", status: 400},
+		{name: "too many sort fields", method: "GET", path: "/api/collections/posts/records?sort=a,b,c,d,e,f,g,h,i", status: 400},
+		{name: "sql in sort is refused", method: "GET", path: "/api/collections/posts/records?sort=title%3BDROP%20TABLE%20posts", status: 400},
+		{name: "posts still there", method: "GET", path: "/api/collections/posts/records", status: 200, in: []string{`"totalItems":2`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st, b := s.Do(tc.method, tc.path, tc.token, tc.body)
+			if st != tc.status {
+				t.Fatalf("status = %d, want %d (%v)", st, tc.status, toJSON(b))
+			}
+			got := toJSON(b)
+			for _, w := range tc.in {
+				if !strings.Contains(got, w) {
+					t.Errorf("body %s lacks %s", got, w)
+				}
+			}
+			for _, w := range tc.notIn {
+				if strings.Contains(got, w) {
+					t.Errorf("body %s contains %s", got, w)
+				}
+			}
+		})
+	}
+
+	t.Run("cascade delete", func(t *testing.T) {
+		if st, b := s.Do("DELETE", "/api/collections/comments/records/"+ids["c1"], su, nil); st != 204 {
+			t.Fatalf("delete comment: %d %v", st, b)
+		}
+		if st, b := s.Do("DELETE", "/api/collections/users/records/"+ids["u1"], su, nil); st != 204 {
+			t.Fatalf("delete user: %d %v", st, b)
+		}
+		if st, _ := s.Do("GET", "/api/collections/posts/records/"+ids["p1"], su, nil); st != 404 {
+			t.Fatalf("cascaded post still there: %d", st)
+		}
+	})
+}
+
+func TestMultipartJSONPayload(t *testing.T) {
+	s, su, _ := recordsFixture(t)
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("title", "from form")
+	_ = w.WriteField("views", "12")
+	_ = w.WriteField("@jsonPayload", `{"views":42}`)
+	w.Close()
+	req, _ := http.NewRequest("POST", s.URL+"/api/collections/posts/records", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", su)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(raw), `"views":42`) || !strings.Contains(string(raw), `"title":"from form"`) {
+		t.Fatalf("%d %s", resp.StatusCode, raw)
+	}
+}
