@@ -292,7 +292,7 @@ func (app *App) validateIndexes(ctx context.Context, c *Collection) error {
 
 // inferViewFields recomputes a view collection's fields from its query
 // (spec §5.7), keeping field ids stable across saves.
-func (app *App) inferViewFields(ctx context.Context, c, old *Collection) error {
+func (app *App) inferViewFields(ctx context.Context, c, old *Collection, fresh ...*Collection) error {
 	if strings.TrimSpace(c.ViewQuery) == "" {
 		return nil
 	}
@@ -303,7 +303,7 @@ func (app *App) inferViewFields(ctx context.Context, c, old *Collection) error {
 	hasId := false
 	fields := FieldsList{}
 	for _, col := range cols {
-		f := app.viewField(col)
+		f := app.viewField(col, fresh)
 		if col.Name == FieldId {
 			hasId = true
 		}
@@ -327,9 +327,15 @@ func (app *App) inferViewFields(ctx context.Context, c, old *Collection) error {
 	return nil
 }
 
-func (app *App) viewField(col ViewColumn) Field {
+func (app *App) viewField(col ViewColumn, fresh []*Collection) Field {
 	if col.SourceCollection != "" {
 		src, err := app.FindCollectionByNameOrId(col.SourceCollection)
+		// A collection being saved in this transaction is newer than the cache.
+		for _, f := range fresh {
+			if f.Id == col.SourceCollection {
+				src, err = f, nil
+			}
+		}
 		if err == nil {
 			if col.SourceField == FieldId {
 				if col.Name == FieldId {

@@ -372,7 +372,7 @@ func (app *App) rebuildDependentViews(ctx context.Context, old, c *Collection) e
 			continue
 		}
 		nv := v.Clone()
-		if err := app.inferViewFields(ctx, nv, v); err != nil {
+		if err := app.inferViewFields(ctx, nv, v, c); err != nil {
 			return fmt.Errorf("rebuild view %s: %w", v.Name, err)
 		}
 		if err := app.store.SaveCollection(ctx, v, nv); err != nil {

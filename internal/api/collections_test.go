@@ -257,3 +257,86 @@ func TestParallelCollectionCreates(t *testing.T) {
 	}
 	_ = context.Background()
 }
+
+func TestSchemaSync(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "items", "listRule": "",
+		"fields": []any{map[string]any{"name": "kind", "type": "select", "values": []string{"a", "b"}, "maxSelect": 1},
+			map[string]any{"name": "label", "type": "text"}},
+		"indexes": []string{"CREATE UNIQUE INDEX idx_items_label ON items (label)"}})
+	if st != 200 {
+		t.Fatalf("create: %d %v", st, b)
+	}
+	fields := b["fields"].([]any)
+	if st, b := s.Do("POST", "/api/collections/items/records", su, map[string]any{"kind": "a", "label": "one"}); st != 200 {
+		t.Fatalf("record: %d %v", st, b)
+	}
+	st, b = s.Do("POST", "/api/collections", su, map[string]any{"name": "items_view", "type": "view", "listRule": "",
+		"viewQuery": "SELECT id, label, kind FROM items"})
+	if st != 200 {
+		t.Fatalf("view: %d %v", st, b)
+	}
+
+	t.Run("single to multiple converts stored values", func(t *testing.T) {
+		for _, f := range fields {
+			m := f.(map[string]any)
+			if m["name"] == "kind" {
+				m["maxSelect"] = 2
+			}
+		}
+		st, b := s.Do("PATCH", "/api/collections/items", su, map[string]any{"fields": fields})
+		if st != 200 {
+			t.Fatalf("patch: %d %v", st, b)
+		}
+		st, b = s.Do("GET", "/api/collections/items/records", su, nil)
+		if st != 200 || !strings.Contains(toJSON(b), `"kind":["a"]`) {
+			t.Fatalf("converted value: %s", toJSON(b))
+		}
+	})
+
+	t.Run("view is rebuilt and re-inferred after its source changes", func(t *testing.T) {
+		st, b := s.Do("GET", "/api/collections/items_view", su, nil)
+		if st != 200 || !strings.Contains(toJSON(b["fields"]), `"maxSelect":2`) {
+			t.Fatalf("view fields not re-inferred: %s", toJSON(b["fields"]))
+		}
+		st, b = s.Do("GET", "/api/collections/items_view/records", "", nil)
+		if st != 200 || !strings.Contains(toJSON(b), `"kind":["a"]`) {
+			t.Fatalf("view records: %d %s", st, toJSON(b))
+		}
+	})
+
+	t.Run("unique index enforced and kept on rename", func(t *testing.T) {
+		st, b := s.Do("PATCH", "/api/collections/items", su, map[string]any{"name": "things"})
+		if st != 400 {
+			// The view still selects from "items": the rename must be refused
+			// rather than leave a broken view.
+			t.Fatalf("rename under a view: %d %v", st, b)
+		}
+		if st, b := s.Do("POST", "/api/collections/items/records", su, map[string]any{"label": "one"}); st != 400 || !strings.Contains(toJSON(b), "validation_not_unique") {
+			t.Fatalf("duplicate: %d %v", st, b)
+		}
+	})
+
+	t.Run("dropping a field drops its column", func(t *testing.T) {
+		if st, b := s.Do("DELETE", "/api/collections/items_view", su, nil); st != 204 {
+			t.Fatalf("delete view: %d %v", st, b)
+		}
+		st, b := s.Do("GET", "/api/collections/items", su, nil)
+		if st != 200 {
+			t.Fatal(b)
+		}
+		var kept []any
+		for _, f := range b["fields"].([]any) {
+			if f.(map[string]any)["name"] != "kind" {
+				kept = append(kept, f)
+			}
+		}
+		if st, b := s.Do("PATCH", "/api/collections/items", su, map[string]any{"fields": kept}); st != 200 {
+			t.Fatalf("drop: %d %v", st, b)
+		}
+		if snap := snapshot(t, s.Dir, "items"); strings.Contains(strings.SplitN(snap, "\n", 3)[1], `"kind"`) {
+			t.Fatalf("column still in DDL: %s", snap)
+		}
+	})
+}
