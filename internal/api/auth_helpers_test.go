@@ -183,3 +183,8 @@ func runAuthCases(t *testing.T, e *authEnv, cases []authCase) {
 		})
 	}
 }
+
+func waitMailMsg(t *testing.T, e *authEnv, n int) string {
+	t.Helper()
+	return testenv.WaitMail(t, e.mail, n).HTML
+}
