@@ -162,6 +162,29 @@ func (s *Server) viewRecord(c *echo.Context) error {
 	})
 }
 
+// resolvedBody is @request.body for rules: the submitted keys with their
+// modifiers resolved to the record's final values (spec §4.3), e.g.
+// "views+" becomes "views" holding the new total. Hidden fields the caller
+// could not write stay out.
+func resolvedBody(r *core.Record, data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	c := r.Collection()
+	for key, v := range data {
+		name := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(key, ":autogenerate"), "+"), "+"), "-")
+		f := c.Fields.GetByName(name)
+		if f == nil {
+			out[key] = v // unknown keys stay visible to rules as sent
+			continue
+		}
+		if pv, ok := r.Get(name).(core.PasswordValue); ok {
+			out[name] = pv.Plain
+			continue
+		}
+		out[name] = r.Get(name)
+	}
+	return out
+}
+
 func saveError(err error, msg string) error {
 	if ce, ok := core.AsError(err); ok {
 		return ce
@@ -251,7 +274,7 @@ func (s *Server) createRecord(c *echo.Context) error {
 				cand.SetCanonical(core.FieldId, "__pb_create__")
 			}
 			res, err := s.app.Store().Query(c.Request().Context(), &core.RecordQuery{
-				Collection: col, Filters: rc, Candidate: cand, Request: s.requestInfo(c, data), Count: true,
+				Collection: col, Filters: rc, Candidate: cand, Request: s.requestInfo(c, resolvedBody(rec, data)), Count: true,
 			})
 			if err != nil || res.Total == 0 {
 				return badRequest("Failed to create record.", nil)
@@ -296,7 +319,7 @@ func (s *Server) updateRecord(c *echo.Context) error {
 		return err
 	}
 	if !su {
-		if _, err := s.findWithRule(c, col, c.Param("id"), col.UpdateRule, data); err != nil {
+		if _, err := s.findWithRule(c, col, c.Param("id"), col.UpdateRule, resolvedBody(rec, data)); err != nil {
 			return err
 		}
 	}

@@ -169,3 +169,55 @@ func TestMultipartJSONPayload(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, raw)
 	}
 }
+
+func TestBodyRules(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "counters", "listRule": "", "viewRule": "",
+		"createRule": "@request.body.n <= 10 && @request.body.owner:isset = false",
+		"updateRule": "(@request.body.n:isset = false || @request.body.n <= 10) && @request.body.label:changed = false",
+		"fields": []any{map[string]any{"name": "n", "type": "number"}, map[string]any{"name": "label", "type": "text"}, map[string]any{"name": "owner", "type": "text"}}})
+	if st != 200 {
+		t.Fatalf("collection: %d %v", st, b)
+	}
+	cases := []struct {
+		name   string
+		method string
+		body   map[string]any
+		status int
+	}{
+		{"create within the limit", "POST", map[string]any{"n": 3, "label": "x"}, 200},
+		{"create over the limit", "POST", map[string]any{"n": 11}, 400},
+		{"create with a forbidden key", "POST", map[string]any{"n": 1, "owner": "me"}, 400},
+	}
+	var id string
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st, b := s.Do(tc.method, "/api/collections/counters/records", "", tc.body)
+			if st != tc.status {
+				t.Fatalf("status %d, want %d (%v)", st, tc.status, b)
+			}
+			if st == 200 {
+				id = b["id"].(string)
+			}
+		})
+	}
+	upd := []struct {
+		name   string
+		body   map[string]any
+		status int
+	}{
+		{"modifier resolved before the rule: 3+5 passes", map[string]any{"n+": 5}, 200},
+		{"modifier resolved before the rule: 8+5 fails", map[string]any{"n+": 5}, 404},
+		{"unchanged label passes :changed", map[string]any{"label": "x"}, 200},
+		{"changed label fails :changed", map[string]any{"label": "y"}, 404},
+	}
+	for _, tc := range upd {
+		t.Run(tc.name, func(t *testing.T) {
+			st, b := s.Do("PATCH", "/api/collections/counters/records/"+id, "", tc.body)
+			if st != tc.status {
+				t.Fatalf("status %d, want %d (%v)", st, tc.status, b)
+			}
+		})
+	}
+}
