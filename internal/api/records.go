@@ -36,6 +36,9 @@ func (s *Server) requestInfo(c *echo.Context, body map[string]any) *core.Request
 		Auth: authOf(c), Method: c.Request().Method, Context: core.ContextDefault,
 		Query: map[string]string{}, Headers: map[string]string{}, Body: body,
 	}
+	if isBatchRequest(c.Request().Context()) {
+		ri.Context = core.ContextBatch
+	}
 	for k, v := range c.QueryParams() {
 		if len(v) > 0 {
 			ri.Query[k] = v[0]
