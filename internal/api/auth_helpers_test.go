@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/mail"
 	"github.com/basalthq/basalt/internal/testenv"
 )
 
@@ -20,7 +19,7 @@ import (
 type authEnv struct {
 	*testenv.Server
 	t    *testing.T
-	mail *mail.Capture
+	mail *testenv.MailCapture
 	su   string
 	hits *authHits
 }

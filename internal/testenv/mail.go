@@ -11,6 +11,10 @@ import (
 	"github.com/basalthq/basalt/server"
 )
 
+// MailCapture is the capture mailer type, re-exported so API tests can
+// hold one without importing internal/mail (DESIGN §3 forbids that edge).
+type MailCapture = mail.Capture
+
 // CaptureMail returns a server.Register that installs a capture mailer on
 // the app, so tests read the mails the server sends (rendered exactly as
 // the SMTP transport would get them). then, when not nil, runs afterwards
