@@ -35,6 +35,8 @@ type DB struct {
 	rx      *dbx.DB
 	logger  *slog.Logger
 
+	stmts stmtCache
+
 	queue     chan *writeJob
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -92,6 +94,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		close(db.closed)
 		<-db.loopDone
+		db.stmts.closeAll()
 		if db.conns.Writer != nil {
 			_ = db.Dialect.Checkpoint(context.Background(), db.conns.Writer)
 			err = errors.Join(err, db.conns.Writer.Close())

@@ -71,7 +71,6 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 		}
 	}
 
-	b := s.db.Builder(ctx)
 	res := &core.RecordQueryResult{Total: -1}
 
 	if q.Count {
@@ -80,7 +79,15 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 			countExpr = "COUNT(DISTINCT " + alias + "." + s.q("id") + ")"
 		}
 		var total int
-		if err := b.NewQuery(prefix + "SELECT " + countExpr + body.String()).Bind(parts.params).WithContext(ctx).Row(&total); err != nil {
+		rows, err := s.db.queryRows(ctx, prefix+"SELECT "+countExpr+body.String(), parts.params)
+		if err != nil {
+			return nil, err
+		}
+		if rows.Next() {
+			err = rows.Scan(&total)
+		}
+		rows.Close()
+		if err != nil {
 			return nil, err
 		}
 		res.Total = total
@@ -101,11 +108,11 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 	if q.PerPage > 0 {
 		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, (max(q.Page, 1)-1)*q.PerPage)
 	}
-	rows, err := b.NewQuery(stmt).Bind(parts.params).WithContext(ctx).Rows()
+	rows, err := s.db.queryRows(ctx, stmt, parts.params)
 	if err != nil {
 		return nil, err
 	}
-	recs, err := scanRecords(c, rows.Rows)
+	recs, err := scanRecords(c, rows)
 	if err != nil {
 		return nil, err
 	}

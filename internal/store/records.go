@@ -63,13 +63,12 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 		params[k] = id
 		ph[i] = "{:" + k + "}"
 	}
-	rows, err := s.db.Builder(ctx).NewQuery(fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",
-		s.selectColumns(c, c.Name), s.q(c.Name), s.q(c.Name), s.q("id"), strings.Join(ph, ", "))).
-		Bind(params).WithContext(ctx).Rows()
+	rows, err := s.db.queryRows(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",
+		s.selectColumns(c, c.Name), s.q(c.Name), s.q(c.Name), s.q("id"), strings.Join(ph, ", ")), params)
 	if err != nil {
 		return nil, err
 	}
-	return scanRecords(c, rows.Rows)
+	return scanRecords(c, rows)
 }
 
 // RecordIds lists every record id of c.

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+
+	"github.com/pocketbase/dbx"
+)
+
+// maxCachedStmts bounds the prepared-statement cache; past it, new shapes
+// run unprepared rather than grow memory without limit.
+const maxCachedStmts = 2048
+
+// stmtCache keeps prepared read statements by SQL text. Record queries
+// repeat the same shapes (the text carries only parameter names), so
+// preparing once saves SQLite's parse on every request. database/sql
+// re-prepares a cached *sql.Stmt per pooled connection as needed, and
+// SQLite re-prepares transparently after schema changes.
+type stmtCache struct {
+	mu    sync.RWMutex
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	c.mu.RLock()
+	st := c.stmts[query]
+	c.mu.RUnlock()
+	if st != nil {
+		return st, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st = c.stmts[query]; st != nil {
+		return st, nil
+	}
+	if len(c.stmts) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) closeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		_ = st.Close()
+	}
+	c.stmts = nil
+}
+
+// positional rewrites dbx's {:name} placeholders to "?" and returns the
+// arguments in order.
+func positional(query string, params dbx.Params) (string, []any) {
+	if !strings.Contains(query, "{:") {
+		return query, nil
+	}
+	var b strings.Builder
+	b.Grow(len(query))
+	args := make([]any, 0, len(params))
+	for {
+		i := strings.Index(query, "{:")
+		if i < 0 {
+			b.WriteString(query)
+			break
+		}
+		j := strings.IndexByte(query[i:], '}')
+		if j < 0 {
+			b.WriteString(query)
+			break
+		}
+		name := query[i+2 : i+j]
+		v, ok := params[name]
+		if !ok {
+			// Not a placeholder we bound: keep the text as is.
+			b.WriteString(query[:i+j+1])
+			query = query[i+j+1:]
+			continue
+		}
+		b.WriteString(query[:i])
+		b.WriteByte('?')
+		args = append(args, v)
+		query = query[i+j+1:]
+	}
+	return b.String(), args
+}
+
+// queryRows runs a read: inside a write transaction through it (to see
+// its own writes), otherwise on the reader pool with a cached statement.
+func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*sql.Rows, error) {
+	if s := txFrom(ctx); s != nil {
+		rows, err := s.tx.NewQuery(query).Bind(params).WithContext(ctx).Rows()
+		if err != nil {
+			return nil, err
+		}
+		return rows.Rows, nil
+	}
+	q, args := positional(query, params)
+	st, err := db.stmts.get(ctx, db.conns.Reader, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return db.conns.Reader.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
