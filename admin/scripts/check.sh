@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Admin dashboard checks: clean install, deterministic build that must match
+# the committed dist/, first-screen size budget, Vitest, and the browser e2e
+# (playwright-core + Debian chromium) against the real binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent
+if ! git diff --exit-code --stat -- dist || [ -n "$(git ls-files --others --exclude-standard -- dist)" ]; then
+  echo "admin/dist is stale or missing: run 'npm run build' in admin/ and commit dist/" >&2
+  git status --short -- dist >&2
+  exit 1
+fi
+node scripts/size.mjs
+npx vitest run
+
+if ! [ -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium missing and not root: cannot install it" >&2
+    exit 1
+  fi
+fi
+node e2e/run.mjs
