@@ -230,3 +230,33 @@ const (
 	FieldPassword        = "password"
 	FieldTokenKey        = "tokenKey"
 )
+
+// BodyAllowance is how many bytes a record write may carry beyond the
+// default limit: each file field's maxSize × max(maxSelect,1), editor and
+// json maxSize (spec §10.3; defaults 5 MiB, 5 MiB and 1 MiB).
+func BodyAllowance(c *Collection) int64 {
+	var total int64
+	for _, f := range c.Fields {
+		switch x := f.(type) {
+		case *FileField:
+			size := x.MaxSize
+			if size <= 0 {
+				size = 5 << 20
+			}
+			total += size * int64(max(x.MaxSelect, 1))
+		case *EditorField:
+			size := x.MaxSize
+			if size <= 0 {
+				size = 5 << 20
+			}
+			total += size
+		case *JSONField:
+			size := x.MaxSize
+			if size <= 0 {
+				size = 1 << 20
+			}
+			total += size
+		}
+	}
+	return total
+}

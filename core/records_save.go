@@ -137,13 +137,15 @@ func (app *App) create(ctx context.Context, r *Record) error {
 				return err
 			}
 		}
-		return app.store.RunInTx(e.Context, func(txCtx context.Context) error {
+		// Files are written before the transaction, so a slow disk or S3
+		// never holds the single writer; a failed save removes them.
+		if err := app.storeUploads(e.Context, e.Record); err != nil {
+			return err
+		}
+		err := app.store.RunInTx(e.Context, func(txCtx context.Context) error {
 			ex := &RecordEvent{App: app, Context: txCtx, Record: e.Record}
 			return app.onRecordCreateExecute.Trigger(ex, func(ex *RecordEvent) error {
 				if err := app.hashPasswords(ex.Record); err != nil {
-					return err
-				}
-				if err := app.storeUploads(ex.Context, ex.Record); err != nil {
 					return err
 				}
 				if err := app.store.InsertRecord(ex.Context, ex.Record); err != nil {
@@ -163,6 +165,10 @@ func (app *App) create(ctx context.Context, r *Record) error {
 				return nil
 			})
 		})
+		if err != nil {
+			app.discardUploads(e.Record)
+		}
+		return err
 	})
 	return err
 }
@@ -178,13 +184,13 @@ func (app *App) update(ctx context.Context, r *Record) error {
 				return err
 			}
 		}
-		return app.store.RunInTx(e.Context, func(txCtx context.Context) error {
+		if err := app.storeUploads(e.Context, e.Record); err != nil {
+			return err
+		}
+		err := app.store.RunInTx(e.Context, func(txCtx context.Context) error {
 			ex := &RecordEvent{App: app, Context: txCtx, Record: e.Record}
 			return app.onRecordUpdateExecute.Trigger(ex, func(ex *RecordEvent) error {
 				if err := app.hashPasswords(ex.Record); err != nil {
-					return err
-				}
-				if err := app.storeUploads(ex.Context, ex.Record); err != nil {
 					return err
 				}
 				orphans := orphanedFiles(ex.Record)
@@ -206,6 +212,10 @@ func (app *App) update(ctx context.Context, r *Record) error {
 				return nil
 			})
 		})
+		if err != nil {
+			app.discardUploads(e.Record)
+		}
+		return err
 	})
 }
 

@@ -196,20 +196,45 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 
 func (l *limitedBody) Close() error { return l.r.Close() }
 
-// bodyLimit enforces a request body limit up front (Content-Length) and
-// while streaming (spec §10.3).
-func (s *Server) bodyLimit(limit int64) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c *echo.Context) error {
-			req := c.Request()
-			if req.ContentLength > limit {
-				return core.NewError(core.CodeTooLarge, "Request entity too large.", nil)
-			}
-			if req.Body != nil && req.Body != http.NoBody {
-				req.Body = &limitedBody{r: req.Body, n: limit}
-			}
-			return next(c)
+// defaultBodyLimit is the body limit of most routes (spec §10.3).
+const defaultBodyLimit = 32 << 20
+
+// bodyLimitFor returns the body limit of the matched route (spec §10.3):
+// record writes add each field's allowance, batch follows its settings.
+func (s *Server) bodyLimitFor(c *echo.Context) int64 {
+	switch c.Path() {
+	case "/api/batch":
+		if n := s.app.Settings().Batch.MaxBodySize; n > 0 {
+			return n
 		}
+		return 128 << 20
+	case "/api/collections/:collection/records", "/api/collections/:collection/records/:id":
+		m := c.Request().Method
+		if m != http.MethodPost && m != http.MethodPatch {
+			return defaultBodyLimit
+		}
+		col, err := s.app.FindCollectionByNameOrId(c.Param("collection"))
+		if err != nil {
+			return defaultBodyLimit
+		}
+		return defaultBodyLimit + core.BodyAllowance(col)
+	}
+	return defaultBodyLimit
+}
+
+// bodyLimit enforces the route's body limit up front (Content-Length) and
+// while streaming.
+func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		req := c.Request()
+		limit := s.bodyLimitFor(c)
+		if req.ContentLength > limit {
+			return core.NewError(core.CodeTooLarge, "Request entity too large.", nil)
+		}
+		if req.Body != nil && req.Body != http.NoBody {
+			req.Body = &limitedBody{r: req.Body, n: limit}
+		}
+		return next(c)
 	}
 }
 

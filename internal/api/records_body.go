@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,6 +46,11 @@ func readRecordBody(c *echo.Context) (map[string]any, error) {
 	case ct == "multipart/form-data":
 		mr := multipart.NewReader(req.Body, params["boundary"])
 		form, err := mr.ReadForm(16 << 20)
+		if form != nil {
+			// Parts over the in-memory budget were spooled to temp files:
+			// remove them once the request is done.
+			context.AfterFunc(req.Context(), func() { _ = form.RemoveAll() })
+		}
 		if err != nil {
 			if errors.Is(err, errBodyTooLarge) {
 				return nil, core.NewError(core.CodeTooLarge, "Request entity too large.", nil)

@@ -55,7 +55,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e.Use(s.recoverPanics)
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
-	e.Use(s.bodyLimit(32 << 20))
+	e.Use(s.bodyLimit)
 
 	s.registerHealth()
 	s.registerSettings()
