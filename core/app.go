@@ -40,6 +40,11 @@ type App struct {
 
 	settingsState settingsState
 
+	extrasOnce    sync.Once
+	extrasVal     *appExtras
+	fileHooksOnce sync.Once
+	fileHooksVal  *fileHooks
+
 	hooks
 }
 

@@ -192,8 +192,7 @@ type authHooks struct {
 	mailerRecord     map[string]*hook.Hook[*MailerRecordEvent]
 }
 
-// appExtras is per-App state added after App's struct was fixed: the auth
-// hooks and the mailer. Entries are removed on OnTerminate.
+// appExtras is the App's auth state: the auth hooks and the mailer.
 type appExtras struct {
 	hooks     authHooks
 	mailMu    sync.RWMutex
@@ -201,34 +200,21 @@ type appExtras struct {
 	mailSlots chan struct{} // bounds concurrent background mails
 }
 
-var extras sync.Map // *App → *appExtras
-
 func (app *App) extras() *appExtras {
-	if x, ok := extras.Load(app); ok {
-		return x.(*appExtras)
-	}
-	x := &appExtras{mailSlots: make(chan struct{}, 4)}
-	x.hooks.flows = map[string]*hook.Hook[*RecordFlowRequestEvent]{}
-	for _, k := range []string{FlowRequestVerification, FlowConfirmVerification, FlowRequestPasswordReset,
-		FlowConfirmPasswordReset, FlowRequestEmailChange, FlowConfirmEmailChange} {
-		x.hooks.flows[k] = &hook.Hook[*RecordFlowRequestEvent]{}
-	}
-	x.hooks.mailerRecord = map[string]*hook.Hook[*MailerRecordEvent]{}
-	for _, k := range []string{MailVerification, MailPasswordReset, MailEmailChange, MailOTP, MailAuthAlert} {
-		x.hooks.mailerRecord[k] = &hook.Hook[*MailerRecordEvent]{}
-	}
-	actual, loaded := extras.LoadOrStore(app, x)
-	if !loaded {
-		// Forget the entry with the app, so tests opening many apps do
-		// not keep them all alive.
-		app.OnTerminate().Bind(&hook.Handler[*TerminateEvent]{Id: "__basaltExtrasCleanup__", Priority: 1 << 30,
-			Func: func(e *TerminateEvent) error {
-				err := e.Next()
-				extras.Delete(e.App)
-				return err
-			}})
-	}
-	return actual.(*appExtras)
+	app.extrasOnce.Do(func() {
+		x := &appExtras{mailSlots: make(chan struct{}, 4)}
+		x.hooks.flows = map[string]*hook.Hook[*RecordFlowRequestEvent]{}
+		for _, k := range []string{FlowRequestVerification, FlowConfirmVerification, FlowRequestPasswordReset,
+			FlowConfirmPasswordReset, FlowRequestEmailChange, FlowConfirmEmailChange} {
+			x.hooks.flows[k] = &hook.Hook[*RecordFlowRequestEvent]{}
+		}
+		x.hooks.mailerRecord = map[string]*hook.Hook[*MailerRecordEvent]{}
+		for _, k := range []string{MailVerification, MailPasswordReset, MailEmailChange, MailOTP, MailAuthAlert} {
+			x.hooks.mailerRecord[k] = &hook.Hook[*MailerRecordEvent]{}
+		}
+		app.extrasVal = x
+	})
+	return app.extrasVal
 }
 
 // OnRecordAuthRequest fires before every auth response is written.

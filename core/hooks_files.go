@@ -3,10 +3,7 @@ package core
 import (
 	"errors"
 	"io"
-	"runtime"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/basalthq/basalt/core/hook"
 )
@@ -86,37 +83,14 @@ type fileHooks struct {
 	token    *hook.Hook[*FileTokenRequestEvent]
 }
 
-// fileHooksByApp holds each App's file hooks. They live beside the App
-// rather than in its hooks struct because this feature was added without
-// touching app.go/hooks.go (owned elsewhere); the map is keyed by a weak
-// pointer and pruned by a cleanup, so it never keeps an App alive. Moving
-// the two fields into the hooks struct is a drop-in change.
-var fileHooksByApp struct {
-	mu sync.Mutex
-	m  map[weak.Pointer[App]]*fileHooks
-}
-
 func (app *App) fileHooks() *fileHooks {
-	key := weak.Make(app)
-	fileHooksByApp.mu.Lock()
-	defer fileHooksByApp.mu.Unlock()
-	if h := fileHooksByApp.m[key]; h != nil {
-		return h
-	}
-	if fileHooksByApp.m == nil {
-		fileHooksByApp.m = map[weak.Pointer[App]]*fileHooks{}
-	}
-	h := &fileHooks{
-		download: &hook.Hook[*FileDownloadRequestEvent]{},
-		token:    &hook.Hook[*FileTokenRequestEvent]{},
-	}
-	fileHooksByApp.m[key] = h
-	runtime.AddCleanup(app, func(k weak.Pointer[App]) {
-		fileHooksByApp.mu.Lock()
-		delete(fileHooksByApp.m, k)
-		fileHooksByApp.mu.Unlock()
-	}, key)
-	return h
+	app.fileHooksOnce.Do(func() {
+		app.fileHooksVal = &fileHooks{
+			download: &hook.Hook[*FileDownloadRequestEvent]{},
+			token:    &hook.Hook[*FileTokenRequestEvent]{},
+		}
+	})
+	return app.fileHooksVal
 }
 
 // OnFileDownloadRequest wraps file downloads (spec §1.6 F2), tagged by

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"mime"
 	"net/url"
-	"runtime"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/labstack/echo/v5"
 
@@ -17,10 +15,8 @@ import (
 
 // authState is the in-memory state of the auth endpoints of one Server:
 // rate-limit windows, OTP attempt counters, mail resend guards, single-use
-// claims, Apple's remembered names and the OAuth2 redirect sink. Server's
-// struct is shared with other files, so the state lives in a side table
-// keyed by a weak pointer to the Server and is dropped with it. Nothing
-// here points back at the Server.
+// claims, Apple's remembered names and the OAuth2 redirect sink.
+// Nothing here points back at the Server.
 type authState struct {
 	limiter *rateLimiter
 
@@ -37,25 +33,17 @@ type appleName struct {
 	expires time.Time
 }
 
-var authStates sync.Map // weak.Pointer[Server] → *authState
-
 func (s *Server) auth() *authState {
-	key := weak.Make(s)
-	if st, ok := authStates.Load(key); ok {
-		return st.(*authState)
-	}
-	st := &authState{
-		limiter:    newRateLimiter(),
-		attempts:   map[string][]time.Time{},
-		resent:     map[string]time.Time{},
-		claimed:    map[string]bool{},
-		appleNames: map[string]appleName{},
-	}
-	actual, loaded := authStates.LoadOrStore(key, st)
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Server]) { authStates.Delete(k) }, key)
-	}
-	return actual.(*authState)
+	s.authOnce.Do(func() {
+		s.authVal = &authState{
+			limiter:    newRateLimiter(),
+			attempts:   map[string][]time.Time{},
+			resent:     map[string]time.Time{},
+			claimed:    map[string]bool{},
+			appleNames: map[string]appleName{},
+		}
+	})
+	return s.authVal
 }
 
 // claim marks key as in use and reports whether it was free; release

@@ -176,7 +176,7 @@ func TestBodyRules(t *testing.T) {
 	st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "counters", "listRule": "", "viewRule": "",
 		"createRule": "@request.body.n <= 10 && @request.body.owner:isset = false",
 		"updateRule": "(@request.body.n:isset = false || @request.body.n <= 10) && @request.body.label:changed = false",
-		"fields": []any{map[string]any{"name": "n", "type": "number"}, map[string]any{"name": "label", "type": "text"}, map[string]any{"name": "owner", "type": "text"}}})
+		"fields":     []any{map[string]any{"name": "n", "type": "number"}, map[string]any{"name": "label", "type": "text"}, map[string]any{"name": "owner", "type": "text"}}})
 	if st != 200 {
 		t.Fatalf("collection: %d %v", st, b)
 	}

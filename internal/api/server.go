@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
@@ -36,6 +37,9 @@ type Server struct {
 	cfg    Config
 	echo   *echo.Echo
 	logger *slog.Logger
+
+	authOnce sync.Once
+	authVal  *authState
 }
 
 // New builds the handler with every route registered. Custom routes come
