@@ -324,3 +324,18 @@ func (b *Broker) showEmail(ctx context.Context, col *core.Collection, rec *core.
 	}
 	return b.matches(ctx, col, rec, candidate, []core.FilterClause{{Expr: expr}}, requestInfo(auth, nil), false)
 }
+
+// Broadcast evaluates and delivers one committed record change now, on
+// the caller's goroutine (the hooks do the same asynchronously). It
+// returns how many messages were queued. Use it to announce changes made
+// outside App.Save, or to replay one.
+func (b *Broker) Broadcast(ctx context.Context, action string, rec *core.Record) int {
+	n := 0
+	for _, d := range b.prepare(ctx, action, snapshot(rec), false) {
+		if d.client.Send(d.msg) == nil {
+			b.delivered.Add(1)
+			n++
+		}
+	}
+	return n
+}
