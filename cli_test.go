@@ -130,3 +130,47 @@ func TestAutomigrateReplay(t *testing.T) {
 		t.Fatalf("tmp should not exist after replay: %d", resp.StatusCode)
 	}
 }
+
+// TestSuperuserOTP: `superuser otp` creates a code that authenticates as
+// the first factor (superusers with OTP get MFA, hence 401 + mfaId).
+func TestSuperuserOTP(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	if out, err := run(t, bin, nil, "superuser", "upsert", "a@example.com", "password123", "--dir", dir); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := run(t, bin, nil, "superuser", "otp", "a@example.com", "--dir", dir); err == nil || !strings.Contains(out, "not enabled") {
+		t.Fatalf("otp without OTP enabled: %v\n%s", err, out)
+	}
+	cmd, base := startServe(t, bin, dir)
+	st, auth, _ := postJSON(base+"/api/collections/_superusers/auth-with-password", "", map[string]any{"identity": "a@example.com", "password": "password123"})
+	if st != 200 {
+		t.Fatalf("auth %d", st)
+	}
+	req, _ := http.NewRequest("PATCH", base+"/api/collections/_superusers", strings.NewReader(`{"otp":{"enabled":true}}`))
+	req.Header.Set("Authorization", auth["token"].(string))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("enable otp: %v %v", err, resp.StatusCode)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	out, err := run(t, bin, nil, "superuser", "otp", "a@example.com", "--dir", dir)
+	if err != nil {
+		t.Fatalf("otp: %v\n%s", err, out)
+	}
+	var id, pass string
+	for _, line := range strings.Split(out, "\n") {
+		if i := strings.Index(line, "Id:"); i >= 0 {
+			id = strings.TrimSpace(line[i+3:])
+		}
+		if i := strings.Index(line, "Pass:"); i >= 0 {
+			pass = strings.TrimSpace(line[i+5:])
+		}
+	}
+	_, base = startServe(t, bin, dir)
+	st, body, _ := postJSON(base+"/api/collections/_superusers/auth-with-otp", "", map[string]any{"otpId": id, "password": pass})
+	if st != 401 || body["mfaId"] == nil {
+		t.Fatalf("auth-with-otp: %d %v", st, body)
+	}
+}

@@ -175,6 +175,7 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	if link, err := installerLink(ctx, app, base); err == nil && link != "" {
 		fmt.Fprintf(stdout, "\n(!) No superuser yet. Create the first one at:\n%s\n(or run: basalt superuser upsert EMAIL PASS)\n", link)
 	}
+	go housekeeping(ctx, app, time.Hour)
 	select {
 	case err := <-errCh:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -190,6 +191,32 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		errs = append(errs, srv.Shutdown(shutdownCtx))
 	}
 	return errors.Join(errs...)
+}
+
+// housekeeping runs periodic maintenance (expired OTPs and MFA sessions)
+// until ctx ends; a panic is logged and the loop keeps going.
+func housekeeping(ctx context.Context, app *core.App, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					app.Logger().Error("housekeeping panic", "panic", r)
+				}
+			}()
+			if n, err := app.CleanupExpiredAuthRows(ctx); err != nil {
+				app.Logger().Warn("cleanup expired auth rows", "err", err)
+			} else if n > 0 {
+				app.Logger().Debug("cleaned up expired auth rows", "count", n)
+			}
+		}()
+	}
 }
 
 // certManager obtains certificates from Let's Encrypt for the domains and

@@ -186,6 +186,7 @@ func superuserCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options
 		})
 	}
 	cmd.AddCommand(
+		superuserOTPCmd(ctx, g, stdout, opts),
 		&cobra.Command{Use: "create EMAIL PASS", Short: "Create a superuser", Args: cobra.ExactArgs(2),
 			RunE: func(_ *cobra.Command, a []string) error { return save(a[0], a[1], false, true) }},
 		&cobra.Command{Use: "upsert EMAIL PASS", Short: "Create or update a superuser", Args: cobra.ExactArgs(2),
