@@ -9,6 +9,8 @@ export const session = $state({
   valid: pb.authStore.isValid && pb.authStore.record?.collectionName === SUPERUSERS,
   email: (pb.authStore.record?.email as string) || '',
   expired: false,
+  /** generation grows on every login; pages reload their data when it changes. */
+  generation: 0,
 });
 
 pb.authStore.onChange(() => {
