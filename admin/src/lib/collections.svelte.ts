@@ -4,7 +4,15 @@
 import { pb } from './pb';
 import type { Collection } from './fields';
 
-export const store = $state({ collections: [] as Collection[], loaded: false, error: '' });
+export const store = $state({ collections: [] as Collection[], loaded: false, error: '', hideControls: false });
+
+/** loadMeta reads settings.meta.hideControls (hides schema editing controls). */
+export async function loadMeta() {
+  try {
+    const s: any = await pb.settings.getAll();
+    store.hideControls = !!s?.meta?.hideControls;
+  } catch { /* not fatal */ }
+}
 
 export async function loadCollections() {
   try {
