@@ -1,7 +1,6 @@
 package core
 
 import (
-	"encoding/json"
 	"io"
 	"maps"
 )
@@ -184,7 +183,7 @@ func (r *Record) Uploads() map[string][]*File { return r.uploads }
 // MarshalJSON renders the record as the API does (spec §5.8), honouring
 // hidden fields and e-mail visibility.
 func (r *Record) MarshalJSON() ([]byte, error) {
-	return json.Marshal(r.PublicData())
+	return r.AppendJSON(make([]byte, 0, 512)), nil
 }
 
 // PublicData returns the map the API serialises: visible fields,

@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v5"
+
+	"github.com/basalthq/basalt/core"
 )
 
 // respond writes v as JSON, trimmed by the ?fields= parameter (spec §1.0.4).
 func respond(c *echo.Context, status int, v any) error {
-	raw, err := json.Marshal(v)
+	raw, err := encodeBody(v)
 	if err != nil {
 		return err
 	}
@@ -27,6 +29,33 @@ func respond(c *echo.Context, status int, v any) error {
 	c.Response().WriteHeader(status)
 	_, err = c.Response().Write(raw)
 	return err
+}
+
+// encodeBody serialises a response; records and record lists take the
+// direct encoder (no reflection, no re-validation of MarshalJSON output).
+func encodeBody(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case *core.Record:
+		return x.AppendJSON(make([]byte, 0, 512)), nil
+	case *core.ListResult:
+		items, ok := x.Items.([]*core.Record)
+		if !ok {
+			break
+		}
+		b := make([]byte, 0, 256+512*len(items))
+		b = append(b, `{"items":`...)
+		b = core.AppendJSONValue(b, items)
+		b = append(b, `,"page":`...)
+		b = strconv.AppendInt(b, int64(x.Page), 10)
+		b = append(b, `,"perPage":`...)
+		b = strconv.AppendInt(b, int64(x.PerPage), 10)
+		b = append(b, `,"totalItems":`...)
+		b = strconv.AppendInt(b, int64(x.TotalItems), 10)
+		b = append(b, `,"totalPages":`...)
+		b = strconv.AppendInt(b, int64(x.TotalPages), 10)
+		return append(b, '}'), nil
+	}
+	return json.Marshal(v)
 }
 
 var excerptPattern = regexp.MustCompile(`^(\w+):excerpt\((\d+)(?:,\s*(\w+))?\)$`)

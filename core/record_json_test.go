@@ -1,0 +1,80 @@
+package core
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"testing"
+)
+
+// TestAppendJSONMatchesEncodingJSON checks the fast encoder against
+// encoding/json on tricky values.
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	cases := []struct {
+		name string
+		v    any
+	}{
+		{"plain string", "hello"},
+		{"escapes", "quote\" back\\ nl\n tab\t cr\r ctrl\x01"},
+		{"html", "<script>&</script>"},
+		{"unicode", "héllo — 日本 \u2028 \u2029 😀"},
+		{"invalid utf8", "a\xffb"},
+		{"integer", 42.0},
+		{"negative float", -3.25},
+		{"tiny", 1e-7},
+		{"huge", 1e21},
+		{"zero", 0.0},
+		{"max int", float64(1 << 53)},
+		{"bools", true},
+		{"string list", []string{"a", "b\"c"}},
+		{"empty list", []string{}},
+		{"geo", GeoPoint{Lon: 23.32, Lat: -42.5}},
+		{"map", map[string]any{"b": 1.0, "a": []string{"x"}}},
+		{"nil", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := json.Marshal(tc.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := AppendJSONValue(nil, tc.v)
+			if string(got) != string(want) {
+				t.Fatalf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+	if got := string(AppendJSONValue(nil, math.NaN())); got != "null" {
+		t.Fatalf("NaN = %s", got)
+	}
+	if got := string(AppendJSONValue(nil, JSONRaw(`{"a":[1,2]}`))); got != `{"a":[1,2]}` {
+		t.Fatalf("raw = %s", got)
+	}
+	if got := string(AppendJSONValue(nil, JSONRaw(`{broken`))); got != `"{broken"` {
+		t.Fatalf("invalid raw = %s", got)
+	}
+}
+
+func TestRecordJSONEqualsPublicData(t *testing.T) {
+	c := &Collection{Id: "pbc_1", Name: "people", Type: CollectionTypeAuth, Fields: append(FieldsList{NewIdField()}, NewAuthSystemFields()...)}
+	c.Fields = append(c.Fields, &TextField{BaseField: BaseField{Name: "secret", Hidden: true}}, &JSONField{BaseField: BaseField{Name: "meta"}})
+	r := NewRecord(c)
+	r.Set("id", "abcdefghijklmno")
+	r.Set("email", "a@example.com")
+	r.Set("secret", "s")
+	r.Set("meta", map[string]any{"k": []any{1, "two"}})
+	for _, flags := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+		r.Unhide(flags[0])
+		r.ShowEmail(flags[1])
+		var got, want map[string]any
+		raw, _ := r.MarshalJSON()
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatalf("invalid JSON %s: %v", raw, err)
+		}
+		pd, _ := json.Marshal(r.PublicData())
+		_ = json.Unmarshal(pd, &want)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("flags %v:\n got  %s\n want %s", flags, raw, pd)
+		}
+	}
+}
