@@ -253,7 +253,7 @@ const maxGeneratedLen = 10000
 // Alternation, groups, '.', '*', '+' and '?' are rejected with an error
 // because they cannot be generated with a bounded, uniform length.
 func GenerateFromPattern(pattern string) (string, error) {
-	atoms, err := parsePattern(pattern)
+	atoms, err := cachedPattern(pattern)
 	if err != nil {
 		return "", err
 	}
@@ -268,6 +268,22 @@ func GenerateFromPattern(pattern string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+var patternCache sync.Map // pattern → []patternAtom (read-only once stored)
+
+// cachedPattern parses each distinct pattern once: ids are generated on
+// every create, so parsing per call showed up in profiles.
+func cachedPattern(pattern string) ([]patternAtom, error) {
+	if v, ok := patternCache.Load(pattern); ok {
+		return v.([]patternAtom), nil
+	}
+	atoms, err := parsePattern(pattern)
+	if err != nil {
+		return nil, err
+	}
+	patternCache.Store(pattern, atoms)
+	return atoms, nil
 }
 
 func parsePattern(pattern string) ([]patternAtom, error) {
