@@ -245,6 +245,36 @@ test('auth record actions: impersonate copies a token', async ({ page }) => {
   await page.locator('h1', { hasText: 'posts' }).waitFor();
 });
 
+test('auth options: OTP, token durations with a server error in place, template preview, emails', async ({ page, server }) => {
+  await page.click('.side a:has-text("users")');
+  await page.locator('h1', { hasText: 'users' }).waitFor();
+  await page.click('button[aria-label="Edit collection users"]');
+  await page.click('.tabs button:has-text("Auth options")');
+  await page.check('label:has-text("Enable OTP by email") input');
+  await page.fill('#ao-otpdur', '300');
+  await page.fill('#ao-t-authToken', '1');
+  await page.click('footer button[type=submit]');
+  await page.locator('#ao-t-authToken ~ .err').waitFor();
+  assert(await page.inputValue('#ao-otpdur') === '300', 'typed OTP duration kept');
+  await page.fill('#ao-t-authToken', '3600');
+  await page.click('.tabs button:has-text("Password reset")');
+  await page.click('button:has-text("Preview")');
+  await page.locator('iframe[title="Email preview"]').waitFor();
+  await shot(page, '09f-auth-options');
+  await page.click('footer button[type=submit]');
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('__basalt_superuser_auth__')).token);
+  const col = await (await fetch(server.url + '/api/collections/users', { headers: { Authorization: token } })).json();
+  assert(col.otp.enabled === true && col.otp.duration === 300 && col.authToken.duration === 3600, 'auth options saved: ' + JSON.stringify(col.otp));
+  // e-mail actions show the server's answer
+  await page.locator('td', { hasText: 'Jane Doe' }).click();
+  await page.click('button:has-text("Send password reset email")');
+  await page.locator('.toast:has-text("Password reset email sent"), .drawer .err-box').first().waitFor();
+  await page.keyboard.press('Escape');
+  await page.goto(page.url().replace(/#.*/, '#/collections/posts'));
+  await page.locator('h1', { hasText: 'posts' }).waitFor();
+});
+
 test('filter records: autocomplete, syntax highlight and server errors', async ({ page }) => {
   await page.click('text=+ New record');
   await page.fill('#f-title', 'Second post');
@@ -304,6 +334,9 @@ test('change a setting (with a server field error first)', async ({ page }) => {
   await shot(page, '12-settings');
   await page.click('a:has-text("Mail")');
   await page.locator('#st-sname').waitFor();
+  await page.fill('#st-temail', 'test@example.com');
+  await page.click('button:has-text("Send test email")');
+  await page.locator('.ok-box, .err-box').first().waitFor();
   await shot(page, '13-settings-mail');
 });
 
