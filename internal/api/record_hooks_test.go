@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -120,6 +121,61 @@ func TestRecordHooksFire(t *testing.T) {
 	}
 	for name, n := range want {
 		if got := hc.get(name); got != n {
+			t.Errorf("%s fired %d times, want %d", name, got, n)
+		}
+	}
+}
+
+func TestCollectionHooksFire(t *testing.T) {
+	hc := &hookCounter{n: map[string]int{}}
+	register := func(app *core.App) error {
+		bind := func(name string, h interface {
+			BindFunc(func(e *core.CollectionEvent) error) string
+		}) {
+			h.BindFunc(func(e *core.CollectionEvent) error { hc.inc(name); return e.Next() })
+		}
+		bind("validate", app.OnCollectionValidate())
+		bind("create", app.OnCollectionCreate())
+		bind("createExecute", app.OnCollectionCreateExecute())
+		bind("afterCreateSuccess", app.OnCollectionAfterCreateSuccess())
+		bind("afterCreateError", app.OnCollectionAfterCreateError())
+		bind("update", app.OnCollectionUpdate("things"))
+		bind("updateExecute", app.OnCollectionUpdateExecute("things"))
+		bind("afterUpdateSuccess", app.OnCollectionAfterUpdateSuccess("things"))
+		bind("delete", app.OnCollectionDelete())
+		bind("deleteExecute", app.OnCollectionDeleteExecute())
+		bind("afterDeleteSuccess", app.OnCollectionAfterDeleteSuccess())
+		// A validate hook may refuse a change with a field error.
+		app.OnCollectionValidate().BindFunc(func(e *core.CollectionEvent) error {
+			if e.Collection.Name == "forbidden" {
+				return core.ValidationErrors{"name": core.NewFieldError("validation_custom", "Not this name.", nil)}
+			}
+			return e.Next()
+		})
+		return nil
+	}
+	s := testenv.StartServer(t, register)
+	base := map[string]int{}
+	for k, v := range hc.n {
+		base[k] = v // system migrations save without validation
+	}
+	su := s.Superuser("admin@example.com", "password123")
+	if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "things"}); st != 200 {
+		t.Fatalf("create: %d %v", st, b)
+	}
+	if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "forbidden"}); st != 400 || !strings.Contains(toJSON(b), "validation_custom") {
+		t.Fatalf("hook refusal: %d %v", st, b)
+	}
+	if st, b := s.Do("PATCH", "/api/collections/things", su, map[string]any{"listRule": ""}); st != 200 {
+		t.Fatalf("update: %d %v", st, b)
+	}
+	if st, b := s.Do("DELETE", "/api/collections/things", su, nil); st != 204 {
+		t.Fatalf("delete: %d %v", st, b)
+	}
+	want := map[string]int{"validate": 3, "create": 2, "createExecute": 1, "afterCreateSuccess": 1, "afterCreateError": 0,
+		"update": 1, "updateExecute": 1, "afterUpdateSuccess": 1, "delete": 1, "deleteExecute": 1, "afterDeleteSuccess": 1}
+	for name, n := range want {
+		if got := hc.get(name) - base[name]; got != n {
 			t.Errorf("%s fired %d times, want %d", name, got, n)
 		}
 	}
