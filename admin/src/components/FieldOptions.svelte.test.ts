@@ -16,7 +16,7 @@ describe('FieldOptions', () => {
   });
 
   it('offers the relation target, cascade delete and max select', () => {
-    const field = newField('relation');
+    const field = $state(newField('relation'));
     const r = render(FieldOptions, { props: { field, idx: 1, collections: [{ id: 'u1', name: 'users', type: 'auth', fields: [] }] } });
     const sel = r.container.querySelector('#fo-1-collectionId') as HTMLSelectElement;
     expect([...sel.options].map((o) => o.textContent)).toContain('users');
@@ -26,13 +26,13 @@ describe('FieldOptions', () => {
   });
 
   it('locks the relation target of an existing field', () => {
-    const field = { ...newField('relation'), id: 'r1', collectionId: 'u1' };
+    const field = $state({ ...newField('relation'), id: 'r1', collectionId: 'u1' });
     const r = render(FieldOptions, { props: { field, idx: 2, existing: true, collections: [{ id: 'u1', name: 'users', type: 'auth', fields: [] }] } });
     expect((r.container.querySelector('#fo-2-collectionId') as HTMLSelectElement).disabled).toBe(true);
   });
 
   it('shows file options and server errors in place', () => {
-    const field = newField('file');
+    const field = $state(newField('file'));
     const r = render(FieldOptions, { props: { field, idx: 4, errors: { maxSize: { code: 'validation_min', message: 'Must be positive.' } } } });
     for (const id of ['maxSelect', 'maxSize', 'mimeTypes', 'thumbs']) expect(r.container.querySelector('#fo-4-' + id)).toBeTruthy();
     expect(r.getByLabelText('Protected (needs a file token)')).toBeTruthy();
@@ -41,7 +41,7 @@ describe('FieldOptions', () => {
   });
 
   it('number min/max accept empty as null', async () => {
-    const field = newField('number');
+    const field = $state(newField('number'));
     const r = render(FieldOptions, { props: { field, idx: 0 } });
     const min = r.container.querySelector('#fo-0-min') as HTMLInputElement;
     expect(min.value).toBe('');
@@ -49,7 +49,8 @@ describe('FieldOptions', () => {
   });
 
   it('autodate shows on create / on update', () => {
-    const r = render(FieldOptions, { props: { field: newField('autodate'), idx: 0 } });
+    const field = $state(newField('autodate'));
+    const r = render(FieldOptions, { props: { field, idx: 0 } });
     expect((r.getByLabelText('On create') as HTMLInputElement).checked).toBe(true);
     expect((r.getByLabelText('On update') as HTMLInputElement).checked).toBe(false);
   });
