@@ -553,3 +553,45 @@ func TestRealtimeNoGoroutineLeak(t *testing.T) {
 	}
 	t.Fatalf("broker still holds %d clients", s.App.Realtime().(interface{ Len() int }).Len())
 }
+
+func TestRealtimeAuthRecordVisibility(t *testing.T) {
+	f := newRealtimeFixture(t, "", "")
+	s := f.s
+	if st, _ := s.Do("PATCH", "/api/collections/users", f.su, map[string]any{"listRule": "", "updateRule": "id = @request.auth.id"}); st != 200 {
+		t.Fatal("users rules")
+	}
+	self, other, su := openSSE(t, s), openSSE(t, s), openSSE(t, s)
+	subscribe(s, self.ClientId, f.alice, "users/*")
+	subscribe(s, other.ClientId, f.bob, "users/*")
+	subscribe(s, su.ClientId, f.su, "users/*")
+	if st, body := s.Do("PATCH", "/api/collections/users/records/"+f.aliceId, f.alice, map[string]any{"name": "Alice"}); st != 200 {
+		t.Fatalf("update alice: %d %v", st, body)
+	}
+	for _, tc := range []struct {
+		name  string
+		c     *sseConn
+		email bool
+	}{{"self sees own email", self, true}, {"other user does not", other, false}, {"superuser does", su, true}} {
+		ev := tc.c.expect("users/*", "update")
+		if _, has := ev.Record["email"]; has != tc.email {
+			t.Errorf("%s: email present = %v (%v)", tc.name, has, ev.Record)
+		}
+		for _, secret := range []string{"password", "tokenKey"} {
+			if _, has := ev.Record[secret]; has {
+				t.Errorf("%s: %s leaked", tc.name, secret)
+			}
+		}
+	}
+	// Superuser-only rule: superusers still receive, others do not.
+	if st, _ := s.Do("PATCH", "/api/collections/posts", f.su, map[string]any{"listRule": nil}); st != 200 {
+		t.Fatal("posts rule")
+	}
+	ps, pg := openSSE(t, s), openSSE(t, s)
+	subscribe(s, ps.ClientId, f.su, "posts/*")
+	subscribe(s, pg.ClientId, "", "posts/*")
+	s.Do("POST", "/api/collections/posts/records", "", map[string]any{"title": "su only"})
+	ps.expect("posts/*", "create")
+	if !pg.Quiet(200 * time.Millisecond) {
+		t.Fatal("guest received under a superuser-only rule")
+	}
+}
