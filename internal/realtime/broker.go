@@ -181,6 +181,11 @@ func NewBroker(app *core.App, cfg Config) *Broker {
 		go b.worker(b.shards[i])
 	}
 	b.unsubBus = cfg.Bus.Subscribe(b.receive)
+	// The broker dies with its app, whoever created it.
+	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Id: HookId + ":" + b.node, Func: func(e *core.TerminateEvent) error {
+		b.Close()
+		return e.Next()
+	}})
 	return b
 }
 
@@ -192,7 +197,8 @@ func (b *Broker) NodeId() string { return b.node }
 
 // BindHooks binds the broker to the app's after-commit record hooks (and
 // the delete execute hook, to check access while the row still exists)
-// with the reserved id HookId, and closes it on OnTerminate.
+// with the reserved id HookId, so binding again (or another broker)
+// replaces rather than duplicates.
 func (b *Broker) BindHooks() {
 	app := b.app
 	app.OnRecordAfterCreateSuccess().Bind(&hook.Handler[*core.RecordEvent]{Id: HookId, Func: func(e *core.RecordEvent) error {
@@ -233,10 +239,6 @@ func (b *Broker) BindHooks() {
 	}})
 	app.OnRecordAfterDeleteError().Bind(&hook.Handler[*core.RecordEvent]{Id: HookId, Func: func(e *core.RecordEvent) error {
 		b.pending.Delete(e.Record)
-		return e.Next()
-	}})
-	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Id: HookId, Func: func(e *core.TerminateEvent) error {
-		b.Close()
 		return e.Next()
 	}})
 }
