@@ -240,6 +240,7 @@ test('auth record actions: impersonate copies a token', async ({ page }) => {
   await page.keyboard.press('Escape');
   await page.goto(page.url().replace(/#.*/, '#/collections/_superusers'));
   await page.locator('td', { hasText: 'admin@example.com' }).waitFor();
+  assert(await page.locator('td', { hasText: '__pbinstaller' }).count() === 0, 'the installer helper account was removed');
   await shot(page, '09e-superusers');
   await page.goto(page.url().replace(/#.*/, '#/collections/posts'));
   await page.locator('h1', { hasText: 'posts' }).waitFor();
