@@ -385,8 +385,8 @@ test('expired session returns to login and then to the same page', async ({ page
   await page.reload();
   await page.locator('#login-email').waitFor();
   await shot(page, '16-session-expired');
+  assert(await page.inputValue('#login-email') === EMAIL, 'the e-mail of the expired session is prefilled');
   await page.fill('#login-password', PASS);
-  if (!(await page.inputValue('#login-email'))) await page.fill('#login-email', EMAIL);
   await page.click('button[type=submit]');
   await page.locator('#st-bmax').waitFor();
   assert(page.url().includes('#/settings/batch'), 'back on the same page: ' + page.url());

@@ -34,6 +34,7 @@ export function takeReturn(): string {
 export function expire() {
   if (!pb.authStore.token) return;
   rememberPage();
+  if (pb.authStore.record?.email) sessionStorage.setItem('basalt_last_email', pb.authStore.record.email as string);
   session.expired = true;
   pb.authStore.clear();
 }
