@@ -341,6 +341,25 @@ test('change a setting (with a server field error first)', async ({ page }) => {
   await shot(page, '13-settings-mail');
 });
 
+test('rate limits: server errors next to the rule, then saved; export JSON', async ({ page }) => {
+  await page.click('a:has-text("Rate limits")');
+  await page.locator('button:has-text("+ Add rule")').click();
+  const n = await page.locator('.rlrow').count();
+  const i = n - 1;
+  await page.fill(`#rl-${i}-label`, 'not a label!');
+  await page.fill(`#rl-${i}-max`, '0');
+  await page.click('button:has-text("Save changes")');
+  await page.locator(`#rl-${i}-label ~ .err, #rl-${i}-max ~ .err`).first().waitFor();
+  await shot(page, '13b-rate-limits-error');
+  await page.fill(`#rl-${i}-label`, 'posts:create');
+  await page.fill(`#rl-${i}-max`, '20');
+  await page.click('button:has-text("Save changes")');
+  await page.locator('.toast', { hasText: 'Settings saved' }).waitFor();
+  await page.click('a:has-text("Export collections")');
+  await page.waitForFunction(() => (document.querySelector('#ex-json')?.value || '').includes('"name": "posts"'));
+  await shot(page, '13c-export');
+});
+
 test('import a collections JSON with a diff preview', async ({ page }) => {
   await page.click('a:has-text("Import collections")');
   const json = JSON.stringify([{ name: 'imported_things', type: 'base', fields: [{ name: 'label', type: 'text' }] }]);
@@ -355,6 +374,9 @@ test('import a collections JSON with a diff preview', async ({ page }) => {
   await page.locator('.toast', { hasText: 'imported' }).waitFor();
   await page.click('a[title="Collections"]');
   await page.locator('.side a', { hasText: 'imported_things' }).waitFor();
+  await page.fill('#col-search', 'import');
+  await page.waitForFunction(() => document.querySelectorAll('.side .list a').length === 1);
+  await page.fill('#col-search', '');
 });
 
 test('deleting a collection asks to type its name', async ({ page }) => {
