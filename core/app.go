@@ -40,6 +40,8 @@ type App struct {
 
 	settingsState settingsState
 
+	logs logWriter
+
 	extrasOnce    sync.Once
 	extrasVal     *appExtras
 	fileHooksOnce sync.Once

@@ -204,6 +204,7 @@ func (app *App) Bootstrap(ctx context.Context) error {
 // Terminate fires OnTerminate and closes the store.
 func (app *App) Terminate() error {
 	err := app.onTerminate.Trigger(&TerminateEvent{App: app})
+	app.FlushLogs()
 	if cerr := app.store.Close(); cerr != nil && err == nil {
 		err = cerr
 	}

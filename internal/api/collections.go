@@ -261,7 +261,7 @@ func (s *Server) listCollections(c *echo.Context) error {
 		}
 		return nil
 	}
-	var matched []*core.Collection
+	matched := []*core.Collection{}
 	for _, col := range s.app.Collections() {
 		if p.filter != nil {
 			ok, err := evalMemory(p.filter, func(name string) (any, bool) {

@@ -56,6 +56,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e.HTTPErrorHandler = s.errorHandler
 
 	e.Use(s.cors)
+	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)

@@ -27,6 +27,11 @@ type sqlParts struct {
 
 // Query runs q: filter, sort, paging and optional count.
 func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQueryResult, error) {
+	return s.queryOn(ctx, s.db, q)
+}
+
+// queryOn runs q against db (data.db for records, auxiliary.db for logs).
+func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core.RecordQueryResult, error) {
 	c := q.Collection
 	parts, err := s.translate(q)
 	if err != nil {
@@ -79,7 +84,7 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 			countExpr = "COUNT(DISTINCT " + alias + "." + s.q("id") + ")"
 		}
 		var total int
-		rows, err := s.db.queryRows(ctx, prefix+"SELECT "+countExpr+body.String(), parts.params)
+		rows, err := db.queryRows(ctx, prefix+"SELECT "+countExpr+body.String(), parts.params)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +113,7 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 	if q.PerPage > 0 {
 		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, (max(q.Page, 1)-1)*q.PerPage)
 	}
-	rows, err := s.db.queryRows(ctx, stmt, parts.params)
+	rows, err := db.queryRows(ctx, stmt, parts.params)
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,10 @@ func (s *Store) initBaseTables(ctx context.Context) error {
 	logs := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s, %s %s, %s %s)`,
 		s.q("_logs"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("level"), "INTEGER DEFAULT 0 NOT NULL",
 		s.q("message"), text, s.q("data"), js, s.q("created"), text, s.q("updated"), text)
-	return s.aux.Exec(ctx, logs, nil)
+	if err := s.aux.Exec(ctx, logs, nil); err != nil {
+		return err
+	}
+	return s.aux.Exec(ctx, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", s.q("idx_logs_created"), s.q("_logs"), s.q("created")), nil)
 }
 
 // RunInTx runs fn in one write transaction.
