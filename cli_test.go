@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func run(t *testing.T, bin string, env []string, args ...string) (string, error) {
@@ -172,5 +173,79 @@ func TestSuperuserOTP(t *testing.T) {
 	st, body, _ := postJSON(base+"/api/collections/_superusers/auth-with-otp", "", map[string]any{"otpId": id, "password": pass})
 	if st != 401 || body["mfaId"] == nil {
 		t.Fatalf("auth-with-otp: %d %v", st, body)
+	}
+}
+
+// TestInstallerLink: a fresh data dir prints a one-time installer link
+// whose token can create the first superuser; the installer account then
+// disappears.
+func TestInstallerLink(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "serve", "--http", "127.0.0.1:0", "--dir", dir)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 64<<10)
+		acc := ""
+		for {
+			n, err := out.Read(buf)
+			acc += string(buf[:n])
+			for {
+				i := strings.IndexByte(acc, '\n')
+				if i < 0 {
+					break
+				}
+				lines <- acc[:i]
+				acc = acc[i+1:]
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	var base, token string
+	deadline := time.After(20 * time.Second)
+	for token == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("server exited")
+			}
+			if i := strings.Index(l, "Server started at "); i >= 0 {
+				base = strings.TrimSpace(l[i+len("Server started at "):])
+			}
+			if i := strings.Index(l, "/_/#/pbinstal/"); i >= 0 {
+				token = strings.TrimSpace(l[i+len("/_/#/pbinstal/"):])
+			}
+		case <-deadline:
+			t.Fatal("no installer link printed")
+		}
+	}
+	st, b, err := postJSON(base+"/api/collections/_superusers/records", token, map[string]any{
+		"email": "first@example.com", "password": "password123", "passwordConfirm": "password123"})
+	if err != nil || st != 200 {
+		t.Fatalf("create first superuser: %d %v %v", st, b, err)
+	}
+	st, auth, _ := postJSON(base+"/api/collections/_superusers/auth-with-password", "", map[string]any{"identity": "first@example.com", "password": "password123"})
+	if st != 200 {
+		t.Fatalf("login: %d", st)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/collections/_superusers/records", nil)
+	req.Header.Set("Authorization", auth["token"].(string))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if list["totalItems"].(float64) != 1 {
+		t.Fatalf("superusers after install: %v", list)
 	}
 }

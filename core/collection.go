@@ -30,6 +30,10 @@ const (
 	AuthOriginsCollectionName   = "_authOrigins"
 )
 
+// InstallerEmail is the hidden superuser that backs the one-time
+// installer link until a real superuser is created (spec §1.13).
+const InstallerEmail = "__pbinstaller@example.com"
+
 // Collection is a schema: its fields, rules, indexes and, for auth and view
 // collections, their options (spec §5.1, §5.6, §5.7).
 type Collection struct {

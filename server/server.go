@@ -21,6 +21,7 @@ import (
 
 	"github.com/basalthq/basalt/admin"
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/hook"
 	"github.com/basalthq/basalt/internal/api"
 	"github.com/basalthq/basalt/internal/auth"
 	"github.com/basalthq/basalt/internal/cli"
@@ -92,6 +93,7 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 		return nil, err
 	}
 	app.SetFileStore(fs)
+	removeInstallerOnFirstSuperuser(app)
 	app.SetMailer(settingsMailer(app))
 	if register != nil {
 		if err := register(app); err != nil {
@@ -193,7 +195,8 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	return errors.Join(errs...)
 }
 
-// housekeeping runs periodic maintenance (expired OTPs and MFA sessions)
+// housekeeping runs periodic maintenance (expired OTPs, MFA sessions and
+// request logs past logs.maxDays)
 // until ctx ends; a panic is logged and the loop keeps going.
 func housekeeping(ctx context.Context, app *core.App, every time.Duration) {
 	t := time.NewTicker(every)
@@ -214,6 +217,9 @@ func housekeeping(ctx context.Context, app *core.App, every time.Duration) {
 				app.Logger().Warn("cleanup expired auth rows", "err", err)
 			} else if n > 0 {
 				app.Logger().Debug("cleaned up expired auth rows", "count", n)
+			}
+			if _, err := app.CleanupLogs(ctx); err != nil {
+				app.Logger().Warn("cleanup request logs", "err", err)
 			}
 		}()
 	}
@@ -251,6 +257,26 @@ func wwwRedirect(domains []string, next http.Handler) http.Handler {
 	})
 }
 
+// removeInstallerOnFirstSuperuser deletes the hidden installer account
+// as soon as a real superuser exists (spec §1.13).
+func removeInstallerOnFirstSuperuser(app *core.App) {
+	app.OnRecordAfterCreateSuccess(core.SuperusersCollectionName).Bind(&hook.Handler[*core.RecordEvent]{
+		Id: "__basaltRemoveInstaller__",
+		Func: func(e *core.RecordEvent) error {
+			if strings.EqualFold(e.Record.GetString(core.FieldEmail), core.InstallerEmail) {
+				return e.Next()
+			}
+			col := e.Record.Collection()
+			if inst, err := app.FindFirstRecordByField(e.Context, col, core.FieldEmail, core.InstallerEmail); err == nil {
+				if err := app.Delete(e.Context, inst); err != nil {
+					app.Logger().Warn("remove installer account", "err", err)
+				}
+			}
+			return e.Next()
+		},
+	})
+}
+
 // installerLink returns a one-time dashboard link when no superuser exists
 // (spec §1.13): a short-lived, non-refreshable token for a hidden
 // installer account.
@@ -263,11 +289,10 @@ func installerLink(ctx context.Context, app *core.App, base string) (string, err
 	if err != nil {
 		return "", err
 	}
-	const installer = "__pbinstaller@example.com"
 	var inst *core.Record
 	for _, id := range ids {
 		recs, _ := app.FindRecordsByIds(ctx, col, []string{id})
-		if len(recs) == 1 && !strings.EqualFold(recs[0].GetString(core.FieldEmail), installer) {
+		if len(recs) == 1 && !strings.EqualFold(recs[0].GetString(core.FieldEmail), core.InstallerEmail) {
 			return "", nil
 		} else if len(recs) == 1 {
 			inst = recs[0]
@@ -275,7 +300,7 @@ func installerLink(ctx context.Context, app *core.App, base string) (string, err
 	}
 	if inst == nil {
 		inst = core.NewRecord(col)
-		inst.Set(core.FieldEmail, installer)
+		inst.Set(core.FieldEmail, core.InstallerEmail)
 		inst.Set(core.FieldPassword, auth.NewSecret())
 		if err := app.Save(ctx, inst); err != nil {
 			return "", err
