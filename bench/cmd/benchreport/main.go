@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/basalthq/basalt/bench/internal/report"
+	"github.com/basalthq/basalt/bench/internal/stats"
 )
 
 type multi []string
@@ -36,6 +37,8 @@ func run(args []string) error {
 	out := fs.String("o", "RESULTS.md", "Markdown output file ('-' for stdout)")
 	rounds := fs.Int("rounds", 0, "number of rounds (for the header)")
 	duration := fs.String("duration", "", "per-scenario duration (for the header)")
+	only := fs.String("only", "", "keep only scenarios with this name prefix (e.g. realtime)")
+	skip := fs.String("skip", "", "drop scenarios with this name prefix")
 	var commands, notes multi
 	fs.Var(&commands, "command", "a command that produced the results (repeatable)")
 	fs.Var(&notes, "note", "a note for the header (repeatable)")
@@ -52,6 +55,7 @@ func run(args []string) error {
 		if err := json.Unmarshal(data, &r); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		r.Results = filter(r.Results, *only, *skip)
 		runs = append(runs, r)
 	}
 	if len(runs) == 0 {
@@ -73,6 +77,18 @@ func run(args []string) error {
 		w = f
 	}
 	return report.WriteMarkdown(w, t, meta)
+}
+
+// filter keeps results whose scenario starts with only (if set) and does
+// not start with skip (if set).
+func filter(rs []stats.Summary, only, skip string) []stats.Summary {
+	out := rs[:0]
+	for _, r := range rs {
+		if (only == "" || strings.HasPrefix(r.Scenario, only)) && (skip == "" || !strings.HasPrefix(r.Scenario, skip)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // machine describes this host from /proc.

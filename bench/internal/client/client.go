@@ -55,9 +55,12 @@ func (c *Client) WithToken(token string) *Client {
 
 // StatusError is returned by Do for non-2xx responses.
 type StatusError struct {
+	// Method and Path identify the request.
 	Method, Path string
-	Status       int
-	Body         string
+	// Status is the HTTP status code.
+	Status int
+	// Body is the response body.
+	Body string
 }
 
 // Error implements error.

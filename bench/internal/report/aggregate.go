@@ -37,7 +37,8 @@ type Table struct {
 	Servers []string
 	// Scenarios in the order they were first seen.
 	Scenarios []string
-	Cells     map[string]map[string]Cell
+	// Cells holds the aggregates, indexed by scenario then server label.
+	Cells map[string]map[string]Cell
 	// Runs are the inputs.
 	Runs []Run
 }

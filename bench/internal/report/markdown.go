@@ -154,6 +154,7 @@ func WriteMarkdown(w io.Writer, t *Table, m Meta) error {
 				fmt.Fprintf(&b, "| %s | %s | %.4f | %.1f / %.1f | %s |\n", k, srv, c.Extra["delivered_ratio"], c.P50Ms, c.P99Ms, rss)
 			}
 		}
+		b.WriteString("\nRSS per idle subscriber = (server RSS with K idle subscribers − RSS before connecting) / K; at small K it is within GC noise (can be negative), read it at K ≥ 1,000.\n")
 		b.WriteString("\nTargets: 0 lost events at 1,000 subscribers with p99 ≤ 20 ms; 10,000 idle subscribers at ≤ 40 KB RSS each.\n")
 	}
 

@@ -20,6 +20,13 @@ import (
 // RealtimeRate is the writer's create rate (creates per second).
 const RealtimeRate = 20
 
+// realtimeGrace bounds the wait for late events after the writer stops, and
+// realtimeIdle ends it early when no event arrived for that long.
+const (
+	realtimeGrace = 30 * time.Second
+	realtimeIdle  = 2 * time.Second
+)
+
 // rtMarker prefixes the title of posts created by the realtime writer; the
 // sequence number follows it, so a subscriber can find the send time.
 const rtMarker = `"title":"rt-`
@@ -114,6 +121,7 @@ func realtimeK(ctx context.Context, env *Env, k int) stats.Summary {
 	runtime.GC()
 	var baseRSS int64
 	if env.PID > 0 {
+		time.Sleep(time.Second) // let the server settle after the previous scenario
 		baseRSS, _ = RSSKB(env.PID)
 	}
 
@@ -222,9 +230,16 @@ func realtimeK(ctx context.Context, env *Env, k int) stats.Summary {
 	}
 	tick.Stop()
 	expected := int64(created) * int64(k)
-	// Grace period: wait until everything arrived or 3 s passed.
-	for wait := time.Now().Add(3 * time.Second); time.Now().Before(wait) && delivered.Load() < expected; {
+	// Grace period: late events are not lost events. Wait until everything
+	// arrived, or nothing arrived for realtimeIdle, or realtimeGrace passed.
+	last, lastAt := delivered.Load(), time.Now()
+	for end := time.Now().Add(realtimeGrace); time.Now().Before(end) && delivered.Load() < expected; {
 		time.Sleep(20 * time.Millisecond)
+		if n := delivered.Load(); n != last {
+			last, lastAt = n, time.Now()
+		} else if time.Since(lastAt) > realtimeIdle {
+			break
+		}
 	}
 	elapsed := time.Since(deadline.Add(-env.Duration))
 	cancel()

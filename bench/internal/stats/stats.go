@@ -41,15 +41,22 @@ func Rate(n int, elapsed time.Duration) float64 {
 // Summary is the outcome of one scenario run. Latencies are in milliseconds
 // so the JSON stays readable.
 type Summary struct {
-	Scenario    string  `json:"scenario"`
-	Concurrency int     `json:"concurrency"`
-	Requests    int     `json:"requests"`
-	Errors      int     `json:"errors"`
-	ElapsedSec  float64 `json:"elapsedSec"`
-	ReqPerSec   float64 `json:"reqPerSec"`
-	P50Ms       float64 `json:"p50Ms"`
-	P95Ms       float64 `json:"p95Ms"`
-	P99Ms       float64 `json:"p99Ms"`
+	// Scenario is the scenario name (realtime adds the subscriber count).
+	Scenario string `json:"scenario"`
+	// Concurrency is the number of workers (subscribers for realtime).
+	Concurrency int `json:"concurrency"`
+	// Requests counts completed plus failed requests (delivered events for realtime).
+	Requests int `json:"requests"`
+	// Errors counts failed requests.
+	Errors int `json:"errors"`
+	// ElapsedSec is the measured wall-clock time.
+	ElapsedSec float64 `json:"elapsedSec"`
+	// ReqPerSec is successful requests per second.
+	ReqPerSec float64 `json:"reqPerSec"`
+	// P50Ms, P95Ms and P99Ms are latency percentiles of successful requests.
+	P50Ms float64 `json:"p50Ms"`
+	P95Ms float64 `json:"p95Ms"`
+	P99Ms float64 `json:"p99Ms"`
 	// Valid is false when the run had errors or did nothing; its figures
 	// must not be compared.
 	Valid bool `json:"valid"`
