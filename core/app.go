@@ -46,6 +46,8 @@ type App struct {
 	extrasVal     *appExtras
 	fileHooksOnce sync.Once
 	fileHooksVal  *fileHooks
+	realtimeOnce  sync.Once
+	realtimeVal   *realtimeState
 
 	hooks
 }

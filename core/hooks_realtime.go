@@ -96,26 +96,15 @@ type realtimeState struct {
 	onMessage   *hook.Hook[*RealtimeMessageEvent]
 }
 
-var realtimeStates sync.Map // *App → *realtimeState
-
 func (app *App) realtimeState() *realtimeState {
-	if v, ok := realtimeStates.Load(app); ok {
-		return v.(*realtimeState)
-	}
-	st := &realtimeState{
-		onConnect:   &hook.Hook[*RealtimeConnectRequestEvent]{},
-		onSubscribe: &hook.Hook[*RealtimeSubscribeRequestEvent]{},
-		onMessage:   &hook.Hook[*RealtimeMessageEvent]{},
-	}
-	v, loaded := realtimeStates.LoadOrStore(app, st)
-	if !loaded {
-		app.OnTerminate().Bind(&hook.Handler[*TerminateEvent]{Id: "__basalt_realtime_state__", Priority: 1 << 30,
-			Func: func(e *TerminateEvent) error {
-				realtimeStates.Delete(app)
-				return e.Next()
-			}})
-	}
-	return v.(*realtimeState)
+	app.realtimeOnce.Do(func() {
+		app.realtimeVal = &realtimeState{
+			onConnect:   &hook.Hook[*RealtimeConnectRequestEvent]{},
+			onSubscribe: &hook.Hook[*RealtimeSubscribeRequestEvent]{},
+			onMessage:   &hook.Hook[*RealtimeMessageEvent]{},
+		}
+	})
+	return app.realtimeVal
 }
 
 // SetRealtime installs the realtime broker (the server does this once).

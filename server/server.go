@@ -25,6 +25,7 @@ import (
 	"github.com/basalthq/basalt/internal/api"
 	"github.com/basalthq/basalt/internal/auth"
 	"github.com/basalthq/basalt/internal/cli"
+	"github.com/basalthq/basalt/internal/realtime"
 	"github.com/basalthq/basalt/internal/store"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 	"github.com/basalthq/basalt/migrations"
@@ -87,6 +88,9 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 	}
 	app := core.NewApp(core.Config{DataDir: g.Dir, Dev: g.Dev, EncryptionKey: key,
 		QueryTimeout: time.Duration(g.QueryTimeout) * time.Second, Logger: logger}, st)
+	// The broker exists before the HTTP server so Go code (hooks,
+	// migrations) can already send realtime messages.
+	app.SetRealtime(realtime.NewBroker(app, realtime.Config{Logger: logger}))
 	fs, err := newFileStore(filepath.Join(g.Dir, "storage"))
 	if err != nil {
 		st.Close()

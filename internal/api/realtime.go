@@ -39,7 +39,27 @@ func (s *Server) registerRealtime() {
 	b.SetRenderer(&recordRenderer{s: s})
 	s.echo.GET("/api/realtime", s.realtimeConnect)
 	s.echo.POST("/api/realtime", s.realtimeSubscribe)
+	// The OAuth2 all-in-one flow hands the provider's answer to the realtime
+	// client whose id is the OAuth2 state (spec §1.4 A14).
+	s.SetOAuth2RedirectSink(func(state string, data map[string]string) bool {
+		client, ok := s.app.Realtime().Client(state)
+		if !ok || !client.HasSubscription(oauth2Topic) {
+			return false
+		}
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return false
+		}
+		if err := client.Send(core.RealtimeMessage{Name: oauth2Topic, Data: raw}); err != nil {
+			return false
+		}
+		client.Unsubscribe(oauth2Topic)
+		return true
+	})
 }
+
+// oauth2Topic is the subscription the SDK opens for the OAuth2 redirect.
+const oauth2Topic = "@oauth2"
 
 func (s *Server) broker() *realtime.Broker {
 	b, _ := s.app.Realtime().(*realtime.Broker)

@@ -595,3 +595,41 @@ func TestRealtimeAuthRecordVisibility(t *testing.T) {
 		t.Fatal("guest received under a superuser-only rule")
 	}
 }
+
+// TestOAuth2RedirectToRealtime: /api/oauth2-redirect hands state+code to
+// the realtime client subscribed to @oauth2, then unsubscribes it.
+func TestOAuth2RedirectToRealtime(t *testing.T) {
+	s := testenv.StartServer(t)
+	c := openSSE(t, s)
+	if st, b := subscribe(s, c.ClientId, "", "@oauth2"); st != 204 {
+		t.Fatalf("subscribe: %d %v", st, b)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(s.URL + "/api/oauth2-redirect?state=" + c.ClientId + "&code=abc123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTemporaryRedirect || !strings.HasSuffix(resp.Header.Get("Location"), "oauth2-redirect-success") {
+		t.Fatalf("redirect: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	ev, ok := c.Next(5 * time.Second)
+	if !ok || ev.Event != "@oauth2" || !strings.Contains(ev.Data, `"code":"abc123"`) || !strings.Contains(ev.Data, `"state":"`+c.ClientId+`"`) {
+		t.Fatalf("event: %+v %v", ev, ok)
+	}
+	// Unsubscribed: a replay fails.
+	resp, err = noRedirect.Get(s.URL + "/api/oauth2-redirect?state=" + c.ClientId + "&code=again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !strings.HasSuffix(resp.Header.Get("Location"), "oauth2-redirect-failure") {
+		t.Fatalf("replay: %s", resp.Header.Get("Location"))
+	}
+	// Unknown state fails too.
+	resp, _ = noRedirect.Get(s.URL + "/api/oauth2-redirect?state=nope&code=x")
+	resp.Body.Close()
+	if !strings.HasSuffix(resp.Header.Get("Location"), "oauth2-redirect-failure") {
+		t.Fatalf("unknown state: %s", resp.Header.Get("Location"))
+	}
+}
