@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+
+	"github.com/basalthq/basalt/core/hook"
 )
 
 // ErrRequiredRelation is returned when a delete would leave a required
@@ -126,12 +128,31 @@ func (app *App) validateRecordId(ctx context.Context, r *Record) error {
 	return nil
 }
 
+// saveChain is the hooks and write of one kind of save (create/update).
+type saveChain struct {
+	main, execute, success, failure *hook.Hook[*RecordEvent]
+	write                           func(ctx context.Context, r *Record) error
+}
+
 func (app *App) create(ctx context.Context, r *Record) error {
-	if err := app.prepare(r, true); err != nil {
+	return app.save(ctx, r, true, saveChain{app.onRecordCreate, app.onRecordCreateExecute,
+		app.onRecordAfterCreateSuccess, app.onRecordAfterCreateError, app.store.InsertRecord})
+}
+
+func (app *App) update(ctx context.Context, r *Record) error {
+	return app.save(ctx, r, false, saveChain{app.onRecordUpdate, app.onRecordUpdateExecute,
+		app.onRecordAfterUpdateSuccess, app.onRecordAfterUpdateError, app.store.UpdateRecord})
+}
+
+// save runs the model hook chain around validating and writing r
+// (DESIGN §6): main → validate → execute (inside the transaction) →
+// after-success/error once the transaction settles.
+func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) error {
+	if err := app.prepare(r, isNew); err != nil {
 		return err
 	}
 	e := &RecordEvent{App: app, Context: ctx, Record: r}
-	err := app.onRecordCreate.Trigger(e, func(e *RecordEvent) error {
+	return ch.main.Trigger(e, func(e *RecordEvent) error {
 		if e.Context.Value(skipValidationKey{}) == nil {
 			if err := app.ValidateRecord(e.Context, e.Record); err != nil {
 				return err
@@ -144,57 +165,15 @@ func (app *App) create(ctx context.Context, r *Record) error {
 		}
 		err := app.store.RunInTx(e.Context, func(txCtx context.Context) error {
 			ex := &RecordEvent{App: app, Context: txCtx, Record: e.Record}
-			return app.onRecordCreateExecute.Trigger(ex, func(ex *RecordEvent) error {
+			return ch.execute.Trigger(ex, func(ex *RecordEvent) error {
 				if err := app.hashPasswords(ex.Record); err != nil {
 					return err
 				}
-				if err := app.store.InsertRecord(ex.Context, ex.Record); err != nil {
-					return err
+				var orphans map[string][]string
+				if !isNew {
+					orphans = orphanedFiles(ex.Record)
 				}
-				rec := ex.Record
-				app.afterTx(ex.Context, func(err error) {
-					done := &RecordEvent{App: app, Context: context.WithoutCancel(ctx), Record: rec, Error: err}
-					if err == nil {
-						rec.MarkAsPersisted()
-						app.logHookErr(app.onRecordAfterCreateSuccess.Trigger(done))
-					} else {
-						app.discardUploads(rec)
-						app.logHookErr(app.onRecordAfterCreateError.Trigger(done))
-					}
-				})
-				return nil
-			})
-		})
-		if err != nil {
-			app.discardUploads(e.Record)
-		}
-		return err
-	})
-	return err
-}
-
-func (app *App) update(ctx context.Context, r *Record) error {
-	if err := app.prepare(r, false); err != nil {
-		return err
-	}
-	e := &RecordEvent{App: app, Context: ctx, Record: r}
-	return app.onRecordUpdate.Trigger(e, func(e *RecordEvent) error {
-		if e.Context.Value(skipValidationKey{}) == nil {
-			if err := app.ValidateRecord(e.Context, e.Record); err != nil {
-				return err
-			}
-		}
-		if err := app.storeUploads(e.Context, e.Record); err != nil {
-			return err
-		}
-		err := app.store.RunInTx(e.Context, func(txCtx context.Context) error {
-			ex := &RecordEvent{App: app, Context: txCtx, Record: e.Record}
-			return app.onRecordUpdateExecute.Trigger(ex, func(ex *RecordEvent) error {
-				if err := app.hashPasswords(ex.Record); err != nil {
-					return err
-				}
-				orphans := orphanedFiles(ex.Record)
-				if err := app.store.UpdateRecord(ex.Context, ex.Record); err != nil {
+				if err := ch.write(ex.Context, ex.Record); err != nil {
 					return err
 				}
 				rec := ex.Record
@@ -203,10 +182,10 @@ func (app *App) update(ctx context.Context, r *Record) error {
 					if err == nil {
 						rec.MarkAsPersisted()
 						app.deleteFiles(rec, orphans)
-						app.logHookErr(app.onRecordAfterUpdateSuccess.Trigger(done))
+						app.logHookErr(ch.success.Trigger(done))
 					} else {
 						app.discardUploads(rec)
-						app.logHookErr(app.onRecordAfterUpdateError.Trigger(done))
+						app.logHookErr(ch.failure.Trigger(done))
 					}
 				})
 				return nil
