@@ -116,6 +116,7 @@ func (s *Server) listRecords(c *echo.Context) error {
 		return badRequest("", nil).(*core.Error).WithCause(err)
 	}
 	prepareOutput(c, res.Records...)
+	s.showManagedEmails(c, col, res.Records)
 	s.expandRecords(c, res.Records)
 	items := res.Records
 	if items == nil {
@@ -158,11 +159,67 @@ func (s *Server) viewRecord(c *echo.Context) error {
 		return err
 	}
 	prepareOutput(c, rec)
+	s.showManagedEmails(c, col, []*core.Record{rec})
 	s.expandRecords(c, []*core.Record{rec})
 	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
 	return s.app.TriggerRecordRequest(core.RequestView, ev, func(e *core.RecordRequestEvent) error {
 		return respond(c, http.StatusOK, e.Record)
 	})
+}
+
+// isManager reports whether the caller satisfies the auth collection's
+// manageRule for r (spec §4.6): managers may set email and verified and
+// change passwords without the old one. New records are checked as
+// would-be rows, like create rules.
+func (s *Server) isManager(c *echo.Context, col *core.Collection, r *core.Record, data map[string]any) bool {
+	if !col.IsAuth() || col.Auth == nil || col.Auth.ManageRule == nil || authOf(c) == nil {
+		return false
+	}
+	rc, err := ruleClauses(col.Auth.ManageRule)
+	if err != nil || len(rc) == 0 {
+		return false
+	}
+	q := &core.RecordQuery{Collection: col, Filters: rc, Request: s.requestInfo(c, resolvedBody(r, data)), Count: true}
+	if r.IsNew() {
+		cand := r.Clone()
+		if cand.Id() == "" {
+			cand.SetCanonical(core.FieldId, "__pb_create__")
+		}
+		q.Candidate = cand
+	} else {
+		q.Ids = []string{r.Id()}
+	}
+	res, err := s.app.Store().Query(c.Request().Context(), q)
+	return err == nil && res.Total > 0
+}
+
+// showManagedEmails reveals the e-mail of records the caller manages
+// (spec §4.5), with one query for the whole page.
+func (s *Server) showManagedEmails(c *echo.Context, col *core.Collection, recs []*core.Record) {
+	if len(recs) == 0 || isSuperuser(c) || !col.IsAuth() || col.Auth == nil || col.Auth.ManageRule == nil || authOf(c) == nil {
+		return
+	}
+	rc, err := ruleClauses(col.Auth.ManageRule)
+	if err != nil || len(rc) == 0 {
+		return
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.Id()
+	}
+	res, err := s.app.Store().Query(c.Request().Context(), &core.RecordQuery{Collection: col, Ids: ids, Filters: rc, Request: s.requestInfo(c, nil)})
+	if err != nil {
+		return
+	}
+	managed := make(map[string]bool, len(res.Records))
+	for _, r := range res.Records {
+		managed[r.Id()] = true
+	}
+	for _, r := range recs {
+		if managed[r.Id()] {
+			r.ShowEmail(true)
+		}
+	}
 }
 
 // resolvedBody is @request.body for rules: the submitted keys with their
@@ -284,7 +341,8 @@ func (s *Server) createRecord(c *echo.Context) error {
 			}
 		}
 	}
-	if err := authFormChecks(rec, data, su); err != nil {
+	manager := su || s.isManager(c, col, rec, data)
+	if err := authFormChecks(rec, data, manager); err != nil {
 		return badRequest("Failed to create record.", err)
 	}
 	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
@@ -293,6 +351,9 @@ func (s *Server) createRecord(c *echo.Context) error {
 			return saveError(err, "Failed to create record.")
 		}
 		prepareOutput(c, e.Record)
+		if manager {
+			e.Record.ShowEmail(true)
+		}
 		s.expandRecords(c, []*core.Record{e.Record})
 		return respond(c, http.StatusOK, e.Record)
 	})
@@ -326,7 +387,8 @@ func (s *Server) updateRecord(c *echo.Context) error {
 			return err
 		}
 	}
-	if err := authFormChecks(rec, data, su); err != nil {
+	manager := su || s.isManager(c, col, rec, data)
+	if err := authFormChecks(rec, data, manager); err != nil {
 		return badRequest("Failed to update record.", err)
 	}
 	if v, ok := data[core.FieldId]; ok && core.ToString(v) != rec.Id() {
@@ -338,6 +400,9 @@ func (s *Server) updateRecord(c *echo.Context) error {
 			return saveError(err, "Failed to update record.")
 		}
 		prepareOutput(c, e.Record)
+		if manager {
+			e.Record.ShowEmail(true)
+		}
 		s.expandRecords(c, []*core.Record{e.Record})
 		return respond(c, http.StatusOK, e.Record)
 	})

@@ -221,3 +221,84 @@ func TestBodyRules(t *testing.T) {
 		})
 	}
 }
+
+func TestManageRule(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	// Staff members (role = "staff") manage other users.
+	st, b := s.Do("GET", "/api/collections/users", su, nil)
+	if st != 200 {
+		t.Fatal(b)
+	}
+	fields := b["fields"].([]any)
+	fields = append(fields, map[string]any{"name": "role", "type": "text"})
+	if st, b := s.Do("PATCH", "/api/collections/users", su, map[string]any{"fields": fields, "updateRule": "id = @request.auth.id || @request.auth.role = 'staff'",
+		"manageRule": "@request.auth.role = 'staff'"}); st != 200 {
+		t.Fatalf("patch users: %d %v", st, b)
+	}
+	mk := func(email, role string) string {
+		st, b := s.Do("POST", "/api/collections/users/records", su, map[string]any{"email": email, "password": "password123", "passwordConfirm": "password123", "role": role})
+		if st != 200 {
+			t.Fatalf("create %s: %d %v", email, st, b)
+		}
+		return b["id"].(string)
+	}
+	login := func(email string) string {
+		st, b := s.Do("POST", "/api/collections/users/auth-with-password", "", map[string]any{"identity": email, "password": "password123"})
+		if st != 200 {
+			t.Fatalf("login %s: %d %v", email, st, b)
+		}
+		return b["token"].(string)
+	}
+	mk("staff@example.com", "staff")
+	plain := mk("plain@example.com", "")
+	other := mk("other@example.com", "")
+	staffTok, plainTok := login("staff@example.com"), login("plain@example.com")
+
+	cases := []struct {
+		name   string
+		token  string
+		id     string
+		body   map[string]any
+		status int
+		want   string
+	}{
+		{"owner cannot set verified", plainTok, plain, map[string]any{"verified": true}, 400, "validation_values_mismatch"},
+		{"owner needs the old password", plainTok, plain, map[string]any{"password": "newpassword1", "passwordConfirm": "newpassword1"}, 400, "oldPassword"},
+		{"manager sets verified", staffTok, other, map[string]any{"verified": true}, 200, `"verified":true`},
+		{"manager changes email", staffTok, other, map[string]any{"email": "changed@example.com"}, 200, `"email":"changed@example.com"`},
+		{"manager sets a password without the old one", staffTok, other, map[string]any{"password": "newpassword1", "passwordConfirm": "newpassword1"}, 200, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st, b := s.Do("PATCH", "/api/collections/users/records/"+tc.id, tc.token, tc.body)
+			if st != tc.status || !strings.Contains(toJSON(b), tc.want) {
+				t.Fatalf("%d %v", st, toJSON(b))
+			}
+		})
+	}
+}
+
+func TestManagerSeesEmails(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	_, b := s.Do("GET", "/api/collections/users", su, nil)
+	fields := append(b["fields"].([]any), map[string]any{"name": "role", "type": "text"})
+	if st, b := s.Do("PATCH", "/api/collections/users", su, map[string]any{"fields": fields, "listRule": "", "viewRule": "",
+		"manageRule": "@request.auth.role = 'staff'"}); st != 200 {
+		t.Fatalf("patch: %d %v", st, b)
+	}
+	for _, u := range []struct{ email, role string }{{"staff@example.com", "staff"}, {"hidden@example.com", ""}} {
+		if st, b := s.Do("POST", "/api/collections/users/records", su, map[string]any{"email": u.email, "password": "password123", "passwordConfirm": "password123", "role": u.role}); st != 200 {
+			t.Fatalf("create: %d %v", st, b)
+		}
+	}
+	_, auth := s.Do("POST", "/api/collections/users/auth-with-password", "", map[string]any{"identity": "staff@example.com", "password": "password123"})
+	staff := auth["token"].(string)
+	if st, b := s.Do("GET", "/api/collections/users/records", staff, nil); st != 200 || !strings.Contains(toJSON(b), "hidden@example.com") {
+		t.Fatalf("manager list: %d %s", st, toJSON(b))
+	}
+	if st, b := s.Do("GET", "/api/collections/users/records", "", nil); st != 200 || strings.Contains(toJSON(b), "hidden@example.com") {
+		t.Fatalf("guest list leaks e-mails: %d %s", st, toJSON(b))
+	}
+}
