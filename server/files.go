@@ -35,8 +35,11 @@ var (
 	_ core.FileStoreBinder = (*fileStore)(nil)
 )
 
-func newFileStore(dir string) (*fileStore, error) {
+func newFileStore(dir string, fsync bool) (*fileStore, error) {
 	local, err := files.NewLocal(dir)
+	if local != nil {
+		local.Sync = fsync
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -91,7 +91,9 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 	// The broker exists before the HTTP server so Go code (hooks,
 	// migrations) can already send realtime messages.
 	app.SetRealtime(realtime.NewBroker(app, realtime.Config{Logger: logger}))
-	fs, err := newFileStore(filepath.Join(g.Dir, "storage"))
+	// Files follow the database's durability: fsync per file only with
+	// --durability=full (both survive a process crash either way).
+	fs, err := newFileStore(filepath.Join(g.Dir, "storage"), strings.EqualFold(g.Durability, "full"))
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -22,6 +22,11 @@ const tempPrefix = ".basalt-tmp-"
 // (normally pb_data/storage). Keys map to paths below the root.
 type Local struct {
 	root string
+	// Sync makes Put fsync the file and its directory, so a stored file
+	// survives power loss. NewLocal turns it on; without it a Put still
+	// survives a process crash (the rename is atomic and the data is in
+	// the page cache), matching SQLite's synchronous=NORMAL.
+	Sync bool
 }
 
 var _ Storage = (*Local)(nil)
@@ -35,7 +40,7 @@ func NewLocal(dir string) (*Local, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, fmt.Errorf("local storage root: %w", err)
 	}
-	return &Local{root: abs}, nil
+	return &Local{root: abs, Sync: true}, nil
 }
 
 // Root returns the absolute directory the storage is rooted at.
@@ -75,8 +80,10 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if size >= 0 && n != size {
 		return fmt.Errorf("put %s: %w: got %d bytes, want %d", key, ErrSizeMismatch, n, size)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+	if l.Sync {
+		if err := tmp.Sync(); err != nil {
+			return fmt.Errorf("put %s: %w", key, err)
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
@@ -88,6 +95,9 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	done = true
+	if !l.Sync {
+		return nil
+	}
 	return syncDir(dir)
 }
 
