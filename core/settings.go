@@ -403,19 +403,26 @@ func (app *App) ReloadSettings(ctx context.Context) error {
 	return nil
 }
 
-// Settings returns a copy of the current settings.
+// Settings returns the current settings. The value is shared and must
+// not be modified: saves replace it with a new value, so a caller holding
+// it sees a consistent snapshot. Clone it to make changes (it is read on
+// every request, so it is not copied here).
 func (app *App) Settings() *Settings {
 	app.settingsState.mu.RLock()
-	defer app.settingsState.mu.RUnlock()
-	if app.settingsState.settings == nil {
-		return DefaultSettings()
+	s := app.settingsState.settings
+	app.settingsState.mu.RUnlock()
+	if s == nil {
+		return defaultSettingsSnapshot
 	}
-	return app.settingsState.settings.Clone()
+	return s
 }
+
+// defaultSettingsSnapshot is what Settings returns before they are loaded.
+var defaultSettingsSnapshot = DefaultSettings()
 
 // SaveSettings validates and persists s through OnSettingsUpdate.
 func (app *App) SaveSettings(ctx context.Context, s *Settings) error {
-	e := &SettingsUpdateEvent{App: app, Context: ctx, OldSettings: app.Settings(), NewSettings: s}
+	e := &SettingsUpdateEvent{App: app, Context: ctx, OldSettings: app.Settings().Clone(), NewSettings: s}
 	return app.onSettingsUpdate.Trigger(e, func(e *SettingsUpdateEvent) error {
 		if err := e.NewSettings.Validate(); err != nil {
 			return NewBadRequestError("An error occurred while saving the new settings.", err)

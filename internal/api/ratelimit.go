@@ -40,8 +40,8 @@ type rateLimiter struct {
 
 func newRateLimiter() *rateLimiter { return &rateLimiter{windows: map[string]*window{}} }
 
-// config returns the cached settings; Settings() clones, so it is not
-// called per request.
+// config returns the limiter's view of the settings, rebuilt when they
+// change (reset).
 func (l *rateLimiter) config(app *core.App) *limiterConfig {
 	l.mu.Lock()
 	defer l.mu.Unlock()
