@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 
@@ -10,11 +12,45 @@ import (
 
 var _ core.LogStore = (*Store)(nil)
 
-// InsertLogs writes request logs to auxiliary.db in one transaction.
+// logInsertChunk bounds the rows of one multi-row INSERT (SQLite's
+// default limit on bound parameters is far above 6 × this).
+const logInsertChunk = 100
+
+// InsertLogs writes request logs to auxiliary.db in one transaction, with
+// multi-row INSERTs: logging happens for every request, so it must cost
+// one statement per batch, not per row.
 func (s *Store) InsertLogs(ctx context.Context, logs []*core.Record) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	fields := logs[0].Collection().Fields
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = s.q(f.GetName())
+	}
+	head := "INSERT INTO " + s.q(core.LogsCollectionName) + " (" + strings.Join(cols, ", ") + ") VALUES "
 	return s.aux.Write(ctx, func(ctx context.Context) error {
-		for _, r := range logs {
-			if _, err := Tx(ctx).Insert(core.LogsCollectionName, recordParams(r, false)).WithContext(ctx).Execute(); err != nil {
+		for start := 0; start < len(logs); start += logInsertChunk {
+			chunk := logs[start:min(start+logInsertChunk, len(logs))]
+			var b strings.Builder
+			b.WriteString(head)
+			params := dbx.Params{}
+			for i, r := range chunk {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteByte('(')
+				for j, f := range fields {
+					if j > 0 {
+						b.WriteByte(',')
+					}
+					k := "l" + strconv.Itoa(i) + "_" + strconv.Itoa(j)
+					params[k] = f.ToDB(r.Get(f.GetName()))
+					b.WriteString("{:" + k + "}")
+				}
+				b.WriteByte(')')
+			}
+			if _, err := Tx(ctx).NewQuery(b.String()).Bind(params).WithContext(ctx).Execute(); err != nil {
 				return err
 			}
 		}
