@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,7 +36,7 @@ type DB struct {
 	rx      *dbx.DB
 	logger  *slog.Logger
 
-	stmts stmtCache
+	stmts stmtCache // reads, on the reader pool
 
 	queue     chan *writeJob
 	closeOnce sync.Once
@@ -53,9 +54,33 @@ type writeJob struct {
 // txState is the transaction a write runs in, carried by its context so
 // nested writes and reads join it.
 type txState struct {
-	tx    *dbx.Tx
+	tx *dbx.Tx
+	// raw is the transaction underneath tx, for hot statements that skip
+	// dbx's placeholder processing (two regexps per query).
+	raw   *sql.Tx
 	after []func(err error)
 	sp    int
+}
+
+// rawTx digs the *sql.Tx out of a dbx transaction (nil if dbx changes).
+func rawTx(tx *dbx.Tx) *sql.Tx {
+	if b, ok := tx.Builder.(interface{ Executor() dbx.Executor }); ok {
+		if t, ok := b.Executor().(*sql.Tx); ok {
+			return t
+		}
+	}
+	return nil
+}
+
+// execSQL runs a statement on the transaction: through raw when
+// available (placeholders must then be "?"), else through dbx.
+func (s *txState) execSQL(ctx context.Context, query string) error {
+	if s.raw != nil {
+		_, err := s.raw.ExecContext(ctx, query)
+		return err
+	}
+	_, err := s.tx.NewQuery(query).WithContext(ctx).Execute()
+	return err
 }
 
 type txKey struct{}
@@ -184,7 +209,7 @@ func (db *DB) runAfter(fn func(error), err error) {
 func (db *DB) nested(ctx context.Context, s *txState, fn func(ctx context.Context) error) error {
 	s.sp++
 	name := fmt.Sprintf("bn%d", s.sp)
-	if _, err := s.tx.NewQuery("SAVEPOINT " + name).Execute(); err != nil {
+	if err := s.execSQL(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}
 	mark := len(s.after)
@@ -196,11 +221,11 @@ func (db *DB) nested(ctx context.Context, s *txState, fn func(ctx context.Contex
 			db.runAfter(cb, err)
 		}
 		s.after = s.after[:mark]
-		if _, rerr := s.tx.NewQuery("ROLLBACK TO " + name).Execute(); rerr != nil {
+		if rerr := s.execSQL(context.WithoutCancel(ctx), "ROLLBACK TO "+name); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 	}
-	if _, rerr := s.tx.NewQuery("RELEASE " + name).Execute(); rerr != nil && err == nil {
+	if rerr := s.execSQL(context.WithoutCancel(ctx), "RELEASE "+name); rerr != nil && err == nil {
 		return rerr
 	}
 	return err
@@ -278,33 +303,34 @@ func (db *DB) runGroup(jobs []*writeJob) {
 		return
 	}
 
+	raw := rawTx(tx)
 	single := len(jobs) == 1
 	for i, j := range jobs {
 		if err := j.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		j.tx = &txState{tx: tx}
+		j.tx = &txState{tx: tx, raw: raw}
 		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
 		if single {
 			results[i] = safeCall(jctx, j.fn)
 			continue
 		}
 		name := fmt.Sprintf("g%d", i)
-		if _, err := tx.NewQuery("SAVEPOINT " + name).Execute(); err != nil {
+		if err := j.tx.execSQL(context.Background(), "SAVEPOINT "+name); err != nil {
 			results[i] = err
 			continue
 		}
 		results[i] = safeCall(jctx, j.fn)
 		if results[i] != nil {
-			if _, err := tx.NewQuery("ROLLBACK TO " + name).Execute(); err != nil {
+			if err := j.tx.execSQL(context.Background(), "ROLLBACK TO "+name); err != nil {
 				// The transaction is unusable: fail everyone.
 				_ = tx.Rollback()
 				db.finish(jobs, results, fmt.Errorf("store: rollback to savepoint: %w", err))
 				return
 			}
 		}
-		if _, err := tx.NewQuery("RELEASE " + name).Execute(); err != nil {
+		if err := j.tx.execSQL(context.Background(), "RELEASE "+name); err != nil {
 			_ = tx.Rollback()
 			db.finish(jobs, results, fmt.Errorf("store: release savepoint: %w", err))
 			return
@@ -358,3 +384,23 @@ func Tx(ctx context.Context) *dbx.Tx {
 
 // AfterTx implements core.TxNotifier.
 func (s *Store) AfterTx(ctx context.Context, fn func(err error)) { AfterTx(ctx, fn) }
+
+// execWrite runs a write statement with positional "?" arguments inside
+// the transaction ctx carries, bypassing dbx's per-query regexps.
+func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s := txFrom(ctx)
+	if s == nil {
+		return nil, errors.New("store: execWrite outside a write transaction")
+	}
+	if s.raw == nil {
+		params := dbx.Params{}
+		q := query
+		for i, a := range args {
+			k := fmt.Sprintf("a%d", i)
+			params[k] = a
+			q = strings.Replace(q, "?", "{:"+k+"}", 1)
+		}
+		return s.tx.NewQuery(q).Bind(params).WithContext(ctx).Execute()
+	}
+	return s.raw.ExecContext(ctx, query, args...)
+}

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -108,15 +112,55 @@ func recordParams(r *core.Record, onlyChanged bool) dbx.Params {
 	return p
 }
 
+// equalCanonical compares two canonical field values (see core.Field).
 func equalCanonical(a, b any) bool {
-	return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b)
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case []string:
+		y, ok := b.([]string)
+		return ok && slices.Equal(x, y)
+	case core.JSONRaw:
+		y, ok := b.(core.JSONRaw)
+		return ok && bytes.Equal(x, y)
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // InsertRecord inserts all columns of r.
 func (s *Store) InsertRecord(ctx context.Context, r *core.Record) error {
+	c := r.Collection()
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(s.q(c.Name))
+	b.WriteString(" (")
+	args := make([]any, len(c.Fields))
+	for i, f := range c.Fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.q(f.GetName()))
+		args[i] = f.ToDB(r.Get(f.GetName()))
+	}
+	b.WriteString(") VALUES (")
+	for i := range c.Fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('?')
+	}
+	b.WriteByte(')')
+	query := b.String()
 	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := Tx(ctx).Insert(r.Collection().Name, recordParams(r, false)).WithContext(ctx).Execute()
-		return s.mapWriteError(r.Collection(), err)
+		_, err := s.db.execWrite(ctx, query, args...)
+		return s.mapWriteError(c, err)
 	})
 }
 
@@ -130,16 +174,40 @@ func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
 	if id == "" {
 		id = r.Id()
 	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // stable SQL text for the same change shape
+	var b strings.Builder
+	b.WriteString("UPDATE ")
+	b.WriteString(s.q(r.Collection().Name))
+	b.WriteString(" SET ")
+	args := make([]any, 0, len(keys)+1)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.q(k))
+		b.WriteString(" = ?")
+		args = append(args, p[k])
+	}
+	b.WriteString(" WHERE ")
+	b.WriteString(s.q("id"))
+	b.WriteString(" = ?")
+	args = append(args, id)
+	query := b.String()
 	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := Tx(ctx).Update(r.Collection().Name, p, dbx.HashExp{"id": id}).WithContext(ctx).Execute()
+		_, err := s.db.execWrite(ctx, query, args...)
 		return s.mapWriteError(r.Collection(), err)
 	})
 }
 
 // DeleteRecord deletes r's row.
 func (s *Store) DeleteRecord(ctx context.Context, r *core.Record) error {
+	query := "DELETE FROM " + s.q(r.Collection().Name) + " WHERE " + s.q("id") + " = ?"
 	return s.db.Write(ctx, func(ctx context.Context) error {
-		_, err := Tx(ctx).Delete(r.Collection().Name, dbx.HashExp{"id": r.Id()}).WithContext(ctx).Execute()
+		_, err := s.db.execWrite(ctx, query, r.Id())
 		return err
 	})
 }
