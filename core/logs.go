@@ -53,10 +53,31 @@ type LogStore interface {
 // bounded channel and one goroutine inserts them in groups.
 type logWriter struct {
 	mu      sync.RWMutex
-	ch      chan *Record
+	ch      chan logEntry
 	done    chan struct{}
 	closed  bool
 	dropped int64
+}
+
+// logEntry is a log waiting in the channel; it becomes a record (id, JSON
+// data) on the writer goroutine, off the request path.
+type logEntry struct {
+	message string
+	level   int
+	data    map[string]any
+	at      time.Time
+}
+
+func (e logEntry) record() *Record {
+	r := NewRecord(LogsCollection())
+	ts := FormatTime(e.at)
+	r.SetCanonical(FieldId, RandomId())
+	r.SetCanonical("level", float64(e.level))
+	r.SetCanonical("message", e.message)
+	r.Set("data", e.data)
+	r.SetCanonical("created", ts)
+	r.SetCanonical("updated", ts)
+	return r
 }
 
 // LogRequest records one request log entry asynchronously. When the
@@ -67,21 +88,14 @@ func (app *App) LogRequest(message string, level int, data map[string]any) {
 	if !ok || app.Settings().Logs.MaxDays <= 0 {
 		return
 	}
-	r := NewRecord(LogsCollection())
-	now := FormatTime(app.Now())
-	r.SetCanonical(FieldId, RandomId())
-	r.SetCanonical("level", float64(level))
-	r.SetCanonical("message", message)
-	r.Set("data", data)
-	r.SetCanonical("created", now)
-	r.SetCanonical("updated", now)
+	entry := logEntry{message: message, level: level, data: data, at: app.Now()}
 	w := &app.logs
 	w.mu.RLock()
 	if w.ch == nil && !w.closed {
 		w.mu.RUnlock()
 		w.mu.Lock()
 		if w.ch == nil && !w.closed {
-			w.ch = make(chan *Record, 4096)
+			w.ch = make(chan logEntry, 4096)
 			w.done = make(chan struct{})
 			go app.writeLogs(ls, w)
 		}
@@ -93,7 +107,7 @@ func (app *App) LogRequest(message string, level int, data map[string]any) {
 		return
 	}
 	select {
-	case w.ch <- r:
+	case w.ch <- entry:
 	default:
 		atomic.AddInt64(&w.dropped, 1)
 	}
@@ -124,12 +138,12 @@ func (app *App) writeLogs(ls LogStore, w *logWriter) {
 	defer tick.Stop()
 	for {
 		select {
-		case r, ok := <-w.ch:
+		case e, ok := <-w.ch:
 			if !ok {
 				flush()
 				return
 			}
-			batch = append(batch, r)
+			batch = append(batch, e.record())
 			if len(batch) >= cap(batch) {
 				flush()
 			}

@@ -78,3 +78,23 @@ func TestRecordJSONEqualsPublicData(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomIdShapeAndSpread(t *testing.T) {
+	seen := map[byte]bool{}
+	for i := 0; i < 2000; i++ {
+		id := RandomId()
+		if len(id) != 15 {
+			t.Fatalf("len %d", len(id))
+		}
+		for j := 0; j < len(id); j++ {
+			c := id[j]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+				t.Fatalf("bad char %q in %s", c, id)
+			}
+			seen[c] = true
+		}
+	}
+	if len(seen) != 36 {
+		t.Fatalf("only %d of 36 characters ever drawn", len(seen))
+	}
+}
