@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -28,7 +27,28 @@ func (s *Server) recordCollection(c *echo.Context) (*core.Collection, error) {
 	return col, nil
 }
 
-var headerSnake = regexp.MustCompile(`[^a-z0-9]+`)
+// snakeHeader normalises a header name for @request.headers (spec §3.3):
+// lower case, runs of other characters become one "_", trimmed.
+func snakeHeader(k string) string {
+	b := make([]byte, 0, len(k))
+	pending := false
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if pending && len(b) > 0 {
+				b = append(b, '_')
+			}
+			pending = false
+			b = append(b, c)
+			continue
+		}
+		pending = true
+	}
+	return string(b)
+}
 
 // requestInfo builds the @request.* context of a request.
 func (s *Server) requestInfo(c *echo.Context, body map[string]any) *core.RequestInfo {
@@ -46,7 +66,7 @@ func (s *Server) requestInfo(c *echo.Context, body map[string]any) *core.Request
 	}
 	for k, v := range c.Request().Header {
 		if len(v) > 0 {
-			ri.Headers[strings.Trim(headerSnake.ReplaceAllString(strings.ToLower(k), "_"), "_")] = v[0]
+			ri.Headers[snakeHeader(k)] = v[0]
 		}
 	}
 	return ri
