@@ -212,24 +212,31 @@ func realtimeK(ctx context.Context, env *Env, k int) stats.Summary {
 		})
 	}
 
-	// Writer: RealtimeRate creates per second for env.Duration.
-	var writeErrs stats.Recorder
-	created := 0
+	// Writer: open loop, RealtimeRate creates per second for env.Duration,
+	// each create in its own goroutine so a slow server cannot lower the rate.
+	var (
+		writeErrs stats.Recorder
+		created   atomic.Int64
+		writeWG   sync.WaitGroup
+	)
 	tick := time.NewTicker(time.Second / RealtimeRate)
 	deadline := time.Now().Add(env.Duration)
 	for seq := 0; seq < maxEvents && time.Now().Before(deadline) && ctx.Err() == nil; seq++ {
 		<-tick.C
-		body := fmt.Appendf(nil, `{"title":"rt-%d","body":"realtime","views":1,"published":true}`, seq)
-		sent[seq].Store(time.Now().UnixNano())
-		if _, err := env.Anon.Raw(ctx, http.MethodPost, "/api/collections/posts/records", body, "application/json"); err != nil {
-			writeErrs.Fail(err.Error())
-			sent[seq].Store(0)
-			continue
-		}
-		created++
+		writeWG.Go(func() {
+			body := fmt.Appendf(nil, `{"title":"rt-%d","body":"realtime","views":1,"published":true}`, seq)
+			sent[seq].Store(time.Now().UnixNano())
+			if _, err := env.Anon.Raw(ctx, http.MethodPost, "/api/collections/posts/records", body, "application/json"); err != nil {
+				writeErrs.Fail(err.Error())
+				return
+			}
+			created.Add(1)
+		})
 	}
 	tick.Stop()
-	expected := int64(created) * int64(k)
+	writeWG.Wait()
+	extra["creates_per_sec"] = float64(created.Load()) / env.Duration.Seconds()
+	expected := created.Load() * int64(k)
 	// Grace period: late events are not lost events. Wait until everything
 	// arrived, or nothing arrived for realtimeIdle, or realtimeGrace passed.
 	last, lastAt := delivered.Load(), time.Now()
@@ -252,14 +259,14 @@ func realtimeK(ctx context.Context, env *Env, k int) stats.Summary {
 	s := stats.Summary{Scenario: name, Concurrency: k, Requests: int(got), ElapsedSec: elapsed.Seconds(),
 		ReqPerSec: stats.Rate(int(got), elapsed), Errors: writeErrs.Errors()}
 	s.P50Ms, s.P95Ms, s.P99Ms = stats.LatencySummary(lats)
-	extra["creates"] = float64(created)
+	extra["creates"] = float64(created.Load())
 	extra["expected"] = float64(expected)
 	extra["delivered"] = float64(got)
 	if expected > 0 {
 		extra["delivered_ratio"] = float64(got) / float64(expected)
 	}
 	s.Extra = extra
-	s.Valid = s.Errors == 0 && created > 0
+	s.Valid = s.Errors == 0 && created.Load() > 0
 	if s.Errors > 0 {
 		s.Note = "writer errors: " + writeErrs.Summarize("", 1, 0).Note
 	} else if got < expected {
