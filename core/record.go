@@ -24,6 +24,9 @@ type Record struct {
 	collection *Collection
 	data       map[string]any
 	original   map[string]any // values as loaded; nil for a new record
+	// shared marks data and original as the same map (copy on first
+	// write): most loaded records are only read and serialised.
+	shared bool
 	expand     map[string]any
 
 	// Serialisation flags (spec §5.8): unhide shows hidden fields (caller
@@ -54,7 +57,8 @@ func NewRecordFromDB(c *Collection, row map[string]any) *Record {
 	for _, f := range c.Fields {
 		r.data[f.GetName()] = f.FromDB(row[f.GetName()])
 	}
-	r.original = maps.Clone(r.data)
+	r.original = r.data
+	r.shared = true
 	return r
 }
 
@@ -69,9 +73,19 @@ func (r *Record) IsNew() bool { return r.original == nil }
 
 // MarkAsPersisted records the current values as the stored ones.
 func (r *Record) MarkAsPersisted() {
-	r.original = maps.Clone(r.data)
+	r.original = r.data
+	r.shared = true
 	r.uploads = nil
 	r.deletedFiles = nil
+}
+
+// unshare gives data its own map before a write, so original keeps the
+// loaded values.
+func (r *Record) unshare() {
+	if r.shared {
+		r.data = maps.Clone(r.data)
+		r.shared = false
+	}
 }
 
 // Get returns the canonical value of a field (nil for unknown names).
@@ -105,6 +119,7 @@ func (r *Record) Set(name string, v any) {
 		r.AddUpload(name, file)
 		return
 	}
+	r.unshare()
 	r.data[name] = f.Normalize(v)
 }
 
@@ -113,6 +128,7 @@ func (r *Record) SetCanonical(name string, v any) {
 	if r.collection.Fields.GetByName(name) == nil {
 		return
 	}
+	r.unshare()
 	r.data[name] = v
 }
 
@@ -135,6 +151,7 @@ func (r *Record) Data() map[string]any { return maps.Clone(r.data) }
 func (r *Record) Clone() *Record {
 	cp := *r
 	cp.data = maps.Clone(r.data)
+	cp.shared = false
 	if r.original != nil {
 		cp.original = maps.Clone(r.original)
 	}
@@ -170,6 +187,7 @@ func (r *Record) AddUpload(field string, f *File) {
 		r.uploads = map[string][]*File{}
 	}
 	r.uploads[field] = append(r.uploads[field], f)
+	r.unshare()
 	if mv, ok := fd.(MultiValuer); ok && mv.IsMultiple() {
 		r.data[field] = append(ToStringSlice(r.data[field]), f.Name)
 	} else {

@@ -184,9 +184,19 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 		return ctx.Err()
 	case db.queue <- job:
 	}
-	// Once queued the job always completes (the loop never abandons a
-	// job): waiting for it keeps "answered" equal to "committed".
-	err := <-job.done
+	// Once queued the job completes (the loop drains the queue before it
+	// stops): waiting for it keeps "answered" equal to "committed". A job
+	// that raced with Close after the final drain was never run.
+	var err error
+	select {
+	case err = <-job.done:
+	case <-db.loopDone:
+		select {
+		case err = <-job.done:
+		default:
+			return ErrClosed
+		}
+	}
 	if job.tx != nil {
 		// After-commit work runs on the caller's goroutine, never on the
 		// write loop, so it cannot slow other writers down.
