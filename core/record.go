@@ -62,6 +62,22 @@ func NewRecordFromDB(c *Collection, row map[string]any) *Record {
 	return r
 }
 
+// NewRecordFromValues builds a loaded record from column values given in
+// the order of c.Fields (what the store selects), skipping the name map.
+func NewRecordFromValues(c *Collection, values []any) *Record {
+	r := &Record{collection: c, data: make(map[string]any, len(c.Fields))}
+	for i, f := range c.Fields {
+		var v any
+		if i < len(values) {
+			v = values[i]
+		}
+		r.data[f.GetName()] = f.FromDB(v)
+	}
+	r.original = r.data
+	r.shared = true
+	return r
+}
+
 // Collection returns the record's collection.
 func (r *Record) Collection() *Collection { return r.collection }
 

@@ -151,13 +151,17 @@ func (s *Server) listRecords(c *echo.Context) error {
 
 // findWithRule loads one record, applying rule for non-superusers.
 func (s *Server) findWithRule(c *echo.Context, col *core.Collection, id string, rule *string, body map[string]any) (*core.Record, error) {
-	q := &core.RecordQuery{Collection: col, Ids: []string{id}, Request: s.requestInfo(c, body), Superuser: isSuperuser(c)}
-	if !isSuperuser(c) {
+	q := &core.RecordQuery{Collection: col, Ids: []string{id}, Superuser: isSuperuser(c)}
+	if !q.Superuser {
 		rc, err := ruleClauses(rule)
 		if err != nil {
 			return nil, notFound()
 		}
 		q.Filters = rc
+	}
+	if len(q.Filters) > 0 {
+		// Only rules read @request.*; building it costs maps per request.
+		q.Request = s.requestInfo(c, body)
 	}
 	res, err := s.app.Store().Query(c.Request().Context(), q)
 	if err != nil || len(res.Records) == 0 {

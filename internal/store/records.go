@@ -28,9 +28,25 @@ func scanRecords(c *core.Collection, rows *sql.Rows) ([]*core.Record, error) {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	// Our selects list c's fields in order: map by position.
+	positional := len(cols) == len(c.Fields)
+	for i, f := range c.Fields {
+		if positional && cols[i] != f.GetName() {
+			positional = false
+		}
+	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
+		}
+		if positional {
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					vals[i] = string(b)
+				}
+			}
+			out = append(out, core.NewRecordFromValues(c, vals))
+			continue
 		}
 		row := make(map[string]any, len(cols))
 		for i, name := range cols {
