@@ -74,13 +74,17 @@ func (e logEntry) record() *Record {
 	r.SetCanonical(FieldId, RandomId())
 	r.SetCanonical("level", float64(e.level))
 	r.SetCanonical("message", e.message)
-	r.Set("data", e.data)
+	// The data map holds strings, float64 and nil only (see LogRequest),
+	// which the direct encoder writes without reflection.
+	r.SetCanonical("data", JSONRaw(AppendJSONValue(make([]byte, 0, 256), e.data)))
 	r.SetCanonical("created", ts)
 	r.SetCanonical("updated", ts)
 	return r
 }
 
-// LogRequest records one request log entry asynchronously. When the
+// LogRequest records one request log entry asynchronously. data should
+// hold JSON-ready scalars (string, float64, bool, nil) so encoding stays
+// cheap. When the
 // buffer is full the entry is dropped (and counted): logging must never
 // slow down or block requests.
 func (app *App) LogRequest(message string, level int, data map[string]any) {

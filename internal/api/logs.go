@@ -47,7 +47,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		settings := s.app.Settings().Logs
 		data := map[string]any{
-			"type": "request", "method": req.Method, "url": truncate(req.URL.RequestURI(), 3000), "status": status,
+			"type": "request", "method": req.Method, "url": truncate(req.URL.RequestURI(), 3000), "status": float64(status),
 			"execTime": float64(time.Since(start).Microseconds()) / 1000, "referer": req.Referer(),
 			"userAgent": req.UserAgent(), "auth": "", "details": nil,
 		}

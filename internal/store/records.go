@@ -62,13 +62,33 @@ func scanRecords(c *core.Collection, rows *sql.Rows) ([]*core.Record, error) {
 }
 
 // selectColumns lists c's field columns qualified by alias, so joins never
-// leak other tables' columns into the scan.
+// leak other tables' columns into the scan. Results are cached per
+// collection value (a schema change makes a new *Collection).
 func (s *Store) selectColumns(c *core.Collection, alias string) string {
+	key := colsKey{c, alias}
+	s.colsMu.RLock()
+	v, ok := s.colsCache[key]
+	s.colsMu.RUnlock()
+	if ok {
+		return v
+	}
 	parts := make([]string, len(c.Fields))
 	for i, f := range c.Fields {
 		parts[i] = s.q(alias) + "." + s.q(f.GetName())
 	}
-	return strings.Join(parts, ", ")
+	v = strings.Join(parts, ", ")
+	s.colsMu.Lock()
+	if s.colsCache == nil || len(s.colsCache) > 4096 {
+		s.colsCache = map[colsKey]string{} // old schemas age out wholesale
+	}
+	s.colsCache[key] = v
+	s.colsMu.Unlock()
+	return v
+}
+
+type colsKey struct {
+	c     *core.Collection
+	alias string
 }
 
 // FindRecords returns the records of c with the given ids.

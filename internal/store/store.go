@@ -35,6 +35,9 @@ type Store struct {
 	// last saw, used to resolve relations while building SQL.
 	colMu sync.RWMutex
 	cols  map[string]*core.Collection
+
+	colsMu    sync.RWMutex
+	colsCache map[colsKey]string
 }
 
 var _ core.Store = (*Store)(nil)
