@@ -36,7 +36,8 @@ type DB struct {
 	rx      *dbx.DB
 	logger  *slog.Logger
 
-	stmts stmtCache // reads, on the reader pool
+	stmts  stmtCache // reads, on the reader pool
+	wstmts stmtCache // writes, on the writer pool, used inside transactions
 
 	queue     chan *writeJob
 	closeOnce sync.Once
@@ -58,6 +59,7 @@ type txState struct {
 	// raw is the transaction underneath tx, for hot statements that skip
 	// dbx's placeholder processing (two regexps per query).
 	raw   *sql.Tx
+	db    *DB // for the writer's statement cache
 	after []func(err error)
 	sp    int
 }
@@ -76,6 +78,12 @@ func rawTx(tx *dbx.Tx) *sql.Tx {
 // available (placeholders must then be "?"), else through dbx.
 func (s *txState) execSQL(ctx context.Context, query string) error {
 	if s.raw != nil {
+		if s.db != nil {
+			if st, _ := s.db.wstmts.get(ctx, s.db.conns.Writer, query); st != nil {
+				_, err := s.raw.StmtContext(ctx, st).ExecContext(ctx)
+				return err
+			}
+		}
 		_, err := s.raw.ExecContext(ctx, query)
 		return err
 	}
@@ -120,6 +128,7 @@ func (db *DB) Close() error {
 		close(db.closed)
 		<-db.loopDone
 		db.stmts.closeAll()
+		db.wstmts.closeAll()
 		if db.conns.Writer != nil {
 			_ = db.Dialect.Checkpoint(context.Background(), db.conns.Writer)
 			err = errors.Join(err, db.conns.Writer.Close())
@@ -320,7 +329,7 @@ func (db *DB) runGroup(jobs []*writeJob) {
 			results[i] = err
 			continue
 		}
-		j.tx = &txState{tx: tx, raw: raw}
+		j.tx = &txState{tx: tx, raw: raw, db: db}
 		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
 		if single {
 			results[i] = safeCall(jctx, j.fn)
@@ -396,7 +405,8 @@ func Tx(ctx context.Context) *dbx.Tx {
 func (s *Store) AfterTx(ctx context.Context, fn func(err error)) { AfterTx(ctx, fn) }
 
 // execWrite runs a write statement with positional "?" arguments inside
-// the transaction ctx carries, bypassing dbx's per-query regexps.
+// the transaction ctx carries, bypassing dbx's per-query regexps, through
+// a statement prepared once per writer connection.
 func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s := txFrom(ctx)
 	if s == nil {
@@ -412,5 +422,12 @@ func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Res
 		}
 		return s.tx.NewQuery(q).Bind(params).WithContext(ctx).Execute()
 	}
-	return s.raw.ExecContext(ctx, query, args...)
+	st, err := db.wstmts.get(ctx, db.conns.Writer, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return s.raw.ExecContext(ctx, query, args...)
+	}
+	return s.raw.StmtContext(ctx, st).ExecContext(ctx, args...)
 }

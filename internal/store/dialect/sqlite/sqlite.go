@@ -68,8 +68,12 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		if err != nil {
 			return nil, err
 		}
-		w.SetMaxOpenConns(1)
-		w.SetMaxIdleConns(1)
+		// All writes are serialised by the store's write queue, so at most
+		// one connection writes at a time. A second connection lets
+		// database/sql prepare cached statements while the first one is
+		// inside a transaction (a single-connection pool would deadlock).
+		w.SetMaxOpenConns(2)
+		w.SetMaxIdleConns(2)
 		w.SetConnMaxLifetime(0)
 		w.SetConnMaxIdleTime(0)
 		if err := check(ctx, w); err != nil {
