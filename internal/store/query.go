@@ -33,9 +33,16 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 // queryOn runs q against db (data.db for records, auxiliary.db for logs).
 func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core.RecordQueryResult, error) {
 	c := q.Collection
-	parts, err := s.translate(q)
-	if err != nil {
-		return nil, err
+	var parts *sqlParts
+	if len(q.Filters) == 0 && len(q.Sort) == 0 {
+		// Nothing to translate (views by id, superuser lists): skip the
+		// translator and its allocations.
+		parts = &sqlParts{params: dbx.Params{}}
+	} else {
+		var err error
+		if parts, err = s.translate(q); err != nil {
+			return nil, err
+		}
 	}
 	alias := s.q(c.Name)
 	from := s.q(c.Name)
