@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +185,7 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		fmt.Fprintf(stdout, "\n(!) No superuser yet. Create the first one at:\n%s\n(or run: basalt superuser upsert EMAIL PASS)\n", link)
 	}
 	go housekeeping(ctx, app, time.Hour)
+	startProfiler(app)
 	select {
 	case err := <-errCh:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -229,6 +231,35 @@ func housekeeping(ctx context.Context, app *core.App, every time.Duration) {
 			}
 		}()
 	}
+}
+
+// startProfiler serves net/http/pprof on BASALT_PPROF (a loopback
+// address) when set, for performance work; it is off by default and never
+// exposed on the API listener.
+func startProfiler(app *core.App) {
+	addr := os.Getenv("BASALT_PPROF")
+	if addr == "" {
+		return
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		app.Logger().Warn("BASALT_PPROF must be a loopback address; profiler not started", "addr", addr)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				app.Logger().Error("profiler panic", "panic", r)
+			}
+		}()
+		if err := http.ListenAndServe(addr, mux); err != nil {
+			app.Logger().Warn("profiler stopped", "err", err)
+		}
+	}()
 }
 
 // certManager obtains certificates from Let's Encrypt for the domains and

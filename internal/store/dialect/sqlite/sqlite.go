@@ -58,6 +58,7 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		"foreign_keys(1)",
 		"journal_size_limit(200000000)",
 		"cache_size(-32000)",
+		"mmap_size(268435456)",
 		"temp_store(MEMORY)",
 		"synchronous(" + sync + ")",
 	}

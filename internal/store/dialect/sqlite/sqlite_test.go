@@ -1,13 +1,40 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
 
+	"github.com/basalthq/basalt/internal/store/dialect"
 	"github.com/basalthq/basalt/internal/store/dialect/dialecttest"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 
 func TestConformance(t *testing.T) {
 	dialecttest.Run(t, sqlite.Dialect{}, filepath.Join(t.TempDir(), "c.db"))
+}
+
+// TestPragmasApplied: every pooled connection gets WAL, foreign keys and
+// memory-mapped reads (page reads without syscalls; WAL commits flush each
+// reader's page cache, so list scans would otherwise re-read via pread).
+func TestPragmasApplied(t *testing.T) {
+	conns, err := sqlite.Dialect{}.Open(t.Context(), filepath.Join(t.TempDir(), "p.db"), dialect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conns.Writer.Close()
+	defer conns.Reader.Close()
+	for name, db := range map[string]*sql.DB{"writer": conns.Writer, "reader": conns.Reader} {
+		var mode string
+		var fk, mmap int64
+		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("%s journal_mode = %q %v", name, mode, err)
+		}
+		if err := db.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+			t.Errorf("%s foreign_keys = %d %v", name, fk, err)
+		}
+		if err := db.QueryRow("PRAGMA mmap_size").Scan(&mmap); err != nil || mmap <= 0 {
+			t.Errorf("%s mmap_size = %d %v", name, mmap, err)
+		}
+	}
 }
