@@ -99,7 +99,7 @@ func (app *App) LogRequest(message string, level int, data map[string]any) {
 		w.mu.RUnlock()
 		w.mu.Lock()
 		if w.ch == nil && !w.closed {
-			w.ch = make(chan logEntry, 4096)
+			w.ch = make(chan logEntry, 16384)
 			w.done = make(chan struct{})
 			go app.writeLogs(ls, w)
 		}
@@ -119,7 +119,8 @@ func (app *App) LogRequest(message string, level int, data map[string]any) {
 
 func (app *App) writeLogs(ls LogStore, w *logWriter) {
 	defer close(w.done)
-	batch := make([]*Record, 0, 256)
+	// Large batches amortise the commit: logging happens for every request.
+	batch := make([]*Record, 0, 2048)
 	flush := func() {
 		if len(batch) == 0 {
 			return
@@ -138,7 +139,7 @@ func (app *App) writeLogs(ls LogStore, w *logWriter) {
 		}()
 		batch = batch[:0]
 	}
-	tick := time.NewTicker(500 * time.Millisecond)
+	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		select {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -34,7 +33,7 @@ func (s *Store) InsertLogs(ctx context.Context, logs []*core.Record) error {
 			chunk := logs[start:min(start+logInsertChunk, len(logs))]
 			var b strings.Builder
 			b.WriteString(head)
-			params := dbx.Params{}
+			args := make([]any, 0, len(chunk)*len(fields))
 			for i, r := range chunk {
 				if i > 0 {
 					b.WriteByte(',')
@@ -44,13 +43,13 @@ func (s *Store) InsertLogs(ctx context.Context, logs []*core.Record) error {
 					if j > 0 {
 						b.WriteByte(',')
 					}
-					k := "l" + strconv.Itoa(i) + "_" + strconv.Itoa(j)
-					params[k] = f.ToDB(r.Get(f.GetName()))
-					b.WriteString("{:" + k + "}")
+					b.WriteByte('?')
+					args = append(args, f.ToDB(r.Get(f.GetName())))
 				}
 				b.WriteByte(')')
 			}
-			if _, err := Tx(ctx).NewQuery(b.String()).Bind(params).WithContext(ctx).Execute(); err != nil {
+			// Full chunks share one statement text, prepared once.
+			if _, err := s.aux.execWrite(ctx, b.String(), args...); err != nil {
 				return err
 			}
 		}

@@ -54,7 +54,9 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 	if err != nil {
 		return nil, fmt.Errorf("data.db: %w", err)
 	}
-	aux, err := OpenDB(ctx, d, filepath.Join(dataDir, "auxiliary.db"), dopts, logger)
+	// Request logs are not worth an fsync per batch, whatever the data's
+	// durability: a crash of the OS may lose the last ones, never corrupt.
+	aux, err := OpenDB(ctx, d, filepath.Join(dataDir, "auxiliary.db"), dialect.Options{Durability: "off"}, logger)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("auxiliary.db: %w", err)

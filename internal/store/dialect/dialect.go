@@ -27,7 +27,8 @@ const (
 // Options configures a connection.
 type Options struct {
 	// Durability "full" makes every commit survive power loss; the default
-	// ("normal") survives a process crash (SQLite synchronous=NORMAL in WAL).
+	// ("normal") survives a process crash (SQLite synchronous=NORMAL in WAL);
+	// "off" leaves flushing to the OS (used for request logs only).
 	Durability string
 	// MaxReaders bounds the reader pool (default: 2×CPU, at least 4).
 	MaxReaders int

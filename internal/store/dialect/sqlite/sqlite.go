@@ -50,8 +50,11 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		}
 	}
 	sync := "NORMAL"
-	if strings.EqualFold(opts.Durability, "full") {
+	switch strings.ToLower(opts.Durability) {
+	case "full":
 		sync = "FULL"
+	case "off":
+		sync = "OFF"
 	}
 	common := []string{
 		"busy_timeout(10000)",
