@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -247,5 +248,33 @@ func TestInstallerLink(t *testing.T) {
 	resp.Body.Close()
 	if list["totalItems"].(float64) != 1 {
 		t.Fatalf("superusers after install: %v", list)
+	}
+}
+
+// TestNewerDataDirRefused: a data dir holding a system migration this
+// binary does not know was written by a newer Basalt; start-up stops with
+// a clear error and the data is left alone.
+func TestNewerDataDirRefused(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	if out, err := run(t, bin, nil, "superuser", "upsert", "a@example.com", "password123", "--dir", dir); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO _migrations (file, applied) VALUES ('basalt_9999_from_the_future', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(filepath.Join(dir, "data.db"))
+	out, err := run(t, bin, nil, "serve", "--http", "127.0.0.1:0", "--dir", dir)
+	if err == nil || !strings.Contains(out, "newer Basalt") {
+		t.Fatalf("want a newer-version error, got %v:\n%s", err, out)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "data.db"))
+	if string(before) != string(after) {
+		t.Fatal("data.db changed")
 	}
 }
