@@ -27,7 +27,7 @@ type Record struct {
 	// shared marks data and original as the same map (copy on first
 	// write): most loaded records are only read and serialised.
 	shared bool
-	expand     map[string]any
+	expand map[string]any
 
 	// Serialisation flags (spec §5.8): unhide shows hidden fields (caller
 	// is a superuser); showEmail shows an auth record's email regardless
