@@ -23,10 +23,6 @@ import (
 // mails (spec A7/A9), silently answered with 204.
 const resendGuard = 2 * time.Minute
 
-// installerEmail is the hidden installer superuser (spec §1.13); it may
-// not reset its password.
-const installerEmail = "__pbinstaller@example.com"
-
 func isEmail(v string) bool {
 	if v == "" || len(v) > 255 || strings.ContainsAny(v, " \t\r\n<>") {
 		return false
@@ -202,7 +198,7 @@ func (s *Server) requestPasswordReset(c *echo.Context) error {
 	ev := &core.RecordFlowRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
 	return s.app.TriggerRecordFlowRequest(core.FlowRequestPasswordReset, ev, func(e *core.RecordFlowRequestEvent) error {
 		r := e.Record
-		if r == nil || strings.EqualFold(r.GetString(core.FieldEmail), installerEmail) ||
+		if r == nil || strings.EqualFold(r.GetString(core.FieldEmail), core.InstallerEmail) ||
 			!s.auth().resendAllowed("passwordReset:"+r.Id(), s.app.Now(), resendGuard) {
 			return c.NoContent(http.StatusNoContent)
 		}

@@ -369,18 +369,7 @@ func (s *Server) createRecord(c *echo.Context) error {
 	if err := authFormChecks(rec, data, manager); err != nil {
 		return badRequest("Failed to create record.", err)
 	}
-	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
-	return s.app.TriggerRecordRequest(core.RequestCreate, ev, func(e *core.RecordRequestEvent) error {
-		if err := s.app.Save(c.Request().Context(), e.Record); err != nil {
-			return saveError(err, "Failed to create record.")
-		}
-		prepareOutput(c, e.Record)
-		if manager {
-			e.Record.ShowEmail(true)
-		}
-		s.expandRecords(c, []*core.Record{e.Record})
-		return respond(c, http.StatusOK, e.Record)
-	})
+	return s.saveAndRespond(c, core.RequestCreate, col, rec, manager, "Failed to create record.")
 }
 
 func (s *Server) updateRecord(c *echo.Context) error {
@@ -418,10 +407,16 @@ func (s *Server) updateRecord(c *echo.Context) error {
 	if v, ok := data[core.FieldId]; ok && core.ToString(v) != rec.Id() {
 		return badRequest("Failed to update record.", core.ValidationErrors{"id": core.NewFieldError("validation_pk_change", "The record primary key cannot be changed.", nil)})
 	}
+	return s.saveAndRespond(c, core.RequestUpdate, col, rec, manager, "Failed to update record.")
+}
+
+// saveAndRespond runs the create/update request hook chain whose default
+// handler saves rec and writes it back with the caller's visibility.
+func (s *Server) saveAndRespond(c *echo.Context, kind string, col *core.Collection, rec *core.Record, manager bool, failMsg string) error {
 	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
-	return s.app.TriggerRecordRequest(core.RequestUpdate, ev, func(e *core.RecordRequestEvent) error {
+	return s.app.TriggerRecordRequest(kind, ev, func(e *core.RecordRequestEvent) error {
 		if err := s.app.Save(c.Request().Context(), e.Record); err != nil {
-			return saveError(err, "Failed to update record.")
+			return saveError(err, failMsg)
 		}
 		prepareOutput(c, e.Record)
 		if manager {
