@@ -4,8 +4,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -165,27 +163,4 @@ func toEchoPath(p string) string {
 
 func (s *Server) requestEvent(c *echo.Context) *core.RequestEvent {
 	return &core.RequestEvent{App: s.app, Request: c.Request(), Response: c.Response(), Auth: authOf(c)}
-}
-
-// ListenAndServe serves on ln until ctx is cancelled, then shuts down
-// gracefully: in-flight requests finish (bounded by shutdownTimeout).
-func ListenAndServe(ctx context.Context, srv *http.Server, serve func() error, shutdown func(context.Context) error) error {
-	errCh := make(chan error, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				errCh <- errors.New("server panic")
-			}
-		}()
-		errCh <- serve()
-	}()
-	select {
-	case err := <-errCh:
-		if errors.Is(err, http.ErrServerClosed) {
-			return nil
-		}
-		return err
-	case <-ctx.Done():
-		return shutdown(context.WithoutCancel(ctx))
-	}
 }

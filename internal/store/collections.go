@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -418,5 +417,3 @@ func (t txQueryer) QueryContext(ctx context.Context, query string, args ...any) 
 	}
 	return rows.Rows, nil
 }
-
-var errNotFound = errors.New("not found")
