@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"math/rand/v2"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,9 +46,73 @@ const (
 // LogStore persists request logs; the store implements it over
 // auxiliary.db.
 type LogStore interface {
-	InsertLogs(ctx context.Context, logs []*Record) error
+	InsertLogs(ctx context.Context, logs []LogRow) error
 	QueryLogs(ctx context.Context, q *RecordQuery) (*RecordQueryResult, error)
 	DeleteLogsBefore(ctx context.Context, created string) (int64, error)
+}
+
+// LogRow is one _logs row as stored: created doubles as updated (logs
+// are never edited).
+type LogRow struct {
+	Id      string
+	Level   int
+	Message string
+	Data    string // JSON object
+	Created string
+}
+
+// RequestLog is the data of one request log entry (spec §10.8). It is a
+// struct rather than a map because it is built on every request; the
+// writer goroutine encodes it.
+type RequestLog struct {
+	Method    string
+	URL       string
+	Status    int
+	ExecTime  float64 // milliseconds
+	Referer   string
+	UserAgent string
+	Auth      string // auth collection name, "" for guests
+	AuthId    string // set only with settings.logs.logAuthId
+	UserIP    string // UserIP and RemoteIP are set only with settings.logs.logIP
+	RemoteIP  string
+	Error     string // set for failed requests (status ≥ 400)
+}
+
+// appendJSON writes the entry's data object with sorted keys, like the
+// map it replaces; optional keys are omitted when unset.
+func (r *RequestLog) appendJSON(b []byte, logIP bool) []byte {
+	b = append(b, `{"auth":`...)
+	b = appendJSONString(b, r.Auth)
+	if r.AuthId != "" {
+		b = append(b, `,"authId":`...)
+		b = appendJSONString(b, r.AuthId)
+	}
+	b = append(b, `,"details":null`...)
+	if r.Status >= 400 {
+		b = append(b, `,"error":`...)
+		b = appendJSONString(b, r.Error)
+	}
+	b = append(b, `,"execTime":`...)
+	b = AppendJSONValue(b, r.ExecTime)
+	b = append(b, `,"method":`...)
+	b = appendJSONString(b, r.Method)
+	b = append(b, `,"referer":`...)
+	b = appendJSONString(b, r.Referer)
+	if logIP {
+		b = append(b, `,"remoteIP":`...)
+		b = appendJSONString(b, r.RemoteIP)
+	}
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(r.Status), 10)
+	b = append(b, `,"type":"request","url":`...)
+	b = appendJSONString(b, r.URL)
+	b = append(b, `,"userAgent":`...)
+	b = appendJSONString(b, r.UserAgent)
+	if logIP {
+		b = append(b, `,"userIP":`...)
+		b = appendJSONString(b, r.UserIP)
+	}
+	return append(b, '}')
 }
 
 // logWriter batches request logs off the request path: entries go to a
@@ -59,40 +125,75 @@ type logWriter struct {
 	dropped int64
 }
 
-// logEntry is a log waiting in the channel; it becomes a record (id, JSON
-// data) on the writer goroutine, off the request path.
+// logEntry is a log waiting in the channel; it becomes a row (id, JSON
+// data) on the writer goroutine, off the request path. Exactly one of
+// data and req is set.
 type logEntry struct {
 	message string
 	level   int
 	data    map[string]any
+	req     RequestLog
+	logIP   bool
 	at      time.Time
 }
 
-func (e logEntry) record() *Record {
-	r := NewRecord(LogsCollection())
-	ts := FormatTime(e.at)
-	r.SetCanonical(FieldId, RandomId())
-	r.SetCanonical("level", float64(e.level))
-	r.SetCanonical("message", e.message)
-	// The data map holds strings, float64 and nil only (see LogRequest),
-	// which the direct encoder writes without reflection.
-	r.SetCanonical("data", JSONRaw(AppendJSONValue(make([]byte, 0, 256), e.data)))
-	r.SetCanonical("created", ts)
-	r.SetCanonical("updated", ts)
-	return r
+func (e *logEntry) row(buf []byte) (LogRow, []byte) {
+	buf = buf[:0]
+	if e.data != nil {
+		// The data map holds JSON-ready scalars (see LogRequest), which the
+		// direct encoder writes without reflection.
+		buf = AppendJSONValue(buf, e.data)
+	} else {
+		buf = e.req.appendJSON(buf, e.logIP)
+	}
+	return LogRow{Id: logId(e.at), Level: e.level, Message: e.message, Data: string(buf),
+		Created: FormatTime(e.at)}, buf
 }
 
-// LogRequest records one request log entry asynchronously. data should
-// hold JSON-ready scalars (string, float64, bool, nil) so encoding stays
-// cheap. When the
-// buffer is full the entry is dropped (and counted): logging must never
-// slow down or block requests.
+// logId returns a 15-character [a-z0-9] id that starts with the time in
+// microseconds (10 base-36 digits, good until 2084) and ends with 5
+// random digits: log rows then arrive in key order, so inserting them
+// appends to the primary-key index instead of touching random pages.
+func logId(at time.Time) string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var b [15]byte
+	us := uint64(max(at.UnixMicro(), 0))
+	for i := 9; i >= 0; i-- {
+		b[i] = digits[us%36]
+		us /= 36
+	}
+	r := rand.Uint64()
+	for i := 10; i < 15; i++ {
+		b[i] = digits[r%36]
+		r /= 36
+	}
+	return string(b[:])
+}
+
+// LogRequest records one log entry asynchronously. data should hold
+// JSON-ready scalars (string, float64, bool, nil) so encoding stays cheap.
+// When the buffer is full the entry is dropped (and counted): logging
+// must never slow down or block requests.
 func (app *App) LogRequest(message string, level int, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	app.enqueueLog(logEntry{message: message, level: level, data: data})
+}
+
+// LogHTTPRequest records one request log entry (spec §10.8)
+// asynchronously, like LogRequest; the API's logging middleware calls it
+// for every request.
+func (app *App) LogHTTPRequest(message string, level int, r *RequestLog) {
+	app.enqueueLog(logEntry{message: message, level: level, req: *r, logIP: r.UserIP != "" || r.RemoteIP != ""})
+}
+
+func (app *App) enqueueLog(entry logEntry) {
 	ls, ok := app.store.(LogStore)
 	if !ok || app.Settings().Logs.MaxDays <= 0 {
 		return
 	}
-	entry := logEntry{message: message, level: level, data: data, at: app.Now()}
+	entry.at = app.Now()
 	w := &app.logs
 	w.mu.RLock()
 	if w.ch == nil && !w.closed {
@@ -120,7 +221,9 @@ func (app *App) LogRequest(message string, level int, data map[string]any) {
 func (app *App) writeLogs(ls LogStore, w *logWriter) {
 	defer close(w.done)
 	// Large batches amortise the commit: logging happens for every request.
-	batch := make([]*Record, 0, 2048)
+	const batchSize = 2048
+	batch := make([]LogRow, 0, batchSize)
+	buf := make([]byte, 0, 1024)
 	flush := func() {
 		if len(batch) == 0 {
 			return
@@ -137,6 +240,7 @@ func (app *App) writeLogs(ls LogStore, w *logWriter) {
 				app.logger.Warn("write request logs", "err", err, "count", len(batch))
 			}
 		}()
+		clear(batch)
 		batch = batch[:0]
 	}
 	tick := time.NewTicker(time.Second)
@@ -148,7 +252,9 @@ func (app *App) writeLogs(ls LogStore, w *logWriter) {
 				flush()
 				return
 			}
-			batch = append(batch, e.record())
+			var row LogRow
+			row, buf = e.row(buf)
+			batch = append(batch, row)
 			if len(batch) >= cap(batch) {
 				flush()
 			}

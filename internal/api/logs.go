@@ -46,27 +46,24 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		settings := s.app.Settings().Logs
-		data := map[string]any{
-			"type": "request", "method": req.Method, "url": truncate(req.URL.RequestURI(), 3000), "status": float64(status),
-			"execTime": float64(time.Since(start).Microseconds()) / 1000, "referer": req.Referer(),
-			"userAgent": req.UserAgent(), "auth": "", "details": nil,
-		}
+		rl := core.RequestLog{Method: req.Method, URL: truncate(req.URL.RequestURI(), 3000), Status: status,
+			ExecTime: float64(time.Since(start).Microseconds()) / 1000, Referer: req.Referer(), UserAgent: req.UserAgent()}
 		if me := authOf(c); me != nil {
-			data["auth"] = me.Collection().Name
+			rl.Auth = me.Collection().Name
 			if settings.LogAuthId {
-				data["authId"] = me.Id()
+				rl.AuthId = me.Id()
 			}
 		}
 		if settings.LogIP {
-			data["userIP"] = s.realIP(req)
-			data["remoteIP"] = remoteHost(req.RemoteAddr)
+			rl.UserIP = s.realIP(req)
+			rl.RemoteIP = remoteHost(req.RemoteAddr)
 		}
 		level := core.LogLevelInfo
 		if !ok {
 			level = core.LogLevelError
-			data["error"] = errText
+			rl.Error = errText
 		}
-		s.app.LogRequest(req.Method+" "+truncate(path, 3000), level, data)
+		s.app.LogHTTPRequest(req.Method+" "+truncate(path, 3000), level, &rl)
 		return err
 	}
 }

@@ -34,8 +34,31 @@ func TestRequestLogs(t *testing.T) {
 	}
 	items := body["items"].([]any)
 	id := items[0].(map[string]any)["id"].(string)
-	if st, b := s.Do("GET", "/api/logs/"+id, su, nil); st != 200 || b["data"].(map[string]any)["status"].(float64) != 404 {
+	st, b := s.Do("GET", "/api/logs/"+id, su, nil)
+	if st != 200 {
 		t.Fatalf("view log: %d %v", st, b)
+	}
+	// The entry's data carries spec §10.8's fields, with the IPs (logIP is
+	// on by default) and the error of a failed request.
+	data := b["data"].(map[string]any)
+	want := map[string]any{"type": "request", "method": "GET", "url": "/api/collections/nope/records",
+		"status": float64(404), "auth": "", "referer": "", "userIP": "127.0.0.1", "remoteIP": "127.0.0.1", "details": nil}
+	for k, v := range want {
+		if got, ok := data[k]; !ok || got != v {
+			t.Errorf("data[%q] = %#v, want %#v (data %v)", k, got, v, data)
+		}
+	}
+	if _, ok := data["execTime"].(float64); !ok {
+		t.Errorf("execTime missing or not a number: %v", data)
+	}
+	if e, _ := data["error"].(string); e == "" {
+		t.Errorf("error missing on a failed request: %v", data)
+	}
+	if _, ok := data["authId"]; ok {
+		t.Errorf("authId logged although settings.logs.logAuthId is off: %v", data)
+	}
+	if len(id) != 15 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		t.Errorf("log id %q is not 15 chars of [a-z0-9]", id)
 	}
 	if st, b := s.Do("GET", "/api/logs/stats", su, nil); st != 200 {
 		t.Fatalf("stats: %d %v", st, b)

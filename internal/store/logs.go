@@ -18,35 +18,30 @@ const logInsertChunk = 100
 // InsertLogs writes request logs to auxiliary.db in one transaction, with
 // multi-row INSERTs: logging happens for every request, so it must cost
 // one statement per batch, not per row.
-func (s *Store) InsertLogs(ctx context.Context, logs []*core.Record) error {
+func (s *Store) InsertLogs(ctx context.Context, logs []core.LogRow) error {
 	if len(logs) == 0 {
 		return nil
 	}
-	fields := logs[0].Collection().Fields
-	cols := make([]string, len(fields))
-	for i, f := range fields {
-		cols[i] = s.q(f.GetName())
+	cols := []string{"id", "level", "message", "data", "created", "updated"}
+	for i, c := range cols {
+		cols[i] = s.q(c)
 	}
 	head := "INSERT INTO " + s.q(core.LogsCollectionName) + " (" + strings.Join(cols, ", ") + ") VALUES "
 	return s.aux.Write(ctx, func(ctx context.Context) error {
+		var b strings.Builder
+		args := make([]any, 0, min(len(logs), logInsertChunk)*len(cols))
 		for start := 0; start < len(logs); start += logInsertChunk {
 			chunk := logs[start:min(start+logInsertChunk, len(logs))]
-			var b strings.Builder
+			b.Reset()
 			b.WriteString(head)
-			args := make([]any, 0, len(chunk)*len(fields))
-			for i, r := range chunk {
+			args = args[:0]
+			for i := range chunk {
+				r := &chunk[i]
 				if i > 0 {
 					b.WriteByte(',')
 				}
-				b.WriteByte('(')
-				for j, f := range fields {
-					if j > 0 {
-						b.WriteByte(',')
-					}
-					b.WriteByte('?')
-					args = append(args, f.ToDB(r.Get(f.GetName())))
-				}
-				b.WriteByte(')')
+				b.WriteString("(?,?,?,?,?,?)")
+				args = append(args, r.Id, r.Level, r.Message, r.Data, r.Created, r.Created)
 			}
 			// Full chunks share one statement text, prepared once.
 			if _, err := s.aux.execWrite(ctx, b.String(), args...); err != nil {
