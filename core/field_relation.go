@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 )
 
 func init() {
@@ -71,25 +73,80 @@ func (f *RelationField) ValidateValue(ctx context.Context, app *App, r *Record) 
 	if app == nil {
 		return nil
 	}
+	if !r.IsNew() && slices.Equal(ids, ToStringSlice(r.Original(f.Name))) {
+		// Unchanged since loaded: deleting a related record unlinks it,
+		// so stored ids stay valid and need no query on every update.
+		return nil
+	}
 	col, err := app.FindCollectionByNameOrId(f.CollectionId)
 	if err != nil {
 		return NewFieldError("validation_missing_rel_collection", "The relation collection doesn't exist.", nil)
 	}
-	found, err := app.FindRecordsByIds(ctx, col, ids)
-	if err != nil {
-		return fmt.Errorf("field %s: find related records: %w", f.Name, err)
+	if checks, ok := ctx.Value(relationChecksKey{}).(*relationChecks); ok {
+		checks.list = append(checks.list, relationCheck{field: f.Name, col: col, ids: ids})
+		return nil
 	}
-	seen := make(map[string]bool, len(found))
-	for _, rec := range found {
-		seen[rec.Id()] = true
+	return app.checkRelationIds(ctx, f.Name, col, ids)
+}
+
+func (app *App) checkRelationIds(ctx context.Context, field string, col *Collection, ids []string) error {
+	found, err := app.store.ExistingIds(ctx, col, ids)
+	if err != nil {
+		return fmt.Errorf("field %s: find related records: %w", field, err)
 	}
 	for _, id := range ids {
-		if !seen[id] {
+		if !slices.Contains(found, id) {
 			return NewFieldError("validation_missing_rel_records",
 				"Failed to find all relation records with the provided ids.", nil)
 		}
 	}
 	return nil
+}
+
+// relationChecks collects the existence checks of relation ids during a
+// save's validation, so they run inside its write transaction: on the
+// writer's connection they cost no read transaction of their own, and
+// the ids cannot vanish between the check and the write.
+type relationChecks struct{ list []relationCheck }
+
+type relationCheck struct {
+	field string
+	col   *Collection
+	ids   []string
+}
+
+type relationChecksKey struct{}
+
+// run performs the collected checks with ctx (the write transaction).
+func (c *relationChecks) run(ctx context.Context, app *App) error {
+	if len(c.list) == 0 {
+		return nil
+	}
+	errs := ValidationErrors{}
+	for _, rc := range c.list {
+		if err := app.checkRelationIds(ctx, rc.field, rc.col, rc.ids); err != nil {
+			errs[rc.field] = err
+		}
+	}
+	return errs.Filter()
+}
+
+// merge adds the collected checks' errors to a failed validation, so a
+// response lists every invalid field at once as without deferral.
+func (c *relationChecks) merge(ctx context.Context, app *App, err error) error {
+	var verrs ValidationErrors
+	if len(c.list) == 0 || !errors.As(err, &verrs) {
+		return err
+	}
+	var more ValidationErrors
+	if errors.As(c.run(ctx, app), &more) {
+		for k, v := range more {
+			if _, ok := verrs[k]; !ok {
+				verrs[k] = v
+			}
+		}
+	}
+	return err
 }
 
 // ValidateSettings checks the counts and, when app is set, that the

@@ -36,6 +36,15 @@ func (s *fieldTestStore) FindRecords(ctx context.Context, c *Collection, ids []s
 	return out, nil
 }
 
+func (s *fieldTestStore) ExistingIds(ctx context.Context, c *Collection, ids []string) ([]string, error) {
+	recs, err := s.FindRecords(ctx, c, ids)
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.Id()
+	}
+	return out, err
+}
+
 func newFieldTestApp(t *testing.T, s *fieldTestStore) *App {
 	t.Helper()
 	app := NewApp(Config{}, s)

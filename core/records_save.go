@@ -153,9 +153,11 @@ func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) e
 	}
 	e := &RecordEvent{App: app, Context: ctx, Record: r}
 	return ch.main.Trigger(e, func(e *RecordEvent) error {
+		checks := &relationChecks{}
 		if e.Context.Value(skipValidationKey{}) == nil {
-			if err := app.ValidateRecord(e.Context, e.Record); err != nil {
-				return err
+			vctx := context.WithValue(e.Context, relationChecksKey{}, checks)
+			if err := app.ValidateRecord(vctx, e.Record); err != nil {
+				return checks.merge(e.Context, app, err)
 			}
 		}
 		// Files are written before the transaction, so a slow disk or S3
@@ -167,6 +169,9 @@ func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) e
 			ex := &RecordEvent{App: app, Context: txCtx, Record: e.Record}
 			return ch.execute.Trigger(ex, func(ex *RecordEvent) error {
 				if err := app.hashPasswords(ex.Record); err != nil {
+					return err
+				}
+				if err := checks.run(ex.Context, app); err != nil {
 					return err
 				}
 				var orphans map[string][]string

@@ -37,6 +37,10 @@ type Store interface {
 	// FindRecords returns the records of c with the given ids (missing
 	// ids are skipped), in no particular order.
 	FindRecords(ctx context.Context, c *Collection, ids []string) ([]*Record, error)
+	// ExistingIds returns which of ids exist in c, in no particular
+	// order. Relation validation runs it on every save, so it reads only
+	// the primary-key index.
+	ExistingIds(ctx context.Context, c *Collection, ids []string) ([]string, error)
 	// Query runs a prepared record query (filter, sort, paging).
 	Query(ctx context.Context, q *RecordQuery) (*RecordQueryResult, error)
 	// InsertRecord inserts r (all columns).

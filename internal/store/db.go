@@ -423,10 +423,10 @@ func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Res
 		return s.tx.NewQuery(q).Bind(params).WithContext(ctx).Execute()
 	}
 	st, err := db.wstmts.get(ctx, db.conns.Writer, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
+	if err != nil || st == nil {
+		// Not preparable outside this transaction (a table it created)
+		// or the cache is full: run it unprepared; a real error in the
+		// statement surfaces here.
 		return s.raw.ExecContext(ctx, query, args...)
 	}
 	return s.raw.StmtContext(ctx, st).ExecContext(ctx, args...)

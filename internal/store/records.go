@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -109,6 +110,36 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 		return nil, err
 	}
 	return scanRecords(c, rows)
+}
+
+// ExistingIds returns which of ids exist in c (one prepared statement per
+// id count, answered from the primary-key index).
+func (s *Store) ExistingIds(ctx context.Context, c *core.Collection, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	params := dbx.Params{}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		k := "id" + strconv.Itoa(i)
+		params[k] = id
+		ph[i] = "{:" + k + "}"
+	}
+	t := s.q(c.Name)
+	rows, err := s.db.queryRows(ctx, "SELECT "+t+"."+s.q("id")+" FROM "+t+" WHERE "+t+"."+s.q("id")+" IN ("+strings.Join(ph, ", ")+")", params)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]string, 0, len(ids))
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // RecordIds lists every record id of c.

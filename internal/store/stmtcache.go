@@ -98,6 +98,18 @@ func positional(query string, params dbx.Params) (string, []any) {
 // its own writes), otherwise on the reader pool with a cached statement.
 func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*sql.Rows, error) {
 	if s := txFrom(ctx); s != nil {
+		if s.raw != nil && s.db != nil {
+			// The writer's own connection: its page cache is always warm,
+			// and the statement is prepared once per connection.
+			q, args := positional(query, params)
+			st, err := s.db.wstmts.get(ctx, s.db.conns.Writer, q)
+			if err != nil || st == nil {
+				// Not preparable outside this transaction (a table it
+				// created) or the cache is full: run it unprepared.
+				return s.raw.QueryContext(ctx, q, args...)
+			}
+			return s.raw.StmtContext(ctx, st).QueryContext(ctx, args...)
+		}
 		rows, err := s.tx.NewQuery(query).Bind(params).WithContext(ctx).Rows()
 		if err != nil {
 			return nil, err
