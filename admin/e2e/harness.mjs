@@ -3,6 +3,7 @@
 // tiny sequential test runner that prints "N passed, N failed".
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,12 @@ export async function startServer(bin) {
     proc.on('exit', (c) => rej(new Error('server exited ' + c + ':\n' + out)));
   });
   const info = await ready;
-  return { ...info, dir, stop() { proc.kill('SIGTERM'); try { rmSync(root, { recursive: true, force: true }); } catch {} } };
+  let stopping = false;
+  // a crash mid-run shows up as connection errors in the browser: say why
+  proc.on('exit', (code, sig) => {
+    if (!stopping) console.log(`     server exited unexpectedly (code ${code}, signal ${sig}); its output:\n` + out.split('\n').slice(-60).join('\n'));
+  });
+  return { ...info, dir, stop() { stopping = true; proc.kill('SIGTERM'); try { rmSync(root, { recursive: true, force: true }); } catch {} } };
 }
 
 export async function launch() {
@@ -86,3 +92,146 @@ export function runner() {
 export function ensureShots() { if (!existsSync(shotsDir)) mkdirSync(shotsDir, { recursive: true }); }
 
 export function assert(cond, msg) { if (!cond) throw new Error('assertion failed: ' + msg); }
+
+/** startSMTPSink accepts SMTP deliveries on 127.0.0.1 (the one fake at a
+ * true external edge: the server is pointed at it through the ordinary
+ * settings API/UI) and keeps every mail with its envelope recipients and
+ * its quoted-printable-decoded data. */
+export function startSMTPSink() {
+  const mails = [];
+  const waiters = new Set();
+  const sockets = new Set();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.setEncoding('utf8');
+    sock.setTimeout(30000, () => sock.destroy());
+    let buf = '', inData = false, data = '', rcpt = [];
+    sock.write('220 sink ESMTP\r\n');
+    sock.on('data', (chunk) => {
+      buf += chunk;
+      for (;;) {
+        if (inData) {
+          const end = buf.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          data += buf.slice(0, end + 2);
+          buf = buf.slice(end + 5);
+          inData = false;
+          // undo dot-stuffing (RFC 5321 §4.5.2), then quoted-printable
+          const raw = data.replace(/^\.\./gm, '.');
+          mails.push({ to: rcpt, raw, text: decodeQP(raw) });
+          data = ''; rcpt = [];
+          sock.write('250 queued\r\n');
+          for (const w of waiters) w();
+          continue;
+        }
+        const nl = buf.indexOf('\r\n');
+        if (nl < 0) return;
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 2);
+        const cmd = line.slice(0, 4).toUpperCase();
+        if (cmd === 'EHLO' || cmd === 'HELO') sock.write('250 sink\r\n');
+        else if (cmd === 'RCPT') { const m = /<([^>]*)>/.exec(line); rcpt.push((m ? m[1] : line.slice(8)).toLowerCase()); sock.write('250 ok\r\n'); }
+        else if (cmd === 'DATA') { inData = true; sock.write('354 go ahead\r\n'); }
+        else if (cmd === 'QUIT') { sock.end('221 bye\r\n'); return; }
+        else sock.write('250 ok\r\n');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve({
+      port: server.address().port,
+      mails,
+      /** mark returns a position: waitFor only looks at mails after it. */
+      mark: () => mails.length,
+      /** waitFor resolves with the first mail after `since` sent to `to`
+       * whose decoded text matches `re` (fails after 10 s, listing what came). */
+      async waitFor(to, re, since = 0) {
+        const deadline = Date.now() + 10000;
+        for (;;) {
+          const m = mails.slice(since).find((x) => x.to.includes(to.toLowerCase()) && (!re || re.test(x.text)));
+          if (m) return m;
+          if (Date.now() > deadline) {
+            throw new Error(`no mail to ${to} matching ${re} within 10 s; got ${mails.length - since}:\n` +
+              mails.slice(since).map((x) => '  to ' + x.to.join(',') + ': ' + (/^Subject: .*$/m.exec(x.text) || [''])[0]).join('\n'));
+          }
+          await new Promise((r) => { const w = () => { waiters.delete(w); r(); }; waiters.add(w); setTimeout(w, 200); });
+        }
+      },
+      close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    }));
+  });
+}
+
+function decodeQP(raw) {
+  return raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** mailLink returns the dashboard link of a mail (APP_URL + /_/#/auth/...). */
+export function mailLink(mail, action) {
+  const m = new RegExp(`href="([^"]*/_/#/auth/${action}/[\\w-]+\\.[\\w-]+\\.[\\w-]+)"`).exec(mail.text);
+  if (!m) throw new Error(`no ${action} link in mail:\n${mail.text}`);
+  return m[1];
+}
+
+/** mailOTP returns the one-time password of an OTP mail. */
+export function mailOTP(mail) {
+  const m = /<strong>(\d+)<\/strong>/.exec(mail.text);
+  if (!m) throw new Error('no OTP code in mail:\n' + mail.text);
+  return m[1];
+}
+
+/** findVersitygw returns the path of the S3 server the Go tests use
+ * (installed by internal/files/testdata/install-s3-server.sh into
+ * $(go env GOPATH)/bin, which scripts/test.sh runs before this), or ''. */
+export function findVersitygw() {
+  if (process.env.VERSITYGW) return existsSync(process.env.VERSITYGW) ? process.env.VERSITYGW : '';
+  for (const dir of (process.env.PATH || '').split(':')) {
+    if (dir && existsSync(join(dir, 'versitygw'))) return join(dir, 'versitygw');
+  }
+  try {
+    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
+    for (const dir of gopath.split(':')) if (existsSync(join(dir, 'bin', 'versitygw'))) return join(dir, 'bin', 'versitygw');
+  } catch {}
+  return '';
+}
+
+/** startS3 runs versitygw (posix backend) on 127.0.0.1 with a temp dir and
+ * one bucket; it throws with a clear message when the binary is missing. */
+export async function startS3({ access, secret, bucket }) {
+  const bin = findVersitygw();
+  if (!bin) throw new Error('versitygw (the S3 server of the Go tests) is not installed' +
+    (process.env.VERSITYGW ? ` ($VERSITYGW=${process.env.VERSITYGW} does not exist)` : '') +
+    ': run bash internal/files/testdata/install-s3-server.sh (scripts/test.sh does, before the admin checks) or set $VERSITYGW');
+  const root = mkdtempSync(join(tmpdir(), 'basalt-s3-'));
+  const data = join(root, 'data'), meta = join(root, 'meta');
+  mkdirSync(join(data, bucket), { recursive: true });
+  mkdirSync(meta);
+  const port = await new Promise((res, rej) => {
+    const l = net.createServer();
+    l.on('error', rej);
+    l.listen(0, '127.0.0.1', () => { const p = l.address().port; l.close(() => res(p)); });
+  });
+  const addr = '127.0.0.1:' + port;
+  const proc = spawn(bin, ['--access', access, '--secret', secret, '--port', addr, '--region', 'us-east-1', '--quiet',
+    'posix', '--sidecar', meta, data], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  let exited = null;
+  proc.on('exit', (c) => (exited = c));
+  proc.on('error', (e) => { out += String(e); exited ??= -1; });
+  const stop = () => { if (exited === null) proc.kill('SIGKILL'); rmSync(root, { recursive: true, force: true }); };
+  for (const deadline = Date.now() + 15000; ;) {
+    const ok = await new Promise((res) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); res(true); });
+      c.on('error', () => res(false));
+    });
+    if (ok) break;
+    if (exited !== null || Date.now() > deadline) { stop(); throw new Error(`versitygw did not start (${bin}, exit ${exited}):\n${out}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { endpoint: 'http://' + addr, stop };
+}

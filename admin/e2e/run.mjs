@@ -1,10 +1,12 @@
 // End-to-end: the real binary + Debian chromium. Walks the first-run
 // installer, the schema editor (every field kind, rules), records CRUD
-// with a file upload and a relation, filters, settings, import, session
-// expiry, themes and phone width; saves a screenshot of each main screen
-// under admin/test-results/.
+// with a file upload and a relation, filters, settings (SMTP to a local
+// sink, S3 against a real versitygw), OAuth2 provider options, import,
+// session expiry, the e-mail link pages with real mailed tokens, superuser
+// OTP and MFA login, themes and phone width; saves a screenshot of each
+// main screen under admin/test-results/.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, startS3, mailLink, mailOTP } from './harness.mjs';
 
 const EMAIL = 'admin@example.com';
 const PASS = 'secret-pass-123';
@@ -12,6 +14,43 @@ const { test, run } = runner();
 const shot = (page, name) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: false });
 const consoleErrors = [];
 const fileErrors = [];
+
+/** suToken returns the dashboard's superuser token (from localStorage). */
+const suToken = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('__basalt_superuser_auth__')).token);
+
+/** api calls the REST API from node; it returns { status, body }. */
+async function api(server, method, path, token, body) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = token;
+  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch {}
+  return { status: res.status, body: json, text };
+}
+
+/** clickFor clicks and waits for the API answer the click causes; it
+ * fails when the status differs from the expected one. */
+async function clickFor(page, selector, method, urlPart, status) {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === method && r.url().includes(urlPart)),
+    page.click(selector),
+  ]);
+  assert(res.status() === status, `${method} ${urlPart}: status ${res.status()}, want ${status}: ${await res.text().catch(() => '')}`);
+  return res;
+}
+
+/** openMailLink opens a link from a mail on this server: the link starts
+ * with the app URL (https://example.com, set in the settings step). */
+function openMailLink(page, server, link) {
+  assert(link.startsWith('https://example.com/_/#/auth/'), 'mail link uses the app URL: ' + link);
+  return page.goto(server.url + link.slice('https://example.com'.length));
+}
+
+/** norm makes URLs comparable across query encodings ("+" vs "%20"). */
+const norm = (u) => decodeURIComponent(u.replace(/\+/g, ' '));
+
+const OTP_MAIL = /one-time password is: <strong>\d+<\/strong>/;
 
 // 1x1 PNG
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -276,6 +315,52 @@ test('auth options: OTP, token durations with a server error in place, template 
   await page.locator('h1', { hasText: 'posts' }).waitFor();
 });
 
+test('auth options: an OAuth2 provider with client id/secret is saved and kept; the secret is never echoed', async ({ page, server }) => {
+  const SECRET = 'e2e-google-secret-value';
+  await page.click('.side a:has-text("users")');
+  await page.locator('h1', { hasText: 'users' }).waitFor();
+  await page.click('button[aria-label="Edit collection users"]');
+  await page.click('.tabs button:has-text("Auth options")');
+  await page.check('label:has-text("Enable OAuth2") input');
+  await page.selectOption('#ao-addp', 'google');
+  await page.click('button:has-text("Add")');
+  await page.fill('#ao-p0-id', 'e2e-google-client-id');
+  await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 400);
+  await page.locator('#ao-p0-secret ~ .err').waitFor(); // the secret is required: error in place
+  assert(await page.inputValue('#ao-p0-id') === 'e2e-google-client-id', 'typed client id kept');
+  await page.fill('#ao-p0-secret', SECRET);
+  await shot(page, '09g-auth-oauth2');
+  await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 200);
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+  const token = await suToken(page);
+  let res = await api(server, 'GET', '/api/collections/users', token);
+  const p = res.body.oauth2.providers.find((x) => x.name === 'google');
+  assert(res.body.oauth2.enabled === true && p && p.clientId === 'e2e-google-client-id', 'provider saved: ' + JSON.stringify(res.body.oauth2));
+  assert(!res.text.includes(SECRET) && !p.clientSecret, 'the client secret is not echoed: ' + JSON.stringify(p));
+  // the server built the provider with that client id (public auth methods)
+  const methods = (await api(server, 'GET', '/api/collections/users/auth-methods')).body;
+  const g = methods.oauth2.providers.find((x) => x.name === 'google');
+  assert(g && g.authURL.includes('client_id=e2e-google-client-id'), 'google offered: ' + JSON.stringify(methods.oauth2));
+  // after a reload the editor shows it; saving without retyping the secret keeps it
+  await page.reload();
+  await page.locator('h1', { hasText: 'users' }).waitFor();
+  await page.click('button[aria-label="Edit collection users"]');
+  await page.click('.tabs button:has-text("Auth options")');
+  assert(await page.inputValue('#ao-p0-id') === 'e2e-google-client-id', 'client id shown after reload');
+  assert(await page.inputValue('#ao-p0-secret') === '', 'secret not shown');
+  assert(await page.getAttribute('#ao-p0-secret', 'placeholder') === 'unchanged when empty', 'the empty secret says it is kept');
+  await page.fill('#ao-p0-dn', 'Google Workspace');
+  await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 200);
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+  res = await api(server, 'GET', '/api/collections/users', token);
+  assert(res.body.oauth2.providers[0].displayName === 'Google Workspace' && res.body.oauth2.providers[0].clientId === 'e2e-google-client-id',
+    'display name saved: ' + JSON.stringify(res.body.oauth2));
+  const again = (await api(server, 'GET', '/api/collections/users/auth-methods')).body;
+  assert(again.oauth2.providers.some((x) => x.name === 'google' && x.displayName === 'Google Workspace'), 'provider still usable (secret kept)');
+  await page.goto(page.url().replace(/#.*/, '#/collections/posts'));
+  await page.locator('h1', { hasText: 'posts' }).waitFor();
+});
+
 test('filter records: autocomplete, syntax highlight and server errors', async ({ page }) => {
   await page.click('text=+ New record');
   await page.fill('#f-title', 'Second post');
@@ -333,12 +418,73 @@ test('change a setting (with a server field error first)', async ({ page }) => {
   await page.locator('#st-name').waitFor();
   await page.waitForFunction(() => document.querySelector('#st-name')?.value === 'Basalt E2E');
   await shot(page, '12-settings');
+});
+
+test('mail settings: SMTP pointed at a local sink, the test email is delivered', async ({ page, server, sink }) => {
   await page.click('a:has-text("Mail")');
   await page.locator('#st-sname').waitFor();
+  await page.check('label:has-text("Use SMTP mail server") input');
+  await page.fill('#st-host', '127.0.0.1');
+  await page.fill('#st-port', String(sink.port));
+  await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 200);
+  const st = (await api(server, 'GET', '/api/settings', await suToken(page))).body;
+  assert(st.smtp.enabled === true && st.smtp.host === '127.0.0.1' && st.smtp.port === sink.port, 'smtp saved: ' + JSON.stringify(st.smtp));
+  const since = sink.mark();
   await page.fill('#st-temail', 'test@example.com');
+  await page.selectOption('#st-ttpl', 'password-reset');
   await page.click('button:has-text("Send test email")');
-  await page.locator('.ok-box, .err-box').first().waitFor();
+  await page.locator('.ok-box', { hasText: 'Test email sent to test@example.com' }).waitFor();
+  const mail = await sink.waitFor('test@example.com', /confirm-password-reset/, since);
+  assert(/^Subject: .*reset/im.test(mail.text), 'a password reset test mail: ' + mail.text.slice(0, 400));
   await shot(page, '13-settings-mail');
+});
+
+test('file storage: S3 field errors, a failing test shows the server error, then a real S3 server passes', async ({ page, server }) => {
+  // versitygw, the S3 server of the Go tests; a missing binary fails this step
+  const s3 = await startS3({ access: 'e2e-access-key', secret: 'e2e-secret-key-123', bucket: 'basalt-e2e' });
+  try {
+    await page.click('a:has-text("File storage")');
+    await page.locator('label:has-text("Use S3 storage") input').check();
+    await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 400);
+    await page.locator('#st-s3-endpoint ~ .err').waitFor();
+    await page.locator('#st-s3-secret ~ .err').waitFor();
+    await page.fill('#st-s3-endpoint', s3.endpoint);
+    await page.fill('#st-s3-bucket', 'basalt-e2e');
+    await page.fill('#st-s3-region', 'us-east-1');
+    await page.fill('#st-s3-accessKey', 'e2e-access-key');
+    await page.fill('#st-s3-secret', 'not-the-secret');
+    await page.check('label:has-text("Force path-style") input');
+    const testBtn = page.locator('button:has-text("Test S3 connection")');
+    assert(await testBtn.isDisabled(), 'the test is disabled while there are unsaved changes (it checks the saved settings)');
+    await page.locator('#st-s3-testhelp').waitFor();
+    await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 200);
+    assert(await page.inputValue('#st-s3-secret') === '', 'secret input cleared after saving');
+    await clickFor(page, 'button:has-text("Test S3 connection")', 'POST', '/api/settings/test/s3', 400);
+    const err = await page.locator('.err-box').textContent();
+    assert(/Failed to test the S3 filesystem/.test(err) && /Raw error/.test(err), 'the server error is shown: ' + err);
+    assert(/SignatureDoesNotMatch|signature|403|AccessDenied|InvalidAccessKeyId/i.test(err), 'the raw S3 error says why: ' + err);
+    await shot(page, '13d-settings-s3-error');
+    await page.fill('#st-s3-secret', 'e2e-secret-key-123');
+    assert(await testBtn.isDisabled(), 'disabled again until saved');
+    await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 200);
+    await clickFor(page, 'button:has-text("Test S3 connection")', 'POST', '/api/settings/test/s3', 204);
+    await page.locator('.ok-box', { hasText: 'S3 connection works' }).waitFor();
+    assert(await page.locator('.err-box').count() === 0, 'the old error is gone');
+    await shot(page, '13e-settings-s3-ok');
+    // persisted, the secret write-only
+    const res = await api(server, 'GET', '/api/settings', await suToken(page));
+    assert(res.body.s3.enabled === true && res.body.s3.endpoint === s3.endpoint && res.body.s3.forcePathStyle === true, 's3 saved: ' + JSON.stringify(res.body.s3));
+    assert(!res.text.includes('e2e-secret-key-123'), 'the S3 secret is not echoed');
+    await page.reload();
+    await page.waitForFunction((ep) => document.querySelector('#st-s3-endpoint')?.value === ep, s3.endpoint);
+    // back to local storage for the rest of the run
+    await page.locator('label:has-text("Use S3 storage") input').uncheck();
+    await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 200);
+    const after = await api(server, 'GET', '/api/settings', await suToken(page));
+    assert(after.body.s3.enabled === false, 's3 disabled again');
+  } finally {
+    s3.stop();
+  }
 });
 
 test('rate limits: server errors next to the rule, then saved; export JSON', async ({ page }) => {
@@ -353,8 +499,8 @@ test('rate limits: server errors next to the rule, then saved; export JSON', asy
   await shot(page, '13b-rate-limits-error');
   await page.fill(`#rl-${i}-label`, 'posts:create');
   await page.fill(`#rl-${i}-max`, '20');
-  await page.click('button:has-text("Save changes")');
-  await page.locator('.toast', { hasText: 'Settings saved' }).waitFor();
+  await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 200);
+  await page.locator('.toast', { hasText: 'Settings saved' }).first().waitFor();
   await page.click('a:has-text("Export collections")');
   await page.waitForFunction(() => (document.querySelector('#ex-json')?.value || '').includes('"name": "posts"'));
   await shot(page, '13c-export');
@@ -451,12 +597,207 @@ test('logout, login errors, dark theme and phone width', async ({ page }) => {
   await page.click('button[aria-label*="theme"]');
 });
 
+test('e-mail link pages: confirm verification, password reset and email change with mailed tokens', async ({ page, server, sink }) => {
+  // a fresh user: the server sends at most one verification/reset mail per
+  // user every 2 minutes, and Jane got a reset mail in an earlier step
+  const su = await suToken(page);
+  const made = await api(server, 'POST', '/api/collections/users/records', su,
+    { email: 'bob@example.com', name: 'Bob Mailer', password: 'bob-pass-123', passwordConfirm: 'bob-pass-123' });
+  assert(made.status === 200 && made.body.verified === false, 'bob created unverified: ' + made.text);
+  const bob = made.body;
+  await page.goto(page.url().replace(/#.*/, '#/collections/users'));
+  await page.locator('td', { hasText: 'Bob Mailer' }).click();
+  const since = sink.mark();
+  await page.click('button:has-text("Send verification email")');
+  await page.locator('.toast', { hasText: 'Verification email sent' }).waitFor();
+  await page.click('button:has-text("Send password reset email")');
+  await page.locator('.toast', { hasText: 'Password reset email sent' }).waitFor();
+  const verifyLink = mailLink(await sink.waitFor('bob@example.com', /confirm-verification/, since), 'confirm-verification');
+  const resetLink = mailLink(await sink.waitFor('bob@example.com', /confirm-password-reset/, since), 'confirm-password-reset');
+  await page.keyboard.press('Escape');
+  // the pages are public: open them logged out
+  await page.click('button[aria-label="Log out"]');
+  await page.locator('#login-email').waitFor();
+
+  await openMailLink(page, server, verifyLink);
+  await page.locator('.ok-box', { hasText: 'Your email address is verified' }).waitFor();
+  assert(await page.locator('#login-email').count() === 0, 'no login screen on a public page');
+  await shot(page, '23-confirm-verification');
+  let rec = (await api(server, 'GET', '/api/collections/users/records/' + bob.id, su)).body;
+  assert(rec.verified === true, 'verified is now true: ' + JSON.stringify(rec));
+
+  await openMailLink(page, server, resetLink);
+  await page.fill('#aa-pass', 'bob-new-pass-456');
+  await page.fill('#aa-pass2', 'bob-other-pass-789');
+  await clickFor(page, 'button:has-text("Confirm")', 'POST', '/confirm-password-reset', 400);
+  await page.locator('#aa-pass2 ~ .err').waitFor(); // the server's field error in place
+  assert(await page.inputValue('#aa-pass') === 'bob-new-pass-456', 'typed password kept');
+  await page.fill('#aa-pass2', 'bob-new-pass-456');
+  await clickFor(page, 'button:has-text("Confirm")', 'POST', '/confirm-password-reset', 204);
+  await page.locator('.ok-box', { hasText: 'Your password was changed' }).waitFor();
+  await shot(page, '24-confirm-password-reset');
+  const login = (identity, password) => api(server, 'POST', '/api/collections/users/auth-with-password', '', { identity, password });
+  const auth = await login('bob@example.com', 'bob-new-pass-456');
+  assert(auth.status === 200, 'login with the new password: ' + auth.text);
+  assert((await login('bob@example.com', 'bob-pass-123')).status === 400, 'the old password is refused');
+  // the used link is dead now (the password change rotated the token key)
+  await page.reload();
+  await page.fill('#aa-pass', 'bob-third-pass-000');
+  await page.fill('#aa-pass2', 'bob-third-pass-000');
+  await clickFor(page, 'button:has-text("Confirm")', 'POST', '/confirm-password-reset', 400);
+  await page.locator('.err-box', { hasText: 'Invalid or expired token' }).waitFor();
+
+  // the user asks for a new address from their own app (the public API)
+  const since2 = sink.mark();
+  const req = await api(server, 'POST', '/api/collections/users/request-email-change', auth.body.token, { newEmail: 'bob.new@example.com' });
+  assert(req.status === 204, 'request-email-change: ' + req.text);
+  const changeLink = mailLink(await sink.waitFor('bob.new@example.com', /confirm-email-change/, since2), 'confirm-email-change');
+  await openMailLink(page, server, changeLink);
+  await page.fill('#aa-pass', 'wrong-password');
+  await clickFor(page, 'button:has-text("Confirm")', 'POST', '/confirm-email-change', 400);
+  await page.locator('#aa-pass ~ .err').waitFor();
+  await page.fill('#aa-pass', 'bob-new-pass-456');
+  await clickFor(page, 'button:has-text("Confirm")', 'POST', '/confirm-email-change', 204);
+  await page.locator('.ok-box', { hasText: 'Your email address was changed' }).waitFor();
+  await shot(page, '25-confirm-email-change');
+  rec = (await api(server, 'GET', '/api/collections/users/records/' + bob.id, su)).body;
+  assert(rec.email === 'bob.new@example.com', 'email changed: ' + rec.email);
+  assert((await login('bob.new@example.com', 'bob-new-pass-456')).status === 200, 'login with the new email');
+});
+
+test('superuser login with a one-time password; for superusers OTP forces MFA: the code, then the password', async ({ page, server, sink }) => {
+  await page.goto(server.url + '/_/#/login');
+  await page.fill('#login-email', EMAIL);
+  await page.fill('#login-password', PASS);
+  await page.click('button[type=submit]');
+  await page.locator('a[title="Collections"]').waitFor();
+  await page.goto(page.url().replace(/#.*/, '#/collections/_superusers'));
+  await page.click('button[aria-label="Edit collection _superusers"]');
+  await page.click('.tabs button:has-text("Auth options")');
+  const mfaBox = page.locator('label:has-text("Require a second factor") input');
+  assert(!(await mfaBox.isChecked()) && await mfaBox.isDisabled(), `superusers: MFA off (${await mfaBox.isChecked()}) and not separately switchable (${await mfaBox.isDisabled()})`);
+  await page.check('label:has-text("Enable OTP by email") input');
+  assert(await mfaBox.isChecked(), 'enabling OTP shows MFA on (spec §1.5)');
+  await shot(page, '26-superusers-otp-options');
+  await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 200);
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+  const col = (await api(server, 'GET', '/api/collections/_superusers', await suToken(page))).body;
+  assert(col.otp.enabled === true && col.mfa.enabled === true, 'otp and mfa enabled on _superusers: ' + JSON.stringify([col.otp, col.mfa]));
+
+  await page.click('button[aria-label="Log out"]');
+  await page.click('button:has-text("Log in with a one-time password instead")');
+  await page.fill('#login-email', EMAIL);
+  const since = sink.mark();
+  await clickFor(page, 'button[type=submit]', 'POST', '/api/collections/_superusers/request-otp', 200);
+  const code = mailOTP(await sink.waitFor(EMAIL, OTP_MAIL, since));
+  await page.locator('#login-otp').waitFor();
+  const wrong = code.replace(/^./, (d) => String((Number(d) + 1) % 10));
+  await page.fill('#login-otp', wrong);
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-otp', 400);
+  await page.locator('#login-otp ~ .err').waitFor();
+  await shot(page, '26b-login-otp-wrong-code');
+  await page.fill('#login-otp', code);
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-otp', 401); // first factor done: {mfaId}
+  await page.locator('text=Step 2 of 2').waitFor();
+  await page.fill('#login-password', 'wrong-password');
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-password', 400);
+  await page.locator('.err-box').waitFor();
+  await page.fill('#login-password', PASS);
+  await shot(page, '26c-login-otp-then-password');
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-password', 200);
+  await page.locator('a[title="Collections"]').waitFor();
+  const me = await api(server, 'GET', '/api/collections/_superusers', await suToken(page));
+  assert(me.status === 200, 'the OTP session is a superuser session');
+});
+
+test('superuser MFA: password then OTP; expired sessions return to the same page after both factors', async ({ page, server, sink }) => {
+  const col = (await api(server, 'GET', '/api/collections/_superusers', await suToken(page))).body;
+  assert(col.mfa.enabled === true && col.otp.enabled === true, 'mfa enabled on _superusers: ' + JSON.stringify(col.mfa));
+
+  // password first, then the mailed code
+  await page.click('button[aria-label="Log out"]');
+  await page.fill('#login-email', EMAIL);
+  await page.fill('#login-password', PASS);
+  let since = sink.mark();
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-password', 401);
+  await page.locator('#login-otp').waitFor();
+  await page.locator('text=Step 2 of 2').waitFor();
+  await shot(page, '27-login-mfa-otp-step');
+  await page.fill('#login-otp', mailOTP(await sink.waitFor(EMAIL, OTP_MAIL, since)));
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-otp', 200);
+  await page.locator('a[title="Collections"]').waitFor();
+
+  // the server refuses the token while the user edits a collection (no
+  // reload): the save gets a 401, the login dialog opens over the page and
+  // the unsaved edit is still there afterwards
+  await page.goto(page.url().replace(/#.*/, '#/collections/posts?filter=' + encodeURIComponent('title ~ "Dark"')));
+  await page.locator('td', { hasText: 'Dark mode post' }).waitFor();
+  const here = page.url();
+  await page.click('button[aria-label="Edit collection posts"]');
+  await page.click('text=+ New field');
+  await page.click('.kinds button:has-text("Plain text")');
+  await page.fill('li.fieldrow[data-field-name="field"] input.fname', 'note');
+  const editing = page.url();
+  await page.evaluate(() => {
+    const k = '__basalt_superuser_auth__';
+    const v = JSON.parse(localStorage.getItem(k));
+    v.token = v.token.slice(0, -4) + 'AAAA';
+    localStorage.setItem(k, JSON.stringify(v));
+  });
+  await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 401);
+  await page.locator('[role=dialog][aria-label="Session expired"] #login-email').waitFor();
+  assert(await page.inputValue('#login-email') === EMAIL, 'email prefilled');
+  await page.fill('#login-password', PASS);
+  since = sink.mark();
+  await clickFor(page, '[role=dialog] button[type=submit]', 'POST', '/auth-with-password', 401);
+  await page.fill('#login-otp', mailOTP(await sink.waitFor(EMAIL, OTP_MAIL, since)));
+  await shot(page, '28-session-expired-mfa');
+  await clickFor(page, '[role=dialog] button[type=submit]', 'POST', '/auth-with-otp', 200);
+  await page.locator('[role=dialog][aria-label="Session expired"]').waitFor({ state: 'detached' });
+  assert(page.url() === editing, 'same page: ' + page.url());
+  assert(await page.locator('li.fieldrow[data-field-name="note"]').count() === 1, 'the unsaved field is still in the editor');
+  await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 200);
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+  const posts = (await api(server, 'GET', '/api/collections/posts', await suToken(page))).body;
+  assert(posts.fields.some((f) => f.name === 'note' && f.type === 'text'), 'the edit made before the expiry was saved');
+  await page.locator('td', { hasText: 'Dark mode post' }).waitFor();
+  assert(norm(page.url()) === norm(here), 'the filtered records view after saving: ' + page.url());
+
+  // an expired token found on reload: the login screen, OTP first then the password, then the same page
+  await page.evaluate(() => {
+    const k = '__basalt_superuser_auth__';
+    const v = JSON.parse(localStorage.getItem(k));
+    const [h, p, sig] = v.token.split('.');
+    const claims = JSON.parse(atob(p.replace(/-/g, '+').replace(/_/g, '/')));
+    claims.exp = Math.floor(Date.now() / 1000) - 60;
+    v.token = [h, btoa(JSON.stringify(claims)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), sig].join('.');
+    localStorage.setItem(k, JSON.stringify(v));
+  });
+  await page.reload();
+  await page.locator('#login-email').waitFor();
+  assert(await page.locator('a[title="Collections"]').count() === 0, 'the dashboard is not shown with an expired token');
+  await page.click('button:has-text("Log in with a one-time password instead")');
+  assert(await page.inputValue('#login-email') === EMAIL, 'email prefilled from the expired session');
+  since = sink.mark();
+  await clickFor(page, 'button[type=submit]', 'POST', '/request-otp', 200);
+  await page.fill('#login-otp', mailOTP(await sink.waitFor(EMAIL, OTP_MAIL, since)));
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-otp', 401);
+  await page.locator('text=Step 2 of 2').waitFor();
+  await page.fill('#login-password', PASS);
+  await shot(page, '29-login-mfa-password-step');
+  await clickFor(page, 'button[type=submit]', 'POST', '/auth-with-password', 200);
+  await page.locator('td', { hasText: 'Dark mode post' }).waitFor();
+  assert(norm(page.url()) === norm(here), 'back on the same page: ' + page.url());
+  assert((await api(server, 'GET', '/api/collections', await suToken(page))).status === 200, 'the new token works');
+});
+
 test('no console errors', async () => {
   if (fileErrors.length) console.log('     note: file requests failed (server file serving not wired yet?):\n       ' + [...new Set(fileErrors)].join('\n       '));
   assert(consoleErrors.length === 0, 'console errors:\n' + consoleErrors.join('\n'));
 });
 
 const bin = buildBinary();
+const sink = await startSMTPSink();
 const server = await startServer(bin);
 const { context, close } = await launch();
 ensureShots();
@@ -475,9 +816,10 @@ try {
   });
   if (process.env.E2E_DEBUG) page.on('request', (r) => { if (r.method() !== 'GET') console.log('     ' + r.method() + ' ' + r.url()); });
   page.on('pageerror', (e) => { consoleErrors.push('pageerror: ' + e.message); console.log('     pageerror: ' + e.message); });
-  ok = await run({ page, server });
+  ok = await run({ page, server, sink });
 } finally {
   await close();
   server.stop();
+  await sink.close();
 }
 process.exit(ok ? 0 : 1);

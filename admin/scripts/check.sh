@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Admin dashboard checks: clean install, deterministic build that must match
 # the committed dist/, first-screen size budget, Vitest, and the browser e2e
-# (playwright-core + Debian chromium) against the real binary.
+# (playwright-core + Debian chromium) against the real binary, with a local
+# SMTP sink and a real S3 server (versitygw).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +24,7 @@ if ! [ -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+# the S3 step runs the S3 server of the Go tests (a no-op when installed;
+# scripts/test.sh has installed it before it gets here)
+bash ../internal/files/testdata/install-s3-server.sh
 node e2e/run.mjs
