@@ -131,44 +131,55 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Dura
 	if err := write([]core.RealtimeMessage{{Name: "PB_CONNECT", Data: connect}}); err != nil {
 		return nil
 	}
-	idleTimer := time.NewTimer(idle)
+	// One channel drives the loop: messages, disconnects, the request's
+	// end and the deadlines all signal Ready. A select over several
+	// channels for every message costs more than the message with 1,000s
+	// of subscribers.
+	stop := context.AfterFunc(ctx, client.Wake)
+	defer stop()
+	now := time.Now()
+	lastWrite := now
+	idleTimer := time.AfterFunc(idle, client.Wake)
 	defer idleTimer.Stop()
-	var lifetime <-chan time.Time
+	var endAt time.Time
 	if RealtimeMaxLifetime > 0 {
-		t := time.NewTimer(RealtimeMaxLifetime)
+		endAt = now.Add(RealtimeMaxLifetime)
+		t := time.AfterFunc(RealtimeMaxLifetime, client.Wake)
 		defer t.Stop()
-		lifetime = t.C
 	}
-	for {
-		select {
-		case <-ctx.Done():
+	for range client.Ready() {
+		if ctx.Err() != nil {
 			return nil
-		case <-client.Done():
+		}
+		if client.Gone() {
 			if err := client.Err(); err != nil && !errors.Is(err, realtime.ErrClientClosed) && !errors.Is(err, realtime.ErrBrokerClosed) {
 				s.logger.Debug("realtime: stream closed by broker", "clientId", id, "reason", err)
 			}
 			return nil
-		case <-idleTimer.C:
-			return nil
-		case <-lifetime:
-			return nil
-		case <-client.Ready():
-			msgs := client.Take()
-			if len(msgs) == 0 {
-				continue
-			}
-			if err := write(msgs); err != nil {
-				return nil // client went away mid-write
-			}
-			if !idleTimer.Stop() {
-				select {
-				case <-idleTimer.C:
-				default:
-				}
-			}
-			idleTimer.Reset(idle)
 		}
+		now := time.Now()
+		if !endAt.IsZero() && !now.Before(endAt) {
+			return nil
+		}
+		msgs := client.Take()
+		if len(msgs) == 0 {
+			since := now.Sub(lastWrite)
+			if since >= idle {
+				return nil
+			}
+			// Woken early (the timer was set from an older write): wait
+			// for the rest of the idle period.
+			idleTimer.Reset(idle - since)
+			continue
+		}
+		if err := write(msgs); err != nil {
+			return nil // client went away mid-write
+		}
+		// The idle timer is not reset per message; when it fires, the
+		// check above re-arms it for what is left.
+		lastWrite = now
 	}
+	return nil
 }
 
 type subscribeBody struct {

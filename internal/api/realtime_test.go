@@ -633,3 +633,48 @@ func TestOAuth2RedirectToRealtime(t *testing.T) {
 		t.Fatalf("unknown state: %s", resp.Header.Get("Location"))
 	}
 }
+
+// TestRealtimeIdleTimeout: a stream closes after its idle time without
+// messages; every message restarts the idle period (spec §7.1; the
+// OnRealtimeConnectRequest hook may change the 5-minute default).
+func TestRealtimeIdleTimeout(t *testing.T) {
+	const idle = 400 * time.Millisecond
+	s := testenv.StartServer(t, func(app *core.App) error {
+		app.OnRealtimeConnectRequest().BindFunc(func(e *core.RealtimeConnectRequestEvent) error {
+			e.IdleTimeout = idle
+			return e.Next()
+		})
+		return nil
+	})
+	t.Run("closes when idle", func(t *testing.T) {
+		c := openSSE(t, s)
+		start := time.Now()
+		if !c.Ended(5 * time.Second) {
+			t.Fatal("idle stream still open after 5s")
+		}
+		if d := time.Since(start); d < idle/2 {
+			t.Fatalf("stream closed after %v, before the idle time %v", d, idle)
+		}
+	})
+	t.Run("messages keep it open", func(t *testing.T) {
+		c := openSSE(t, s)
+		if st, _ := subscribe(s, c.ClientId, "", "ping"); st != 204 {
+			t.Fatal("subscribe")
+		}
+		// Three messages, each before the previous idle period ends, carry
+		// the stream well past one idle time.
+		start := time.Now()
+		for i := range 3 {
+			time.Sleep(idle / 2)
+			if err := s.App.Realtime().Send("ping", i); err != nil {
+				t.Fatal(err)
+			}
+			if ev, ok := c.Next(5 * time.Second); !ok || ev.Event != "ping" {
+				t.Fatalf("message %d: %+v %v (after %v)", i, ev, ok, time.Since(start))
+			}
+		}
+		if !c.Ended(5 * time.Second) {
+			t.Fatal("stream still open after the messages stopped")
+		}
+	})
+}

@@ -131,8 +131,29 @@ func (c *Client) Send(msg core.RealtimeMessage) error {
 	return nil
 }
 
-// Ready is signalled when messages are waiting; call Take then.
+// Ready is signalled when messages are waiting, when the client is
+// disconnected, and on Wake; call Take (and check Done) then.
 func (c *Client) Ready() <-chan struct{} { return c.notify }
+
+// Wake signals Ready without queuing anything, so a writer that waits on
+// Ready alone can re-check its own conditions (deadlines, a closed
+// request).
+func (c *Client) Wake() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Gone reports whether the client was disconnected.
+func (c *Client) Gone() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
 
 // Done is closed when the client is disconnected (slow, auth deleted,
 // broker closed); Err tells why.
@@ -170,6 +191,7 @@ func (c *Client) kill(reason error) bool {
 	c.reason = reason
 	c.queue, c.spare = nil, nil
 	close(c.done)
+	c.Wake()
 	return true
 }
 
