@@ -85,18 +85,16 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Dura
 	if idle <= 0 {
 		idle = realtimeIdleTimeout
 	}
-	w := c.Response()
-	h := w.Header()
+	h := c.Response().Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	// The stream outlives the server's read/write timeouts.
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{})
-	_ = rc.SetReadDeadline(time.Time{})
-	w.WriteHeader(http.StatusOK)
+	out, ctx, err := s.startSSE(c)
+	if err != nil {
+		return nil // the client is gone already
+	}
+	defer out.Close()
 
-	ctx := c.Request().Context()
 	id := client.Id()
 	var buf bytes.Buffer
 	write := func(msgs []core.RealtimeMessage) error {
@@ -121,10 +119,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Dura
 		if buf.Len() == 0 {
 			return nil
 		}
-		if _, err := w.Write(buf.Bytes()); err != nil {
-			return err
-		}
-		return rc.Flush()
+		return out.Write(buf.Bytes())
 	}
 
 	connect, _ := json.Marshal(map[string]string{"clientId": id})
