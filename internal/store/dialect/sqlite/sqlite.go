@@ -61,7 +61,11 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		"foreign_keys(1)",
 		"journal_size_limit(200000000)",
 		"cache_size(-32000)",
-		"mmap_size(268435456)",
+		// No mmap: in WAL mode every read transaction that follows a write
+		// unmaps the whole file (SQLite drops its mapping when the WAL
+		// changed), so under writes mmap costs a munmap + page faults per
+		// read; measured: updates 40% slower with it, reads no faster.
+		"mmap_size(0)",
 		"temp_store(MEMORY)",
 		"synchronous(" + sync + ")",
 	}
