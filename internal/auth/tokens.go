@@ -1,10 +1,14 @@
 package auth
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -209,4 +213,28 @@ func Verify(token, key string, now time.Time) (Claims, error) {
 		return Claims{}, err
 	}
 	return c.Claims, nil
+}
+
+// VerifySignature checks only token's HS256 signature against key. It is
+// for callers that already ran ParseUnverified on the same token (which
+// refused any other alg and checked the claims), so the token is not
+// decoded twice; on its own it proves nothing about the claims.
+func VerifySignature(token, key string) error {
+	if key == "" {
+		return fmt.Errorf("%w: empty key", ErrInvalidToken)
+	}
+	i := strings.LastIndexByte(token, '.')
+	if i < 0 {
+		return fmt.Errorf("%w: malformed", ErrInvalidToken)
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
+	if err != nil {
+		return fmt.Errorf("%w: malformed signature", ErrInvalidToken)
+	}
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(token[:i]))
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		return fmt.Errorf("%w: signature mismatch", ErrInvalidToken)
+	}
+	return nil
 }

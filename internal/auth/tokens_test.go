@@ -124,6 +124,9 @@ func TestVerifyRoundTrip(t *testing.T) {
 		if err != nil || un != c {
 			t.Errorf("%s: ParseUnverified = %+v, %v; want %+v", typ, un, err, c)
 		}
+		if err := VerifySignature(tok, "k1"); err != nil {
+			t.Errorf("%s: VerifySignature: %v", typ, err)
+		}
 	}
 }
 
@@ -174,6 +177,13 @@ func TestVerifyRejects(t *testing.T) {
 			}
 			if got := errors.Is(err, ErrExpiredToken); got != tt.wantExpired {
 				t.Errorf("errors.Is(err, ErrExpiredToken) = %v, want %v (err %v)", got, tt.wantExpired, err)
+			}
+			// The split path the API uses (parse once, then check only the
+			// signature) must refuse the same tokens.
+			if _, err := ParseUnverified(tt.token, testNow); err == nil {
+				if err := VerifySignature(tt.token, tt.key); !errors.Is(err, ErrInvalidToken) {
+					t.Fatalf("ParseUnverified+VerifySignature accepted it (err %v)", err)
+				}
 			}
 		})
 	}
