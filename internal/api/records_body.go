@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/url"
 	"strconv"
 	"strings"
@@ -44,27 +43,22 @@ func readRecordBody(c *echo.Context) (map[string]any, error) {
 		}
 		return m, nil
 	case ct == "multipart/form-data":
-		mr := multipart.NewReader(req.Body, params["boundary"])
-		form, err := mr.ReadForm(16 << 20)
-		if form != nil {
-			// Parts over the in-memory budget were spooled to temp files:
-			// remove them once the request is done.
-			context.AfterFunc(req.Context(), func() { _ = form.RemoveAll() })
-		}
+		form, err := readMultipart(req.Body, params["boundary"])
+		// Parts over the in-memory budget were spooled to temp files:
+		// remove them once the request is done.
+		context.AfterFunc(req.Context(), form.RemoveAll)
 		if err != nil {
-			if errors.Is(err, errBodyTooLarge) {
+			if isTooLarge(err) {
 				return nil, core.NewError(core.CodeTooLarge, "Request entity too large.", nil)
 			}
 			return nil, badRequest("", nil)
 		}
-		data, err := formData(form.Value)
+		data, err := formData(form.values)
 		if err != nil {
 			return nil, err
 		}
-		for key, headers := range form.File {
-			for _, fh := range headers {
-				fh := fh
-				f := &core.File{OriginalName: fh.Filename, Size: fh.Size, Open: func() (io.ReadCloser, error) { return fh.Open() }}
+		for key, files := range form.files {
+			for _, f := range files {
 				data[key] = appendValue(data[key], f)
 			}
 		}

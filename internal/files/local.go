@@ -73,7 +73,14 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 			os.Remove(tmp.Name())
 		}
 	}()
-	n, err := io.Copy(tmp, ctxReader{ctx, r})
+	// A source that writes itself out (in-memory uploads, local files) is
+	// copied in one call, without waiting on anything ctx could cancel;
+	// streams are read in chunks that check ctx.
+	src := io.Reader(ctxReader{ctx, r})
+	if _, ok := r.(io.WriterTo); ok {
+		src = r
+	}
+	n, err := io.Copy(tmp, src)
 	if err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
@@ -104,17 +111,20 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 // createTemp creates the directory and a temp file in it. It retries because
 // a concurrent DeletePrefix may prune the just-created empty directory.
 func (l *Local) createTemp(dir string) (*os.File, error) {
-	var err error
+	// Try the directory first: it usually exists, or only its last level
+	// is missing (a new record), so MkdirAll's walk up is rarely needed.
+	f, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return f, err
+	}
 	for range 5 {
-		if err = os.MkdirAll(dir, 0o755); err != nil {
-			continue
+		if err = os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			if err = os.MkdirAll(dir, 0o755); err != nil {
+				continue
+			}
 		}
-		var f *os.File
-		if f, err = os.CreateTemp(dir, tempPrefix+"*"); err == nil {
-			return f, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+		if f, err = os.CreateTemp(dir, tempPrefix+"*"); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return f, err
 		}
 	}
 	return nil, err
