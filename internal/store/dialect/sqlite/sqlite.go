@@ -60,7 +60,12 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
 		"journal_size_limit(200000000)",
-		"cache_size(-32000)",
+		// 2 MB of page cache per connection (SQLite's default). In WAL mode
+		// a connection drops its cache whenever another one committed, so a
+		// bigger cache rarely pays off, but it stays resident: 32 MB per
+		// connection doubled the RSS for the same throughput (measured
+		// with bench/, Nov 2026).
+		"cache_size(-2000)",
 		// No mmap: in WAL mode every read transaction that follows a write
 		// unmaps the whole file (SQLite drops its mapping when the WAL
 		// changed), so under writes mmap costs a munmap + page faults per
