@@ -4,7 +4,8 @@
 # with fresh data dirs, and write the medians and ratios to bench/RESULTS.md.
 #
 # Usage: bench/run.sh [--short] [--rounds N] [--duration D] [--scenarios LIST]
-#                     [--realtime-k LIST] [--servers basalt,pocketbase,floor]
+#                     [--realtime-k LIST] [--realtime-fast-k LIST]
+#                     [--servers basalt,pocketbase,floor]
 #                     [--out FILE]
 #   --short   2s per scenario, realtime K=100,1000 (a quick check; 3 rounds)
 # A server that cannot be built or started gets every scenario reported as
@@ -18,6 +19,7 @@ ROUNDS=3
 DURATION=10s
 SCENARIOS=all
 RTK=100,1000,10000
+RTFK=1000
 SERVERS=basalt,pocketbase,floor
 OUT="$BENCH/RESULTS.md"
 ARGS="$*"
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--duration) DURATION="$2"; shift ;;
 	--scenarios) SCENARIOS="$2"; shift ;;
 	--realtime-k) RTK="$2"; shift ;;
+	--realtime-fast-k) RTFK="$2"; shift ;;
 	--servers) SERVERS="$2"; shift ;;
 	--out) OUT="$2"; shift ;;
 	*) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -81,7 +84,7 @@ loadgen_run() {
 	local label=$1 round=$2 url=$3 pid=$4 scen=$5 setup=$6 fail=${7:-}
 	local out="$RES/$label-r$round.json"
 	local cmd=("$BIN/loadgen" -label "$label" -url "$url" -scenario "$scen" -duration "$DURATION"
-		-realtime-k "$RTK" -setup "$setup" -su-email "$SU_EMAIL" -su-password "$SU_PASS" -json)
+		-realtime-k "$RTK" -realtime-fast-k "$RTFK" -setup "$setup" -su-email "$SU_EMAIL" -su-password "$SU_PASS" -json)
 	[ "$pid" -gt 0 ] && cmd+=(-pid "$pid")
 	[ -n "$fail" ] && cmd+=(-fail "$fail")
 	log "round $round: $label: ${cmd[*]#$BENCH/}"
@@ -162,6 +165,6 @@ if has basalt && [ -z "$BASALT_ERR" ]; then
 fi
 "$BIN/benchreport" -o "$OUT" -rounds "$ROUNDS" -duration "$DURATION" \
 	-command "bench/run.sh $ARGS" \
-	-command "per server and round: bench/bin/loadgen -label NAME -url http://127.0.0.1:PORT -scenario $SCENARIOS -duration $DURATION -realtime-k $RTK -setup api|skip -pid PID -json" \
+	-command "per server and round: bench/bin/loadgen -label NAME -url http://127.0.0.1:PORT -scenario $SCENARIOS -duration $DURATION -realtime-k $RTK -realtime-fast-k $RTFK -setup api|skip -pid PID -json" \
 	"${NOTES[@]}" "$RES"/*.json
 log "wrote $OUT (raw JSON kept in $RES)"

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/basalthq/basalt/internal/filter"
 )
@@ -96,10 +97,19 @@ func (o *AuthOptions) keepSecretsFrom(old *AuthOptions) {
 	}
 }
 
-var ruleCache sync.Map // raw rule/filter text → filter.Expr
+// ruleCacheMax bounds the parsed-rule cache: client filters go through it
+// too, and a client sending endless distinct filters must not grow it
+// without limit.
+const ruleCacheMax = 4096
+
+var (
+	ruleCache     sync.Map // raw rule/filter text → filter.Expr
+	ruleCacheSize atomic.Int64
+)
 
 // ParseRule parses a rule or filter with a process-wide cache, so each
-// distinct rule text is parsed once (not per request).
+// distinct rule text is parsed once (not per request). When the cache is
+// full it starts over; rules are re-parsed on their next use.
 func ParseRule(raw string) (filter.Expr, error) {
 	if v, ok := ruleCache.Load(raw); ok {
 		return v.(filter.Expr), nil
@@ -107,6 +117,10 @@ func ParseRule(raw string) (filter.Expr, error) {
 	expr, err := filter.Parse(raw)
 	if err != nil {
 		return nil, err
+	}
+	if ruleCacheSize.Add(1) > ruleCacheMax {
+		ruleCache.Clear()
+		ruleCacheSize.Store(1)
 	}
 	ruleCache.Store(raw, expr)
 	return expr, nil

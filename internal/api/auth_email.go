@@ -76,6 +76,26 @@ func (s *Server) requestVerification(c *echo.Context) error {
 	if col.Id == core.SuperusersCollectionId {
 		return badRequest("All superusers are verified by default.", nil)
 	}
+	return s.mailToken(c, col, tokenMailFlow{flow: core.FlowRequestVerification, typ: auth.TokenTypeVerification,
+		template: col.Auth.VerificationTemplate, mailKind: core.MailVerification,
+		skip: func(r *core.Record) bool { return r.GetBool(core.FieldVerified) }})
+}
+
+// tokenMailFlow describes a request-* endpoint that mails a token.
+type tokenMailFlow struct {
+	flow     string // hook kind (core.FlowRequest*)
+	typ      auth.TokenType
+	template core.EmailTemplate
+	mailKind string
+	skip     func(r *core.Record) bool // no mail for this record
+}
+
+// mailToken is the shared body of request-verification and
+// request-password-reset: read {email}, find the record, run the flow
+// hook, and mail a token unless the record is skipped or was mailed
+// moments ago. It answers 204 either way, so the endpoint does not tell
+// which addresses exist.
+func (s *Server) mailToken(c *echo.Context, col *core.Collection, f tokenMailFlow) error {
 	var in struct {
 		Email string `json:"email"`
 	}
@@ -87,20 +107,22 @@ func (s *Server) requestVerification(c *echo.Context) error {
 	}
 	rec := s.findByEmail(c.Request().Context(), col, in.Email)
 	ev := &core.RecordFlowRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
-	return s.app.TriggerRecordFlowRequest(core.FlowRequestVerification, ev, func(e *core.RecordFlowRequestEvent) error {
+	return s.app.TriggerRecordFlowRequest(f.flow, ev, func(e *core.RecordFlowRequestEvent) error {
 		r := e.Record
-		if r == nil || r.GetBool(core.FieldVerified) || !s.auth().resendAllowed("verification:"+r.Id(), s.app.Now(), resendGuard) {
+		if r == nil || f.skip(r) || !s.auth().resendAllowed(f.guardKey(r), s.app.Now(), resendGuard) {
 			return c.NoContent(http.StatusNoContent)
 		}
-		token, err := s.newAuthToken(r, auth.TokenTypeVerification, false, 0, func(cl *auth.Claims) { cl.Email = r.GetString(core.FieldEmail) })
+		token, err := s.newAuthToken(r, f.typ, false, 0, func(cl *auth.Claims) { cl.Email = r.GetString(core.FieldEmail) })
 		if err != nil {
 			return core.NewInternalError(err)
 		}
-		msg := s.tokenMail(r, r.GetString(core.FieldEmail), col.Auth.VerificationTemplate, token)
-		s.sendLater(c, core.MailVerification, r, msg, map[string]any{"token": token}, nil)
+		msg := s.tokenMail(r, r.GetString(core.FieldEmail), f.template, token)
+		s.sendLater(c, f.mailKind, r, msg, map[string]any{"token": token}, nil)
 		return c.NoContent(http.StatusNoContent)
 	})
 }
+
+func (f tokenMailFlow) guardKey(r *core.Record) string { return string(f.typ) + ":" + r.Id() }
 
 // flowToken checks a confirm-* token of typ for col and returns its record
 // and claims, or the spec's token field error.
@@ -185,31 +207,9 @@ func (s *Server) requestPasswordReset(c *echo.Context) error {
 	if !col.Auth.PasswordAuth.Enabled {
 		return badRequest("The collection is not configured to allow password authentication.", nil)
 	}
-	var in struct {
-		Email string `json:"email"`
-	}
-	if err := decodeAuthBody(c, &in); err != nil {
-		return err
-	}
-	if err := emailInput("email", in.Email); err != nil {
-		return err
-	}
-	rec := s.findByEmail(c.Request().Context(), col, in.Email)
-	ev := &core.RecordFlowRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
-	return s.app.TriggerRecordFlowRequest(core.FlowRequestPasswordReset, ev, func(e *core.RecordFlowRequestEvent) error {
-		r := e.Record
-		if r == nil || strings.EqualFold(r.GetString(core.FieldEmail), core.InstallerEmail) ||
-			!s.auth().resendAllowed("passwordReset:"+r.Id(), s.app.Now(), resendGuard) {
-			return c.NoContent(http.StatusNoContent)
-		}
-		token, err := s.newAuthToken(r, auth.TokenTypePasswordReset, false, 0, func(cl *auth.Claims) { cl.Email = r.GetString(core.FieldEmail) })
-		if err != nil {
-			return core.NewInternalError(err)
-		}
-		msg := s.tokenMail(r, r.GetString(core.FieldEmail), col.Auth.ResetPasswordTemplate, token)
-		s.sendLater(c, core.MailPasswordReset, r, msg, map[string]any{"token": token}, nil)
-		return c.NoContent(http.StatusNoContent)
-	})
+	return s.mailToken(c, col, tokenMailFlow{flow: core.FlowRequestPasswordReset, typ: auth.TokenTypePasswordReset,
+		template: col.Auth.ResetPasswordTemplate, mailKind: core.MailPasswordReset,
+		skip: func(r *core.Record) bool { return strings.EqualFold(r.GetString(core.FieldEmail), core.InstallerEmail) }})
 }
 
 func (s *Server) confirmPasswordReset(c *echo.Context) error {

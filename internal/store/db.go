@@ -37,6 +37,7 @@ type DB struct {
 	logger  *slog.Logger
 
 	stmts  stmtCache // reads, on the reader pool
+	pstmts stmtCache // point reads, on the point-reader pool
 	wstmts stmtCache // writes, on the writer pool, used inside transactions
 
 	queue     chan *writeJob
@@ -128,12 +129,16 @@ func (db *DB) Close() error {
 		close(db.closed)
 		<-db.loopDone
 		db.stmts.closeAll()
+		db.pstmts.closeAll()
 		db.wstmts.closeAll()
 		if db.conns.Writer != nil {
 			_ = db.Dialect.Checkpoint(context.Background(), db.conns.Writer)
 			err = errors.Join(err, db.conns.Writer.Close())
 		}
 		err = errors.Join(err, db.conns.Reader.Close())
+		if db.conns.PointReader != nil {
+			err = errors.Join(err, db.conns.PointReader.Close())
+		}
 	})
 	return err
 }

@@ -120,7 +120,12 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	if q.PerPage > 0 {
 		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, (max(q.Page, 1)-1)*q.PerPage)
 	}
-	rows, err := db.queryRows(ctx, stmt, parts.params)
+	query := db.queryRows
+	if (len(q.Ids) > 0 && len(q.Ids) <= pointReadMax) || q.Candidate != nil {
+		// One record by id, or a rule checked against one candidate.
+		query = db.queryPoint
+	}
+	rows, err := query(ctx, stmt, parts.params)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +136,9 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	res.Records = recs
 	return res, nil
 }
+
+// pointReadMax is the most ids a query may name to count as a point read.
+const pointReadMax = 16
 
 // candidateCTE renders a one-row CTE named like the collection's table
 // holding the would-be record, so create rules see the submitted values

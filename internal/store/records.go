@@ -104,7 +104,7 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 		params[k] = id
 		ph[i] = "{:" + k + "}"
 	}
-	rows, err := s.db.queryRows(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",
+	rows, err := s.db.queryPoint(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",
 		s.selectColumns(c, c.Name), s.q(c.Name), s.q(c.Name), s.q("id"), strings.Join(ph, ", ")), params)
 	if err != nil {
 		return nil, err
@@ -126,7 +126,7 @@ func (s *Store) ExistingIds(ctx context.Context, c *core.Collection, ids []strin
 		ph[i] = "{:" + k + "}"
 	}
 	t := s.q(c.Name)
-	rows, err := s.db.queryRows(ctx, "SELECT "+t+"."+s.q("id")+" FROM "+t+" WHERE "+t+"."+s.q("id")+" IN ("+strings.Join(ph, ", ")+")", params)
+	rows, err := s.db.queryPoint(ctx, "SELECT "+t+"."+s.q("id")+" FROM "+t+" WHERE "+t+"."+s.q("id")+" IN ("+strings.Join(ph, ", ")+")", params)
 	if err != nil {
 		return nil, err
 	}

@@ -126,3 +126,21 @@ func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*
 	}
 	return st.QueryContext(ctx, args...)
 }
+
+// queryPoint is queryRows for reads of a few rows by primary key: outside
+// a transaction they go to the point-reader pool when the dialect has one.
+func (db *DB) queryPoint(ctx context.Context, query string, params dbx.Params) (*sql.Rows, error) {
+	pr := db.conns.PointReader
+	if pr == nil || txFrom(ctx) != nil {
+		return db.queryRows(ctx, query, params)
+	}
+	q, args := positional(query, params)
+	st, err := db.pstmts.get(ctx, pr, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return pr.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}

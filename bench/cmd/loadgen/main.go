@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -40,11 +41,11 @@ func main() {
 }
 
 type config struct {
-	url, scenarios, suEmail, suPassword, setupMode, label, realtimeK string
-	duration                                                         time.Duration
-	concurrency, pid, users, posts                                   int
-	jsonOut, list                                                    bool
-	fail                                                             string
+	url, scenarios, suEmail, suPassword, setupMode, label, realtimeK, realtimeFastK string
+	duration                                                                        time.Duration
+	concurrency, pid, users, posts                                                  int
+	jsonOut, list                                                                   bool
+	fail                                                                            string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -63,6 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.users, "users", 100, "number of users in the dataset")
 	fs.IntVar(&c.posts, "posts", 10000, "number of seeded posts")
 	fs.StringVar(&c.realtimeK, "realtime-k", "100,1000,10000", "comma list of subscriber counts for the realtime scenario")
+	fs.StringVar(&c.realtimeFastK, "realtime-fast-k", "1000", "comma list of subscriber counts measured again with the writer at 100 creates/s ('' for none)")
 	fs.StringVar(&c.label, "label", "", "server label stored in the JSON output (e.g. basalt, pocketbase, floor)")
 	fs.BoolVar(&c.list, "list", false, "list the scenarios and exit")
 	fs.StringVar(&c.fail, "fail", "", "contact no server: report every selected scenario as failed with this reason (run.sh uses it when a server cannot be built or started)")
@@ -128,16 +130,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fastKs, err := parseInts(cfg.realtimeFastK)
+	if err != nil {
+		return err
+	}
 	if nofile, err := scenario.RaiseNoFile(65536); err != nil {
 		logf("raise RLIMIT_NOFILE: %v", err)
-	} else if mx := maxInts(ks); uint64(mx)+512 > nofile {
+	} else if mx := maxInts(append(slices.Clone(ks), fastKs...)); uint64(mx)+512 > nofile {
 		logf("warning: RLIMIT_NOFILE is %d, too low for %d subscribers", nofile, mx)
 	}
 
 	out := report.Run{Label: cfg.label, URL: cfg.url, Started: time.Now().UTC().Format(time.RFC3339),
 		DurationSec: cfg.duration.Seconds(), Args: strings.Join(args, " ")}
 	env := &scenario.Env{Anon: client.New(cfg.url), Duration: cfg.duration, Concurrency: cfg.concurrency,
-		PID: cfg.pid, RealtimeK: ks, Password: setup.UserPassword, Log: logf}
+		PID: cfg.pid, RealtimeK: ks, RealtimeFastK: fastKs, Password: setup.UserPassword, Log: logf}
 	t0 := time.Now()
 	var setupErr error
 	if cfg.fail != "" {

@@ -87,7 +87,7 @@ func TestWriteMarkdown(t *testing.T) {
 			name: "realtime section",
 			runs: []Run{{Label: PocketBase, Results: []stats.Summary{{Scenario: "realtime_k1000", Valid: true, P50Ms: 3, P99Ms: 9,
 				Extra: map[string]float64{"creates_per_sec": 20, "delivered_ratio": 1, "rss_per_sub_kb": 34.5, "rss_peak_kb": 2048}}}}},
-			want: []string{"## Realtime fan-out", "| 1000 | pocketbase | 20.0 | 1.0000 | 3.0 / 9.0 | 34.5 |", "| realtime_k1000 | 2 |"},
+			want: []string{"## Realtime fan-out", "| 1000 | pocketbase | 20 / 20.0 | 1.0000 | 3.0 / 9.0 | 34.5 |", "| realtime_k1000 | 2 |"},
 		},
 	}
 	for _, tc := range tests {

@@ -17,8 +17,21 @@ import (
 	"github.com/basalthq/basalt/bench/internal/stats"
 )
 
-// RealtimeRate is the writer's create rate (creates per second).
-const RealtimeRate = 20
+// RealtimeRate is the writer's create rate (creates per second), and
+// RealtimeFastRate the rate of the extra runs for Env.RealtimeFastK.
+const (
+	RealtimeRate     = 20
+	RealtimeFastRate = 100
+)
+
+// RealtimeName names a realtime result: realtime_kK at the base rate,
+// realtime_kK_rR at another rate.
+func RealtimeName(k, rate int) string {
+	if rate == RealtimeRate {
+		return fmt.Sprintf("realtime_k%d", k)
+	}
+	return fmt.Sprintf("realtime_k%d_r%d", k, rate)
+}
 
 // realtimeGrace bounds the wait for late events after the writer stops, and
 // realtimeIdle ends it early when no event arrived for that long.
@@ -34,7 +47,10 @@ const rtMarker = `"title":"rt-`
 func realtime(ctx context.Context, env *Env) []stats.Summary {
 	var out []stats.Summary
 	for _, k := range env.RealtimeK {
-		out = append(out, realtimeK(ctx, env, k))
+		out = append(out, realtimeK(ctx, env, k, RealtimeRate))
+	}
+	for _, k := range env.RealtimeFastK {
+		out = append(out, realtimeK(ctx, env, k, RealtimeFastRate))
 	}
 	return out
 }
@@ -107,8 +123,8 @@ func connectSSE(ctx context.Context, env *Env, hc *http.Client) (*sseConn, error
 	return c, nil
 }
 
-func realtimeK(ctx context.Context, env *Env, k int) stats.Summary {
-	name := fmt.Sprintf("realtime_k%d", k)
+func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
+	name := RealtimeName(k, rate)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Streams never go back to the pool, so they get their own transport.
@@ -175,7 +191,7 @@ func realtimeK(ctx context.Context, env *Env, k int) stats.Summary {
 	}
 
 	// Readers: record the delivery latency of every writer event.
-	maxEvents := int(env.Duration.Seconds()*RealtimeRate) + RealtimeRate
+	maxEvents := int(env.Duration.Seconds()*float64(rate)) + rate
 	sent := make([]atomic.Int64, maxEvents) // send time (UnixNano) per sequence
 	var (
 		delivered atomic.Int64
@@ -212,14 +228,14 @@ func realtimeK(ctx context.Context, env *Env, k int) stats.Summary {
 		})
 	}
 
-	// Writer: open loop, RealtimeRate creates per second for env.Duration,
+	// Writer: open loop, rate creates per second for env.Duration,
 	// each create in its own goroutine so a slow server cannot lower the rate.
 	var (
 		writeErrs stats.Recorder
 		created   atomic.Int64
 		writeWG   sync.WaitGroup
 	)
-	tick := time.NewTicker(time.Second / RealtimeRate)
+	tick := time.NewTicker(time.Second / time.Duration(rate))
 	deadline := time.Now().Add(env.Duration)
 	for seq := 0; seq < maxEvents && time.Now().Before(deadline) && ctx.Err() == nil; seq++ {
 		<-tick.C

@@ -99,6 +99,9 @@ type Env struct {
 	PID int
 	// RealtimeK lists the subscriber counts of the realtime scenario.
 	RealtimeK []int
+	// RealtimeFastK lists the subscriber counts measured again with the
+	// writer at RealtimeFastRate ("how far it holds").
+	RealtimeFastK []int
 	// Log receives progress lines.
 	Log func(format string, args ...any)
 }

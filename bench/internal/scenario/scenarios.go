@@ -57,7 +57,7 @@ func All() []Scenario {
 		{Name: "create_rule", Doc: "POST a post as a user with createRule `@collection.members.user ?= @request.auth.id`, concurrency 32", NeedsSU: true, Run: createRule},
 		{Name: "auth", Doc: "POST users/auth-with-password for a random user, concurrency 8", Run: single("auth", 8, authOp)},
 		{Name: "upload", Doc: "multipart POST of a 100 KB file into uploads, concurrency 8", Run: single("upload", 8, uploadOp)},
-		{Name: "realtime", Doc: "K SSE subscribers to posts/*, one writer at 20 creates/s: delivered/expected, latency, RSS per idle subscriber", Run: realtime},
+		{Name: "realtime", Doc: "K SSE subscribers to posts/*, one writer at 20 creates/s (and 100/s for -realtime-fast-k): delivered/expected, latency, RSS per idle subscriber", Run: realtime},
 	}
 }
 

@@ -41,6 +41,11 @@ type Options struct {
 type Conns struct {
 	Writer *sql.DB
 	Reader *sql.DB
+	// PointReader, when set, serves reads of a few rows by primary key
+	// (a record by id, relation checks, the auth record of a token):
+	// an engine may tune it differently from Reader, which also runs
+	// scans. Nil means Reader serves those too.
+	PointReader *sql.DB
 	// DriverName is the dbx builder name matching the engine.
 	DriverName string
 }

@@ -20,6 +20,9 @@ func Run(t *testing.T, d dialect.Dialect, dsn string) {
 	}
 	defer conns.Writer.Close()
 	defer conns.Reader.Close()
+	if conns.PointReader != nil {
+		defer conns.PointReader.Close()
+	}
 	w, r := conns.Writer, conns.Reader
 	q := d.QuoteIdent
 	exec := func(s string, args ...any) {

@@ -14,9 +14,12 @@ func TestConformance(t *testing.T) {
 	dialecttest.Run(t, sqlite.Dialect{}, filepath.Join(t.TempDir(), "c.db"))
 }
 
-// TestPragmasApplied: every pooled connection gets WAL, foreign keys and
-// memory-mapped reads (page reads without syscalls; WAL commits flush each
-// reader's page cache, so list scans would otherwise re-read via pread).
+// TestPragmasApplied: every pooled connection gets WAL and foreign keys;
+// the writer and the scan readers get memory-mapped reads (page reads
+// without syscalls; WAL commits flush each reader's page cache, so list
+// scans would otherwise re-read via pread), the point readers do not (a
+// read after a commit unmaps the file, which costs more than a one-row
+// lookup).
 func TestPragmasApplied(t *testing.T) {
 	conns, err := sqlite.Dialect{}.Open(t.Context(), filepath.Join(t.TempDir(), "p.db"), dialect.Options{})
 	if err != nil {
@@ -24,7 +27,8 @@ func TestPragmasApplied(t *testing.T) {
 	}
 	defer conns.Writer.Close()
 	defer conns.Reader.Close()
-	for name, db := range map[string]*sql.DB{"writer": conns.Writer, "reader": conns.Reader} {
+	defer conns.PointReader.Close()
+	for name, db := range map[string]*sql.DB{"writer": conns.Writer, "reader": conns.Reader, "point": conns.PointReader} {
 		var mode string
 		var fk, mmap int64
 		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
@@ -33,8 +37,13 @@ func TestPragmasApplied(t *testing.T) {
 		if err := db.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 			t.Errorf("%s foreign_keys = %d %v", name, fk, err)
 		}
-		if err := db.QueryRow("PRAGMA mmap_size").Scan(&mmap); err != nil || mmap != 0 {
+		if err := db.QueryRow("PRAGMA mmap_size").Scan(&mmap); err != nil || (mmap > 0) != (name != "point") {
 			t.Errorf("%s mmap_size = %d %v", name, mmap, err)
+		}
+		if name != "writer" {
+			if _, err := db.Exec("CREATE TABLE x (a)"); err == nil {
+				t.Errorf("%s pool accepts writes", name)
+			}
 		}
 	}
 }
