@@ -1,75 +1,12 @@
 // SDK end-to-end tests of the auth flows (spec §1.4, §1.5). Mails are
-// captured by a tiny SMTP sink this file starts on 127.0.0.1 (the one fake
+// captured by the SMTP sink of lib/smtpsink.mjs on 127.0.0.1 (the one fake
 // at a true external edge); the server is pointed at it through the normal
 // settings API, so no test-only server code is involved.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { ClientResponseError } from 'pocketbase';
 import { startServer } from '../lib/server.mjs';
-
-const WAIT_MS = 10_000;
-
-/** startSMTPSink accepts SMTP deliveries and keeps their raw data. */
-function startSMTPSink() {
-  const mails = [];
-  const waiters = [];
-  const server = net.createServer((sock) => {
-    sock.setEncoding('utf8');
-    sock.setTimeout(WAIT_MS, () => sock.destroy());
-    let buf = '';
-    let inData = false;
-    let data = '';
-    sock.write('220 sink ESMTP\r\n');
-    sock.on('data', (chunk) => {
-      buf += chunk;
-      for (;;) {
-        if (inData) {
-          const end = buf.indexOf('\r\n.\r\n');
-          if (end < 0) return;
-          data += buf.slice(0, end);
-          buf = buf.slice(end + 5);
-          inData = false;
-          mails.push(data);
-          data = '';
-          sock.write('250 queued\r\n');
-          for (const w of waiters.splice(0)) w();
-          continue;
-        }
-        const nl = buf.indexOf('\r\n');
-        if (nl < 0) return;
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 2);
-        const cmd = line.slice(0, 4).toUpperCase();
-        if (cmd === 'EHLO' || cmd === 'HELO') sock.write('250 sink\r\n');
-        else if (cmd === 'DATA') { inData = true; sock.write('354 go ahead\r\n'); }
-        else if (cmd === 'QUIT') { sock.end('221 bye\r\n'); return; }
-        else sock.write('250 ok\r\n');
-      }
-    });
-    sock.on('error', () => {});
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: server.address().port,
-      mails,
-      /** waitFor resolves with the n-th mail (1-based), decoded. */
-      async waitFor(n) {
-        const deadline = Date.now() + WAIT_MS;
-        while (mails.length < n) {
-          if (Date.now() > deadline) throw new Error(`timed out waiting for mail ${n} (got ${mails.length})`);
-          await new Promise((r) => { waiters.push(r); setTimeout(r, 200); });
-        }
-        return decodeQP(mails[n - 1]);
-      },
-      close: () => new Promise((r) => server.close(r)),
-    }));
-  });
-}
-
-function decodeQP(raw) {
-  return raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-}
+import { startSMTPSink } from '../lib/smtpsink.mjs';
 
 function tokenOf(mail) {
   const m = mail.match(/\/auth\/confirm-[a-z-]+\/([\w-]+\.[\w-]+\.[\w-]+)/);
@@ -87,7 +24,7 @@ let srv;
 let sink;
 let su;
 let mailCount = 0;
-const nextMail = () => sink.waitFor(++mailCount);
+const nextMail = async () => (await sink.nth(++mailCount)).text;
 
 before(async () => {
   sink = await startSMTPSink();
