@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -276,5 +277,43 @@ func TestNewerDataDirRefused(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(dir, "data.db"))
 	if string(before) != string(after) {
 		t.Fatal("data.db changed")
+	}
+}
+
+// TestConcurrentStartOnFreshDir: processes started together on an empty
+// data dir (a `superuser upsert` while the server boots, as container
+// entrypoints do) all succeed; each system migration runs once.
+func TestConcurrentStartOnFreshDir(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	const n = 4
+	errs := make(chan string, n)
+	for i := range n {
+		go func() {
+			out, err := run(t, bin, nil, "superuser", "upsert", "a"+strconv.Itoa(i)+"@example.com", "password123", "--dir", dir)
+			if err != nil {
+				errs <- err.Error() + "\n" + out
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range n {
+		if e := <-errs; e != "" {
+			t.Errorf("concurrent start failed: %s", e)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var dup int
+	if err := db.QueryRow(`SELECT count(*) FROM (SELECT file FROM _migrations GROUP BY file HAVING count(*) > 1)`).Scan(&dup); err != nil || dup != 0 {
+		t.Fatalf("migrations recorded twice: %d %v", dup, err)
+	}
+	var users int
+	if err := db.QueryRow(`SELECT count(*) FROM _superusers`).Scan(&users); err != nil || users != n {
+		t.Fatalf("superusers = %d %v, want %d", users, err, n)
 	}
 }

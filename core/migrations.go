@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -122,7 +123,15 @@ func (app *App) MigrateUp(ctx context.Context, list *MigrationsList) ([]string, 
 		if done[m.File] {
 			continue
 		}
+		already := false
 		err := app.store.RunInTx(context.WithValue(ctx, migratingKey{}, true), func(txCtx context.Context) error {
+			// Another process on the same data dir (a `superuser upsert`
+			// while `serve` starts) may have applied it since the list was
+			// read; the write lock is held now, so look again.
+			if now, err := ms.AppliedMigrations(txCtx); err == nil && slices.Contains(now, m.File) {
+				already = true
+				return nil
+			}
 			if m.Up != nil {
 				if err := m.Up(txCtx, app); err != nil {
 					return err
@@ -136,7 +145,9 @@ func (app *App) MigrateUp(ctx context.Context, list *MigrationsList) ([]string, 
 		if err := app.ReloadCollections(ctx); err != nil {
 			return ran, err
 		}
-		ran = append(ran, m.File)
+		if !already {
+			ran = append(ran, m.File)
+		}
 	}
 	return ran, nil
 }
