@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,8 +69,7 @@ func TestFileFieldValidateValue(t *testing.T) {
 			want: NewFieldError("validation_invalid_file", "Invalid new files: [x.txt].", map[string]any{"invalidFiles": []string{"x.txt"}})},
 		{name: "too many", field: &FileField{MaxSelect: 2}, stored: `["a","b"]`, names: []string{"a", "b"}, uploads: []*File{upload("c", 1, "")},
 			want: NewFieldError("validation_too_many_files", "The maximum allowed files is 2.", map[string]any{"maxSelect": 2})},
-		{name: "two uploads to single", field: &FileField{}, names: "", uploads: []*File{upload("a", 1, ""), upload("b", 1, "")},
-			want: NewFieldError("validation_too_many_files", "The maximum allowed files is 1.", map[string]any{"maxSelect": 1})},
+		{name: "two uploads to single keep the last", field: &FileField{}, names: "", uploads: []*File{upload("a", 1, ""), upload("b", 1, "")}},
 		{name: "size limit", field: &FileField{MaxSize: 100}, names: "", uploads: []*File{upload("big.bin", 101, "application/octet-stream")},
 			want: NewFieldError("validation_file_size_limit", `Failed to upload "orig_big.bin" - the maximum allowed file size is 100 bytes.`, map[string]any{"file": "orig_big.bin", "maxSize": int64(100)})},
 		{name: "default size limit", field: &FileField{}, names: "", uploads: []*File{upload("big.bin", 5<<20+1, "")},
@@ -141,5 +141,35 @@ func TestFileFieldJSON(t *testing.T) {
 	obj := checkFieldJSON(t, &FileField{BaseField: BaseField{Id: "f", Name: "doc"}, MimeTypes: []string{}, Thumbs: []string{}}, keys...)
 	if _, ok := obj["thumbs"].([]any); !ok {
 		t.Fatalf("got thumbs %#v, want []", obj["thumbs"])
+	}
+}
+
+func TestAddUploadKeepsLastForSingle(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		maxSelect int
+		wantValue any
+		wantNames []string
+	}{
+		{"single keeps the last", 1, "b", []string{"b"}},
+		{"multiple keeps all", 3, []string{"a", "b"}, []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewRecord(testCollection("base", &FileField{BaseField: BaseField{Name: "doc"}, MaxSelect: tt.maxSelect}))
+			r.AddUpload("doc", upload("a", 1, ""))
+			r.AddUpload("doc", upload("b", 1, ""))
+			var got []string
+			for _, u := range r.Uploads()["doc"] {
+				got = append(got, u.Name)
+			}
+			if !slices.Equal(got, tt.wantNames) {
+				t.Errorf("uploads = %v, want %v", got, tt.wantNames)
+			}
+			if !reflect.DeepEqual(r.Get("doc"), tt.wantValue) {
+				t.Errorf("value = %#v, want %#v", r.Get("doc"), tt.wantValue)
+			}
+		})
 	}
 }

@@ -193,7 +193,7 @@ func (r *Record) IsUnhidden() bool { return r.unhide }
 func (r *Record) ShowEmail(v bool) { r.showEmail = v }
 
 // AddUpload attaches a new file to a file field, appending its name to the
-// field value.
+// field value (replacing it, for a single-file field).
 func (r *Record) AddUpload(field string, f *File) {
 	fd := r.collection.Fields.GetByName(field)
 	if fd == nil {
@@ -202,11 +202,14 @@ func (r *Record) AddUpload(field string, f *File) {
 	if r.uploads == nil {
 		r.uploads = map[string][]*File{}
 	}
-	r.uploads[field] = append(r.uploads[field], f)
 	r.unshare()
 	if mv, ok := fd.(MultiValuer); ok && mv.IsMultiple() {
+		r.uploads[field] = append(r.uploads[field], f)
 		r.data[field] = append(ToStringSlice(r.data[field]), f.Name)
 	} else {
+		// A single-file field keeps the last of several uploads, as
+		// PocketBase does; the earlier ones are never stored.
+		r.uploads[field] = []*File{f}
 		r.data[field] = f.Name
 	}
 }

@@ -238,6 +238,12 @@ func TestFileUploadScenarios(t *testing.T) {
 				t.Errorf("doc = %q, want a new name", d)
 			}
 		}, 3, ""},
+		{"two uploads to a single-file field keep the last (as PocketBase)", nil,
+			[]part{{"doc", "first.txt", []byte("1")}, {"doc", "second.txt", []byte("2")}}, 200, "", func(t *testing.T, got map[string]any) {
+				if d := got["doc"].(string); !strings.HasPrefix(d, "second_") {
+					t.Errorf("doc = %q, want the second upload", d)
+				}
+			}, 3, ""},
 		{"files+ appends", nil, []part{{"files+", "ccc.txt", []byte("three")}}, 200, "", func(t *testing.T, got map[string]any) {
 			if n := names(got["files"]); len(n) != 3 || n[0] != first[0] || !strings.HasPrefix(n[2], "ccc_") {
 				t.Errorf("files = %v", n)
