@@ -93,6 +93,9 @@ func ToStringSlice(v any) []string {
 			return []string{}
 		}
 		if strings.HasPrefix(s, "[") {
+			if items, ok := simpleStringArray(s); ok {
+				return dedupeNonEmpty(items)
+			}
 			var arr []any
 			if err := json.Unmarshal([]byte(s), &arr); err == nil {
 				return ToStringSlice(arr)
@@ -102,6 +105,11 @@ func ToStringSlice(v any) []string {
 	default:
 		items = []string{toString(x)}
 	}
+	return dedupeNonEmpty(items)
+}
+
+// dedupeNonEmpty drops empty and repeated items, keeping the first order.
+func dedupeNonEmpty(items []string) []string {
 	out := make([]string, 0, len(items))
 	seen := make(map[string]struct{}, len(items))
 	for _, it := range items {
@@ -115,4 +123,50 @@ func ToStringSlice(v any) []string {
 		out = append(out, it)
 	}
 	return out
+}
+
+// simpleStringArray parses a JSON array of plain strings (no escapes, no
+// other element types) without encoding/json: list columns (select,
+// relation, file) hold such arrays and are decoded for every row read.
+// ok is false for anything else, which the caller hands to encoding/json.
+func simpleStringArray(s string) (items []string, ok bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	i, n := 1, len(s)-1
+	skip := func() {
+		for i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+		}
+	}
+	skip()
+	if i == n {
+		return []string{}, true
+	}
+	for {
+		if i >= n || s[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for j < n && s[j] != '"' {
+			if s[j] == '\\' || s[j] < 0x20 {
+				return nil, false
+			}
+			j++
+		}
+		if j >= n {
+			return nil, false
+		}
+		items = append(items, s[i+1:j])
+		i = j + 1
+		skip()
+		if i == n {
+			return items, true
+		}
+		if s[i] != ',' {
+			return nil, false
+		}
+		i++
+		skip()
+	}
 }

@@ -67,6 +67,14 @@ func normalizeDate(raw any) string {
 		}
 		return FormatTime(*x)
 	case string:
+		// Stored values are already canonical: one parse to validate them
+		// instead of trying every layout and formatting again (dates are
+		// decoded for every row read).
+		if len(x) == len(DateTimeLayout) && x[len(x)-1] == 'Z' {
+			if _, err := time.Parse(DateTimeLayout, x); err == nil {
+				return x
+			}
+		}
 		if t, ok := ParseTime(x); ok {
 			return FormatTime(t)
 		}
