@@ -678,3 +678,69 @@ func TestRealtimeIdleTimeout(t *testing.T) {
 		}
 	})
 }
+
+// TestRealtimeOverHTTP2: where the connection cannot be hijacked (HTTP/2,
+// as behind `serve` with a domain and Let's Encrypt) the stream goes
+// through the ResponseWriter: connect, subscribe, receive, and the server
+// notices the client leaving.
+func TestRealtimeOverHTTP2(t *testing.T) {
+	s := testenv.StartServerHTTP2(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/api/realtime", nil)
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("proto %s, content type %q", resp.Proto, resp.Header.Get("Content-Type"))
+	}
+	rd := bufio.NewReader(resp.Body)
+	next := func() sseEvent {
+		t.Helper()
+		var ev sseEvent
+		for {
+			line, err := rd.ReadString('\n')
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			line = strings.TrimSuffix(line, "\n")
+			switch {
+			case line == "":
+				return ev
+			case strings.HasPrefix(line, "id:"):
+				ev.ID = line[3:]
+			case strings.HasPrefix(line, "event:"):
+				ev.Event = line[6:]
+			case strings.HasPrefix(line, "data:"):
+				ev.Data = line[5:]
+			}
+		}
+	}
+	first := next()
+	if first.Event != "PB_CONNECT" || first.ID == "" {
+		t.Fatalf("first frame %+v", first)
+	}
+	body, _ := json.Marshal(map[string]any{"clientId": first.ID, "subscriptions": []string{"news"}})
+	sub, err := s.Client.Post(s.URL+"/api/realtime", "application/json", bytes.NewReader(body))
+	if err != nil || sub.StatusCode != 204 {
+		t.Fatalf("subscribe: %v %v", sub, err)
+	}
+	sub.Body.Close()
+	if err := s.App.Realtime().Send("news", map[string]int{"n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(); ev.Event != "news" || ev.Data != `{"n":1}` || ev.ID != first.ID {
+		t.Fatalf("message frame %+v", ev)
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, ok := s.App.Realtime().Client(first.ID); !ok {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("client still registered 5 s after the stream was closed")
+}

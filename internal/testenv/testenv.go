@@ -22,6 +22,8 @@ import (
 type Server struct {
 	URL string
 	App *core.App
+	// Client talks to the server (TLS with HTTP/2 for StartServerHTTP2).
+	Client *http.Client
 	Dir string
 	t   testing.TB
 }
@@ -29,6 +31,18 @@ type Server struct {
 // StartServer opens a fresh data dir, bootstraps the app and serves it on
 // a loopback port; everything is closed when the test ends.
 func StartServer(t testing.TB, register ...server.Register) *Server {
+	t.Helper()
+	return start(t, false, register)
+}
+
+// StartServerHTTP2 is StartServer over TLS with HTTP/2 (a self-signed
+// certificate that s.Client trusts), as behind `serve` with a domain.
+func StartServerHTTP2(t testing.TB, register ...server.Register) *Server {
+	t.Helper()
+	return start(t, true, register)
+}
+
+func start(t testing.TB, h2 bool, register []server.Register) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	var reg server.Register
@@ -43,12 +57,18 @@ func StartServer(t testing.TB, register ...server.Register) *Server {
 	if err != nil {
 		t.Fatalf("api: %v", err)
 	}
-	ts := httptest.NewServer(h)
+	ts := httptest.NewUnstartedServer(h)
+	if h2 {
+		ts.EnableHTTP2 = true
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(func() {
 		ts.Close()
 		_ = app.Terminate()
 	})
-	return &Server{URL: ts.URL, App: app, Dir: dir, t: t}
+	return &Server{URL: ts.URL, App: app, Client: ts.Client(), Dir: dir, t: t}
 }
 
 // Do sends a JSON request (body may be nil) and returns the status and
@@ -68,7 +88,7 @@ func (s *Server) Do(method, path, token string, body any) (int, map[string]any) 
 	if token != "" {
 		req.Header.Set("Authorization", token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.Client.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
