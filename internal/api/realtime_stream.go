@@ -39,7 +39,9 @@ func (s *Server) startSSE(c *echo.Context) (*sseOut, context.Context, error) {
 	req := c.Request()
 	w := c.Response()
 	rc := http.NewResponseController(w)
-	if req.ProtoMajor == 1 {
+	// Chunked framing is HTTP/1.1's; HTTP/1.0 and HTTP/2 go through the
+	// ResponseWriter.
+	if req.ProtoMajor == 1 && req.ProtoMinor >= 1 {
 		if conn, brw, err := rc.Hijack(); err == nil {
 			return s.startHijacked(req, w.Header(), conn, brw)
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -743,4 +744,38 @@ func TestRealtimeOverHTTP2(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("client still registered 5 s after the stream was closed")
+}
+
+// TestRealtimeHTTP10: an HTTP/1.0 client gets no chunked framing (it would
+// not understand it): the stream is delimited by the connection.
+func TestRealtimeHTTP10(t *testing.T) {
+	s := testenv.StartServer(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(conn, "GET /api/realtime HTTP/1.0\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	rd := bufio.NewReader(conn)
+	var head strings.Builder
+	for {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("read head: %v (%q)", err, head.String())
+		}
+		head.WriteString(line)
+		if line == "\r\n" {
+			break
+		}
+	}
+	if strings.Contains(strings.ToLower(head.String()), "transfer-encoding: chunked") {
+		t.Fatalf("chunked response to an HTTP/1.0 request:\n%s", head.String())
+	}
+	line, err := rd.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "id:") {
+		t.Fatalf("first body line %q %v, want the PB_CONNECT frame", line, err)
+	}
 }
