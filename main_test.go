@@ -98,8 +98,29 @@ func TestCLISmoke(t *testing.T) {
 	if out, err := exec.Command(bin, "health", "--url", addr).CombinedOutput(); err != nil || !strings.Contains(string(out), "ok") {
 		t.Fatalf("health command: %v %s", err, out)
 	}
+	// An open realtime stream neither blocks the graceful stop nor
+	// outlives it.
+	sse, err := http.Get(addr + "/api/realtime")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sse.Body.Close()
+	streamEnded := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, sse.Body)
+		close(streamEnded)
+	}()
+	stopAt := time.Now()
 	_ = cmd.Process.Signal(os.Interrupt)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("graceful stop: %v", err)
+	}
+	if d := time.Since(stopAt); d > 10*time.Second {
+		t.Fatalf("graceful stop took %v with a realtime stream open", d)
+	}
+	select {
+	case <-streamEnded:
+	case <-time.After(5 * time.Second):
+		t.Fatal("realtime stream still open after the server stopped")
 	}
 }

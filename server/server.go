@@ -155,8 +155,17 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		return fmt.Errorf("listen on %s: %w", s.HTTP, err)
 	}
 	newServer := func(h http.Handler) *http.Server {
-		return &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute,
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute,
 			ErrorLog: slog.NewLogLogger(app.Logger().Handler(), slog.LevelWarn)}
+		// Realtime streams never go idle: end them when shutdown starts, or
+		// Shutdown would wait its whole timeout for those it still tracks
+		// (HTTP/2 streams; HTTP/1.1 ones are hijacked and untracked).
+		srv.RegisterOnShutdown(func() {
+			if b, ok := app.Realtime().(interface{ Close() }); ok {
+				b.Close()
+			}
+		})
+		return srv
 	}
 	servers := []*http.Server{}
 	errCh := make(chan error, 2)
