@@ -24,8 +24,8 @@ type Server struct {
 	App *core.App
 	// Client talks to the server (TLS with HTTP/2 for StartServerHTTP2).
 	Client *http.Client
-	Dir string
-	t   testing.TB
+	Dir    string
+	t      testing.TB
 }
 
 // StartServer opens a fresh data dir, bootstraps the app and serves it on
