@@ -79,8 +79,10 @@ type RequestLog struct {
 }
 
 // appendJSON writes the entry's data object with sorted keys, like the
-// map it replaces; optional keys are omitted when unset.
-func (r *RequestLog) appendJSON(b []byte, logIP bool) []byte {
+// map it replaces; optional keys are omitted when unset (the IPs go
+// together: both are set with settings.logs.logIP).
+func (r *RequestLog) appendJSON(b []byte) []byte {
+	logIP := r.UserIP != "" || r.RemoteIP != ""
 	b = append(b, `{"auth":`...)
 	b = appendJSONString(b, r.Auth)
 	if r.AuthId != "" {
@@ -133,7 +135,6 @@ type logEntry struct {
 	level   int
 	data    map[string]any
 	req     RequestLog
-	logIP   bool
 	at      time.Time
 }
 
@@ -144,7 +145,7 @@ func (e *logEntry) row(buf []byte) (LogRow, []byte) {
 		// direct encoder writes without reflection.
 		buf = AppendJSONValue(buf, e.data)
 	} else {
-		buf = e.req.appendJSON(buf, e.logIP)
+		buf = e.req.appendJSON(buf)
 	}
 	return LogRow{Id: logId(e.at), Level: e.level, Message: e.message, Data: string(buf),
 		Created: FormatTime(e.at)}, buf
@@ -185,7 +186,7 @@ func (app *App) LogRequest(message string, level int, data map[string]any) {
 // asynchronously, like LogRequest; the API's logging middleware calls it
 // for every request.
 func (app *App) LogHTTPRequest(message string, level int, r *RequestLog) {
-	app.enqueueLog(logEntry{message: message, level: level, req: *r, logIP: r.UserIP != "" || r.RemoteIP != ""})
+	app.enqueueLog(logEntry{message: message, level: level, req: *r})
 }
 
 func (app *App) enqueueLog(entry logEntry) {

@@ -24,23 +24,22 @@ func TestLogIdOrder(t *testing.T) {
 
 func TestRequestLogJSON(t *testing.T) {
 	tests := []struct {
-		name  string
-		in    RequestLog
-		logIP bool
-		want  map[string]any
+		name string
+		in   RequestLog
+		want map[string]any
 	}{
-		{"success guest", RequestLog{Method: "GET", URL: "/api/x?a=\"b\"", Status: 200, ExecTime: 1.5, UserAgent: "ua"}, false,
+		{"success guest", RequestLog{Method: "GET", URL: "/api/x?a=\"b\"", Status: 200, ExecTime: 1.5, UserAgent: "ua"},
 			map[string]any{"auth": "", "details": nil, "execTime": 1.5, "method": "GET", "referer": "", "status": 200.0,
 				"type": "request", "url": "/api/x?a=\"b\"", "userAgent": "ua"}},
 		{"failure with ip and auth id", RequestLog{Method: "POST", URL: "/api/y", Status: 400, Auth: "users", AuthId: "u1",
-			UserIP: "10.0.0.1", RemoteIP: "127.0.0.1", Error: "bad \n input"}, true,
+			UserIP: "10.0.0.1", RemoteIP: "127.0.0.1", Error: "bad \n input"},
 			map[string]any{"auth": "users", "authId": "u1", "details": nil, "error": "bad \n input", "execTime": 0.0,
 				"method": "POST", "referer": "", "remoteIP": "127.0.0.1", "status": 400.0, "type": "request", "url": "/api/y",
 				"userAgent": "", "userIP": "10.0.0.1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw := tt.in.appendJSON(nil, tt.logIP)
+			raw := tt.in.appendJSON(nil)
 			var got map[string]any
 			if err := json.Unmarshal(raw, &got); err != nil {
 				t.Fatalf("invalid JSON %s: %v", raw, err)
