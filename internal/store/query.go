@@ -55,13 +55,7 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 		}
 	}
 	if len(q.Ids) > 0 {
-		ph := make([]string, len(q.Ids))
-		for i, id := range q.Ids {
-			k := fmt.Sprintf("__id%d", i)
-			parts.params[k] = id
-			ph[i] = "{:" + k + "}"
-		}
-		parts.where = append(parts.where, alias+"."+s.q("id")+" IN ("+strings.Join(ph, ", ")+")")
+		parts.where = append(parts.where, alias+"."+s.q("id")+" IN ("+bindIds(parts.params, "__id", q.Ids)+")")
 	} else if q.Ids != nil {
 		return &core.RecordQueryResult{Total: 0}, nil
 	}

@@ -92,20 +92,29 @@ type colsKey struct {
 	alias string
 }
 
+// bindIds adds ids to params as prefix0, prefix1… and returns their
+// placeholder list for an IN (…): one statement text per id count.
+func bindIds(params dbx.Params, prefix string, ids []string) string {
+	var b strings.Builder
+	for i, id := range ids {
+		k := prefix + strconv.Itoa(i)
+		params[k] = id
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("{:" + k + "}")
+	}
+	return b.String()
+}
+
 // FindRecords returns the records of c with the given ids.
 func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []string) ([]*core.Record, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	params := dbx.Params{}
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		k := fmt.Sprintf("id%d", i)
-		params[k] = id
-		ph[i] = "{:" + k + "}"
-	}
 	rows, err := s.db.queryPoint(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",
-		s.selectColumns(c, c.Name), s.q(c.Name), s.q(c.Name), s.q("id"), strings.Join(ph, ", ")), params)
+		s.selectColumns(c, c.Name), s.q(c.Name), s.q(c.Name), s.q("id"), bindIds(params, "id", ids)), params)
 	if err != nil {
 		return nil, err
 	}
@@ -119,14 +128,8 @@ func (s *Store) ExistingIds(ctx context.Context, c *core.Collection, ids []strin
 		return nil, nil
 	}
 	params := dbx.Params{}
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		k := "id" + strconv.Itoa(i)
-		params[k] = id
-		ph[i] = "{:" + k + "}"
-	}
 	t := s.q(c.Name)
-	rows, err := s.db.queryPoint(ctx, "SELECT "+t+"."+s.q("id")+" FROM "+t+" WHERE "+t+"."+s.q("id")+" IN ("+strings.Join(ph, ", ")+")", params)
+	rows, err := s.db.queryPoint(ctx, "SELECT "+t+"."+s.q("id")+" FROM "+t+" WHERE "+t+"."+s.q("id")+" IN ("+bindIds(params, "id", ids)+")", params)
 	if err != nil {
 		return nil, err
 	}

@@ -116,13 +116,19 @@ func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*
 		}
 		return rows.Rows, nil
 	}
+	return db.stmts.query(ctx, db.conns.Reader, query, params)
+}
+
+// query runs a read on pool through the statement cached for its text
+// (unprepared once the cache is full).
+func (c *stmtCache) query(ctx context.Context, pool *sql.DB, query string, params dbx.Params) (*sql.Rows, error) {
 	q, args := positional(query, params)
-	st, err := db.stmts.get(ctx, db.conns.Reader, q)
+	st, err := c.get(ctx, pool, q)
 	if err != nil {
 		return nil, err
 	}
 	if st == nil {
-		return db.conns.Reader.QueryContext(ctx, q, args...)
+		return pool.QueryContext(ctx, q, args...)
 	}
 	return st.QueryContext(ctx, args...)
 }
@@ -134,13 +140,5 @@ func (db *DB) queryPoint(ctx context.Context, query string, params dbx.Params) (
 	if pr == nil || txFrom(ctx) != nil {
 		return db.queryRows(ctx, query, params)
 	}
-	q, args := positional(query, params)
-	st, err := db.pstmts.get(ctx, pr, q)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return pr.QueryContext(ctx, q, args...)
-	}
-	return st.QueryContext(ctx, args...)
+	return db.pstmts.query(ctx, pr, query, params)
 }
