@@ -83,7 +83,7 @@ func (f *FileField) ValidateValue(ctx context.Context, app *App, r *Record) erro
 		return nil
 	}
 	max := max(f.MaxSelect, 1)
-	if len(names) > max || (!f.IsMultiple() && len(uploads) > 1) {
+	if len(names) > max {
 		return NewFieldError("validation_too_many_files",
 			fmt.Sprintf("The maximum allowed files is %d.", max), map[string]any{"maxSelect": max})
 	}

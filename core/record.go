@@ -223,6 +223,27 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 	return r.AppendJSON(make([]byte, 0, 512)), nil
 }
 
+// outputValue is what the API shows of field f, and false when the field
+// is not shown: hidden (unless unhidden), the tokenKey (never, not even
+// for superusers, spec §4.5), a private e-mail, or an Outputter's no.
+// PublicData and AppendJSON both go through it.
+func (r *Record) outputValue(f Field, isAuth bool) (any, bool) {
+	name := f.GetName()
+	if f.GetHidden() && !r.unhide {
+		return nil, false
+	}
+	if isAuth && name == FieldTokenKey {
+		return nil, false
+	}
+	if o, ok := f.(Outputter); ok {
+		return o.Output(r)
+	}
+	if isAuth && name == FieldEmail && !r.showEmail && !r.unhide && !r.GetBool(FieldEmailVisibility) {
+		return nil, false
+	}
+	return r.data[name], true
+}
+
 // PublicData returns the map the API serialises: visible fields,
 // collectionId, collectionName and expand when set.
 func (r *Record) PublicData() map[string]any {
@@ -232,24 +253,9 @@ func (r *Record) PublicData() map[string]any {
 	out["collectionName"] = c.Name
 	isAuth := c.IsAuth()
 	for _, f := range c.Fields {
-		name := f.GetName()
-		if f.GetHidden() && !r.unhide {
-			continue
+		if v, ok := r.outputValue(f, isAuth); ok {
+			out[f.GetName()] = v
 		}
-		if isAuth && name == FieldTokenKey {
-			continue // never serialised, not even for superusers (spec §4.5)
-		}
-		if o, ok := f.(Outputter); ok {
-			v, show := o.Output(r)
-			if show {
-				out[name] = v
-			}
-			continue
-		}
-		if isAuth && name == FieldEmail && !r.showEmail && !r.unhide && !r.GetBool(FieldEmailVisibility) {
-			continue
-		}
-		out[name] = r.data[name]
 	}
 	if r.expand != nil {
 		out["expand"] = r.expand

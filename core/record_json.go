@@ -21,26 +21,11 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	b = appendJSONString(b, c.Name)
 	isAuth := c.IsAuth()
 	for _, f := range c.Fields {
+		v, ok := r.outputValue(f, isAuth)
+		if !ok {
+			continue
+		}
 		name := f.GetName()
-		if f.GetHidden() && !r.unhide {
-			continue
-		}
-		if isAuth && name == FieldTokenKey {
-			continue
-		}
-		var v any
-		if o, ok := f.(Outputter); ok {
-			ov, show := o.Output(r)
-			if !show {
-				continue
-			}
-			v = ov
-		} else {
-			if isAuth && name == FieldEmail && !r.showEmail && !r.unhide && !r.GetBool(FieldEmailVisibility) {
-				continue
-			}
-			v = r.data[name]
-		}
 		b = append(b, ',')
 		b = appendJSONString(b, name)
 		b = append(b, ':')
