@@ -55,20 +55,10 @@ func send(t *testing.T, s *testenv.Server, method, path, token string, fields ma
 
 func sendRaw(t *testing.T, s *testenv.Server, method, path, token, ct string, body []byte) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", ct)
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, raw := rawDo(t, s, method, path, token, ct, bytes.NewReader(body))
 	var out map[string]any
-	json.Unmarshal(raw, &out)
-	return resp.StatusCode, out
+	json.Unmarshal([]byte(raw), &out)
+	return status, out
 }
 
 // fetch GETs (or HEADs) a URL with extra headers, returning the response

@@ -36,7 +36,13 @@ var sseClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}
 // openSSE connects to /api/realtime and waits for PB_CONNECT.
 func openSSE(t testing.TB, s *testenv.Server) *sseConn {
 	t.Helper()
-	resp, err := sseClient.Get(s.URL + "/api/realtime")
+	return openSSEWith(t, sseClient, s.URL)
+}
+
+// openSSEWith is openSSE through client (e.g. an HTTP/2 one).
+func openSSEWith(t testing.TB, client *http.Client, baseURL string) *sseConn {
+	t.Helper()
+	resp, err := client.Get(baseURL + "/api/realtime")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -686,44 +692,11 @@ func TestRealtimeIdleTimeout(t *testing.T) {
 // notices the client leaving.
 func TestRealtimeOverHTTP2(t *testing.T) {
 	s := testenv.StartServerHTTP2(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/api/realtime", nil)
-	resp, err := s.Client.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	c := openSSEWith(t, s.Client, s.URL)
+	if c.resp.ProtoMajor != 2 || c.resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("proto %s, content type %q", c.resp.Proto, c.resp.Header.Get("Content-Type"))
 	}
-	defer resp.Body.Close()
-	if resp.ProtoMajor != 2 || resp.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("proto %s, content type %q", resp.Proto, resp.Header.Get("Content-Type"))
-	}
-	rd := bufio.NewReader(resp.Body)
-	next := func() sseEvent {
-		t.Helper()
-		var ev sseEvent
-		for {
-			line, err := rd.ReadString('\n')
-			if err != nil {
-				t.Fatalf("read: %v", err)
-			}
-			line = strings.TrimSuffix(line, "\n")
-			switch {
-			case line == "":
-				return ev
-			case strings.HasPrefix(line, "id:"):
-				ev.ID = line[3:]
-			case strings.HasPrefix(line, "event:"):
-				ev.Event = line[6:]
-			case strings.HasPrefix(line, "data:"):
-				ev.Data = line[5:]
-			}
-		}
-	}
-	first := next()
-	if first.Event != "PB_CONNECT" || first.ID == "" {
-		t.Fatalf("first frame %+v", first)
-	}
-	body, _ := json.Marshal(map[string]any{"clientId": first.ID, "subscriptions": []string{"news"}})
+	body, _ := json.Marshal(map[string]any{"clientId": c.ClientId, "subscriptions": []string{"news"}})
 	sub, err := s.Client.Post(s.URL+"/api/realtime", "application/json", bytes.NewReader(body))
 	if err != nil || sub.StatusCode != 204 {
 		t.Fatalf("subscribe: %v %v", sub, err)
@@ -732,13 +705,13 @@ func TestRealtimeOverHTTP2(t *testing.T) {
 	if err := s.App.Realtime().Send("news", map[string]int{"n": 1}); err != nil {
 		t.Fatal(err)
 	}
-	if ev := next(); ev.Event != "news" || ev.Data != `{"n":1}` || ev.ID != first.ID {
-		t.Fatalf("message frame %+v", ev)
+	if ev, ok := c.Next(5 * time.Second); !ok || ev.Event != "news" || ev.Data != `{"n":1}` || ev.ID != c.ClientId {
+		t.Fatalf("message frame %+v %v", ev, ok)
 	}
-	cancel()
+	c.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if _, ok := s.App.Realtime().Client(first.ID); !ok {
+		if _, ok := s.App.Realtime().Client(c.ClientId); !ok {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
