@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -41,9 +42,18 @@ type DB struct {
 	wstmts stmtCache // writes, on the writer pool, used inside transactions
 
 	queue     chan *writeJob
-	closeOnce sync.Once
-	closed    chan struct{}
-	loopDone  chan struct{}
+	committed chan struct{} // wakes the checkpoint loop (capacity 1)
+	// walLong asks the write loop for a checkpoint of its own between two
+	// groups, see checkpointLoop.
+	walLong atomic.Bool
+	// walRestart and cpPause are walRestartPages and checkpointPause
+	// (lowered by tests).
+	walRestart int
+	cpPause    time.Duration
+	cpDone     chan struct{}
+	closeOnce  sync.Once
+	closed     chan struct{}
+	loopDone   chan struct{}
 }
 
 type writeJob struct {
@@ -104,19 +114,29 @@ func OpenDB(ctx context.Context, d dialect.Dialect, path string, opts dialect.Op
 		logger = slog.Default()
 	}
 	db := &DB{
-		Dialect:  d,
-		conns:    conns,
-		rx:       dbx.NewFromDB(conns.Reader, conns.DriverName),
-		logger:   logger,
-		queue:    make(chan *writeJob, 1024),
-		closed:   make(chan struct{}),
-		loopDone: make(chan struct{}),
+		Dialect:   d,
+		conns:     conns,
+		rx:        dbx.NewFromDB(conns.Reader, conns.DriverName),
+		logger:    logger,
+		queue:     make(chan *writeJob, 1024),
+		committed: make(chan struct{}, 1),
+		closed:    make(chan struct{}),
+		loopDone:  make(chan struct{}),
+		cpDone:    make(chan struct{}),
+
+		walRestart: walRestartPages,
+		cpPause:    checkpointPause,
 	}
 	if conns.Writer != nil {
 		db.wx = dbx.NewFromDB(conns.Writer, conns.DriverName)
 		go db.writeLoop()
 	} else {
 		close(db.loopDone)
+	}
+	if conns.Checkpointer != nil {
+		go db.checkpointLoop()
+	} else {
+		close(db.cpDone)
 	}
 	return db, nil
 }
@@ -128,12 +148,16 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		close(db.closed)
 		<-db.loopDone
+		<-db.cpDone
 		db.stmts.closeAll()
 		db.pstmts.closeAll()
 		db.wstmts.closeAll()
 		if db.conns.Writer != nil {
-			_ = db.Dialect.Checkpoint(context.Background(), db.conns.Writer)
+			_, _, _ = db.Dialect.Checkpoint(context.Background(), db.conns.Writer, false)
 			err = errors.Join(err, db.conns.Writer.Close())
+		}
+		if db.conns.Checkpointer != nil {
+			err = errors.Join(err, db.conns.Checkpointer.Close())
 		}
 		err = errors.Join(err, db.conns.Reader.Close())
 		if db.conns.PointReader != nil {
@@ -292,6 +316,7 @@ func (db *DB) writeLoop() {
 			}
 		}
 		db.runGroup(group)
+		db.writerCheckpoint()
 	}
 }
 
@@ -371,6 +396,80 @@ func (db *DB) runGroup(jobs []*writeJob) {
 		return
 	}
 	db.finish(jobs, results, nil)
+	select {
+	case db.committed <- struct{}{}:
+	default:
+	}
+}
+
+// checkpointPause is the least time between two background checkpoints:
+// under constant writes one checkpoint covers the commits of this span.
+const checkpointPause = 50 * time.Millisecond
+
+// walRestartPages is the WAL length (in pages, ≈16 MB) past which the
+// write loop is asked to checkpoint itself between two groups.
+const walRestartPages = 4096
+
+// checkpointLoop copies committed WAL pages into the database file after
+// commits, on its own connection, so the writer never pays for the copy
+// and its fsyncs inside a commit. While the WAL is short, one checkpoint
+// covers the commits of checkpointPause.
+//
+// The WAL only restarts from its beginning when a write transaction
+// starts with every page already copied, which a checkpoint running
+// beside a busy writer rarely catches. So once the WAL is long, the write
+// loop checkpoints between two groups (see writerCheckpoint): it finds
+// only the pages committed since the last background checkpoint.
+func (db *DB) checkpointLoop() {
+	defer close(db.cpDone)
+	for {
+		select {
+		case <-db.committed:
+		case <-db.closed:
+			return
+		}
+		if pages, _ := db.checkpointOn(db.conns.Checkpointer); pages >= db.walRestart {
+			// Behind: no pause until the writer restarted the WAL.
+			db.walLong.Store(true)
+			continue
+		}
+		select {
+		case <-time.After(db.cpPause):
+		case <-db.closed:
+			return
+		}
+	}
+}
+
+// writerCheckpoint runs between two groups while the WAL is long, until
+// it is short again: once a checkpoint here copied everything (readers
+// still inside an older snapshot can prevent that), the writer's next
+// transaction writes from the WAL's start.
+func (db *DB) writerCheckpoint() {
+	if !db.walLong.Load() {
+		return
+	}
+	if pages, _ := db.checkpointOn(db.conns.Writer); pages < db.walRestart {
+		db.walLong.Store(false)
+	}
+}
+
+// checkpointOn runs a passive checkpoint on conn and returns the WAL's
+// length and how much of it is copied, in pages (0, 0 on failure, which
+// is logged).
+func (db *DB) checkpointOn(conn *sql.DB) (pages, copied int) {
+	defer func() {
+		if r := recover(); r != nil {
+			db.logger.Error("store: checkpoint panic", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pages, copied, err := db.Dialect.Checkpoint(ctx, conn, true)
+	if err != nil && !db.Dialect.IsBusy(err) {
+		db.logger.Warn("store: checkpoint", "error", err)
+	}
+	return pages, copied
 }
 
 // finish delivers results: groupErr (a failed commit) overrides each job's

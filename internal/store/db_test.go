@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/basalthq/basalt/internal/store/dialect"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
@@ -174,4 +176,83 @@ func BenchmarkWriteQueue(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestWALStaysShortUnderConstantWrites: checkpoints run beside the writer
+// (none inside commits), yet the WAL keeps restarting from its beginning
+// while writes and reads never pause, instead of growing with every page
+// written (a background checkpoint alone never catches the moment, and
+// the WAL then grows past 3× the data written).
+func TestWALStaysShortUnderConstantWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wal.db")
+	db, err := OpenDB(context.Background(), sqlite.Dialect{}, path, dialect.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.walRestart = 64 // pages: 256 KB
+	db.cpPause = time.Millisecond
+	ctx := context.Background()
+	if err := db.Exec(ctx, `CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB NOT NULL)`, nil); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var n int
+				if err := db.Builder(ctx).NewQuery("SELECT COUNT(*) FROM blobs WHERE id < 10").Row(&n); err != nil {
+					t.Error(err)
+					return
+				}
+				time.Sleep(100 * time.Microsecond) // the gap between two requests
+
+			}
+		}()
+	}
+	const workers, perWorker, size = 8, 500, 4096
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWorker {
+				err := db.Write(ctx, func(ctx context.Context) error {
+					_, err := Tx(ctx).NewQuery("INSERT INTO blobs (id, b) VALUES ({:id}, zeroblob({:n}))").
+						Bind(map[string]any{"id": w*perWorker + i, "n": size}).Execute()
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				time.Sleep(500 * time.Microsecond) // a busy API, not a bulk load
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+
+	var n int
+	if err := db.Builder(ctx).NewQuery("SELECT COUNT(*) FROM blobs").Row(&n); err != nil || n != workers*perWorker {
+		t.Fatalf("rows = %d, %v; want %d", n, err, workers*perWorker)
+	}
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := int64(workers * perWorker * size)
+	if st.Size() > written/2 {
+		t.Fatalf("WAL is %d bytes after writing %d: it did not restart", st.Size(), written)
+	}
+	t.Logf("WAL %d bytes after %d bytes written", st.Size(), written)
 }

@@ -78,6 +78,13 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	}
 
 	res := &core.RecordQueryResult{Total: -1}
+	query := db.queryRows
+	if (len(q.Ids) > 0 && len(q.Ids) <= pointReadMax) || q.Candidate != nil {
+		// One record by id, or a rule checked against one candidate (the
+		// create-rule check counts): the point pool, whose cache is not a
+		// file mapping torn down after every commit.
+		query = db.queryPoint
+	}
 
 	if q.Count {
 		countExpr := "COUNT(*)"
@@ -85,7 +92,7 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 			countExpr = "COUNT(DISTINCT " + alias + "." + s.q("id") + ")"
 		}
 		var total int
-		rows, err := db.queryRows(ctx, prefix+"SELECT "+countExpr+body.String(), parts.params)
+		rows, err := query(ctx, prefix+"SELECT "+countExpr+body.String(), parts.params)
 		if err != nil {
 			return nil, err
 		}
@@ -113,11 +120,6 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	}
 	if q.PerPage > 0 {
 		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, (max(q.Page, 1)-1)*q.PerPage)
-	}
-	query := db.queryRows
-	if (len(q.Ids) > 0 && len(q.Ids) <= pointReadMax) || q.Candidate != nil {
-		// One record by id, or a rule checked against one candidate.
-		query = db.queryPoint
 	}
 	rows, err := query(ctx, stmt, parts.params)
 	if err != nil {

@@ -46,6 +46,12 @@ type Conns struct {
 	// an engine may tune it differently from Reader, which also runs
 	// scans. Nil means Reader serves those too.
 	PointReader *sql.DB
+	// Checkpointer, when set, is a connection for write-ahead-log
+	// checkpoints, which the engine then no longer runs inside commits:
+	// the store runs them in the background, off the write path (an
+	// automatic checkpoint inside a commit makes every write queued
+	// behind that commit wait for the copy and its fsyncs).
+	Checkpointer *sql.DB
 	// DriverName is the dbx builder name matching the engine.
 	DriverName string
 }
@@ -124,8 +130,13 @@ type Dialect interface {
 
 	// IntegrityCheck verifies the database file; nil means healthy.
 	IntegrityCheck(ctx context.Context, db *sql.DB) error
-	// Checkpoint flushes the write-ahead log, if the engine has one.
-	Checkpoint(ctx context.Context, db *sql.DB) error
+	// Checkpoint flushes the write-ahead log, if the engine has one:
+	// passive copies what it can without waiting for readers or writers
+	// (the background checkpoints); otherwise it copies everything and
+	// truncates the log (at close). It returns the log's length and how
+	// much of it is now in the database, in pages (0, 0 for engines
+	// without one).
+	Checkpoint(ctx context.Context, db *sql.DB, passive bool) (logPages, copied int, err error)
 }
 
 // Queryer is what introspection needs: a *sql.DB, *sql.Conn or *sql.Tx.

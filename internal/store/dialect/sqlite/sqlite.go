@@ -76,7 +76,9 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 	conns := &dialect.Conns{DriverName: "sqlite"}
 
 	if !opts.ReadOnly {
-		w, err := sql.Open("sqlite", dsn(path, append([]string{"journal_mode(WAL)"}, common...), "_txlock=immediate"))
+		// No automatic checkpoints inside commits: the store checkpoints
+		// in the background through conns.Checkpointer.
+		w, err := sql.Open("sqlite", dsn(path, append([]string{"journal_mode(WAL)", "wal_autocheckpoint(0)"}, common...), "_txlock=immediate"))
 		if err != nil {
 			return nil, err
 		}
@@ -123,19 +125,9 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 	// one-row lookup under writes costs more than the lookup (updates were
 	// 40% slower on the mmap pool), while scans (lists, counts) gain from
 	// mmap far more than that.
-	point := make([]string, 0, len(common)+1)
-	point = append(point, "query_only(1)")
-	for _, p := range common {
-		switch {
-		case strings.HasPrefix(p, "mmap_size("):
-			p = "mmap_size(0)"
-		case strings.HasPrefix(p, "cache_size("):
-			// Without the mapping, hot pages live in this cache: two
-			// connections, so a larger one costs little.
-			p = "cache_size(-8000)"
-		}
-		point = append(point, p)
-	}
+	// Without the mapping, hot pages live in this cache: few
+	// connections, so a larger one costs little.
+	point := append([]string{"query_only(1)"}, replacePragmas(common, "mmap_size(0)", "cache_size(-8000)")...)
 	pr, err := sql.Open("sqlite", dsn(path, point, ""))
 	if err == nil {
 		n := max(2, runtime.NumCPU())
@@ -154,7 +146,43 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		return nil, err
 	}
 	conns.PointReader = pr
+	if conns.Writer != nil {
+		// Checkpoints read the WAL and write the database file: no
+		// mapping needed, and none to count in the process's RSS.
+		cp, err := sql.Open("sqlite", dsn(path, replacePragmas(common, "mmap_size(0)"), ""))
+		if err == nil {
+			cp.SetMaxOpenConns(1)
+			cp.SetMaxIdleConns(1)
+			cp.SetConnMaxIdleTime(0)
+			if err = check(ctx, cp); err != nil {
+				cp.Close()
+			}
+		}
+		if err != nil {
+			pr.Close()
+			r.Close()
+			conns.Writer.Close()
+			return nil, err
+		}
+		conns.Checkpointer = cp
+	}
 	return conns, nil
+}
+
+// replacePragmas returns pragmas with each one named in with (by the
+// name before its parenthesis) replaced by that setting.
+func replacePragmas(pragmas []string, with ...string) []string {
+	out := make([]string, 0, len(pragmas))
+	for _, p := range pragmas {
+		name, _, _ := strings.Cut(p, "(")
+		for _, w := range with {
+			if wn, _, _ := strings.Cut(w, "("); wn == name {
+				p = w
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // check makes sure the file really is a usable SQLite database: opening
@@ -368,8 +396,14 @@ func (Dialect) IntegrityCheck(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Checkpoint truncates the WAL.
-func (Dialect) Checkpoint(ctx context.Context, db *sql.DB) error {
-	_, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	return err
+// Checkpoint copies the WAL into the database: PASSIVE (as far as readers
+// allow, never waiting) or TRUNCATE (everything, then empties the WAL).
+func (Dialect) Checkpoint(ctx context.Context, db *sql.DB, passive bool) (logPages, copied int, err error) {
+	mode := "TRUNCATE"
+	if passive {
+		mode = "PASSIVE"
+	}
+	var busy int
+	err = db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logPages, &copied)
+	return max(logPages, 0), max(copied, 0), err
 }
