@@ -160,17 +160,18 @@ func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) e
 				return checks.merge(e.Context, app, err)
 			}
 		}
-		// Files are written before the transaction, so a slow disk or S3
-		// never holds the single writer; a failed save removes them.
+		// Passwords are hashed and files written before the transaction,
+		// so neither bcrypt (tens of ms) nor a slow disk or S3 ever holds
+		// the single writer; a failed save removes the files.
+		if err := app.hashPasswords(e.Record); err != nil {
+			return err
+		}
 		if err := app.storeUploads(e.Context, e.Record); err != nil {
 			return err
 		}
 		err := app.store.RunInTx(e.Context, func(txCtx context.Context) error {
 			ex := &RecordEvent{App: app, Context: txCtx, Record: e.Record}
 			return ch.execute.Trigger(ex, func(ex *RecordEvent) error {
-				if err := app.hashPasswords(ex.Record); err != nil {
-					return err
-				}
 				if err := checks.run(ex.Context, app); err != nil {
 					return err
 				}

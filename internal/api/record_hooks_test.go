@@ -180,3 +180,36 @@ func TestCollectionHooksFire(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordHashedBeforeTheWrite: bcrypt takes tens of milliseconds and
+// all writes share one writer, so a password is hashed before the save's
+// transaction starts: inside it (execute hooks) the value is already a
+// hash.
+func TestPasswordHashedBeforeTheWrite(t *testing.T) {
+	seen := make(chan core.PasswordValue, 1)
+	s := testenv.StartServer(t, func(app *core.App) error {
+		app.OnRecordCreateExecute("users").BindFunc(func(e *core.RecordEvent) error {
+			pv, _ := e.Record.Get("password").(core.PasswordValue)
+			select {
+			case seen <- pv:
+			default:
+			}
+			return e.Next()
+		})
+		return nil
+	})
+	if st, b := s.Do("POST", "/api/collections/users/records", "", map[string]any{
+		"email": "hash@example.com", "password": "password123", "passwordConfirm": "password123",
+	}); st != 200 {
+		t.Fatalf("create: %d %v", st, b)
+	}
+	pv := <-seen
+	if pv.Plain != "" || !strings.HasPrefix(pv.Hash, "$2") {
+		t.Fatalf("inside the transaction the password is %+v, want only a bcrypt hash", pv)
+	}
+	if st, b := s.Do("POST", "/api/collections/users/auth-with-password", "", map[string]any{
+		"identity": "hash@example.com", "password": "password123",
+	}); st != 200 {
+		t.Fatalf("login: %d %v", st, b)
+	}
+}
