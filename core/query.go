@@ -69,7 +69,8 @@ type RecordQuery struct {
 	// Superuser disables cross-collection list-rule propagation.
 	Superuser bool
 	// Candidate, when set, evaluates the filters against this in-memory
-	// record instead of the table (create rules, spec §4.3).
+	// record instead of the table (create rules, spec §4.3). Such a query
+	// only counts (Total 1 or 0, no Records): nothing else is asked of it.
 	Candidate *Record
 }
 

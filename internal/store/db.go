@@ -428,10 +428,8 @@ func (db *DB) checkpointLoop() {
 		case <-db.closed:
 			return
 		}
-		if pages, _ := db.checkpointOn(db.conns.Checkpointer); pages >= db.walRestart {
-			// Behind: no pause until the writer restarted the WAL.
-			db.walLong.Store(true)
-			continue
+		if db.backgroundCheckpoint() {
+			continue // behind: no pause until the writer restarted the WAL
 		}
 		select {
 		case <-time.After(db.cpPause):
@@ -439,6 +437,16 @@ func (db *DB) checkpointLoop() {
 			return
 		}
 	}
+}
+
+// backgroundCheckpoint is one checkpoint of checkpointLoop; when the WAL
+// is long it asks the write loop for a checkpoint and reports true.
+func (db *DB) backgroundCheckpoint() (long bool) {
+	if pages, _ := db.checkpointOn(db.conns.Checkpointer); pages >= db.walRestart {
+		db.walLong.Store(true)
+		return true
+	}
+	return false
 }
 
 // writerCheckpoint runs between two groups while the WAL is long, until

@@ -86,7 +86,7 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 		query = db.queryPoint
 	}
 
-	if q.Count {
+	if q.Count || q.Candidate != nil {
 		countExpr := "COUNT(*)"
 		if parts.distinct {
 			countExpr = "COUNT(DISTINCT " + alias + "." + s.q("id") + ")"
@@ -104,7 +104,7 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 			return nil, err
 		}
 		res.Total = total
-		if q.PerPage > 0 && total <= (max(q.Page, 1)-1)*q.PerPage {
+		if q.Candidate != nil || q.PerPage > 0 && total <= (max(q.Page, 1)-1)*q.PerPage {
 			return res, nil
 		}
 	}
