@@ -30,7 +30,10 @@ type Options struct {
 	// ("normal") survives a process crash (SQLite synchronous=NORMAL in WAL);
 	// "off" leaves flushing to the OS (used for request logs only).
 	Durability string
-	// MaxReaders bounds the reader pool (default: 2×CPU, at least 4).
+	// MaxReaders bounds the reader pool (default: one per CPU, at least
+	// 2: reads are CPU-bound, and every SQLite reader maps the file, which
+	// counts in the RSS once per connection; 2 and 4 readers gave the same
+	// list throughput on 2 cores, bench/ Nov 2026).
 	MaxReaders int
 	// ReadOnly opens the database for reading only (no writer).
 	ReadOnly bool

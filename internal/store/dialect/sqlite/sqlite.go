@@ -99,7 +99,7 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 
 	readers := opts.MaxReaders
 	if readers <= 0 {
-		readers = max(4, 2*runtime.NumCPU())
+		readers = max(2, runtime.NumCPU())
 	}
 	r, err := sql.Open("sqlite", dsn(path, append([]string{"query_only(1)"}, common...), ""))
 	if err != nil {
