@@ -262,13 +262,23 @@ func (s *Store) syncSchema(ctx context.Context, old, c *core.Collection) error {
 	}
 
 	// Indexes are dropped first (a column with an index cannot be dropped)
-	// and recreated from c at the end.
+	// and recreated from c at the end, except those a change that leaves
+	// the columns alone (rules, options, other indexes) does not touch:
+	// rebuilding every index of a large table for a rule change held the
+	// single writer for seconds and sorted the whole table in memory.
+	var keep map[string]bool
 	if old != nil {
+		wanted := unchangedIndexes(old, c)
 		names, err := s.d.IndexNames(ctx, txQueryer{tx}, old.Name)
 		if err != nil {
 			return err
 		}
+		keep = map[string]bool{}
 		for _, n := range names {
+			if wanted[strings.ToLower(n)] {
+				keep[strings.ToLower(n)] = true
+				continue
+			}
 			if err := exec("DROP INDEX IF EXISTS " + s.q(n)); err != nil {
 				return err
 			}
@@ -326,6 +336,9 @@ func (s *Store) syncSchema(ctx context.Context, old, c *core.Collection) error {
 	}
 
 	for _, idx := range c.Indexes {
+		if keep[strings.ToLower(indexName(idx))] {
+			continue
+		}
 		if err := exec(idx); err != nil {
 			if ok, _ := s.d.IsUniqueViolation(err); ok {
 				return core.NewBadRequestError("", core.ValidationErrors{"indexes": core.NewFieldError("validation_invalid_index_expression", "Failed to create the unique index: existing rows have duplicate values.", nil)})
@@ -334,6 +347,43 @@ func (s *Store) syncSchema(ctx context.Context, old, c *core.Collection) error {
 		}
 	}
 	return nil
+}
+
+// unchangedIndexes names (lower-cased) the indexes of old that c keeps
+// word for word, when the change leaves the table and its columns as they
+// are (same name; same fields with the same names and column types).
+// Otherwise it is empty and every index is rebuilt.
+func unchangedIndexes(old, c *core.Collection) map[string]bool {
+	if old.Name != c.Name || len(old.Fields) != len(c.Fields) {
+		return nil
+	}
+	for _, nf := range c.Fields {
+		of := old.Fields.GetById(nf.GetId())
+		if of == nil || of.GetName() != nf.GetName() || of.ColumnType() != nf.ColumnType() {
+			return nil
+		}
+	}
+	before := make(map[string]string, len(old.Indexes))
+	for _, idx := range old.Indexes {
+		before[strings.ToLower(indexName(idx))] = idx
+	}
+	keep := map[string]bool{}
+	for _, idx := range c.Indexes {
+		name := strings.ToLower(indexName(idx))
+		if name != "" && before[name] == idx {
+			keep[name] = true
+		}
+	}
+	return keep
+}
+
+// indexName is the name a CREATE INDEX statement declares ("" if it does
+// not parse).
+func indexName(def string) string {
+	if m := indexPattern.FindStringSubmatch(def); m != nil {
+		return m[2]
+	}
+	return ""
 }
 
 // convertChangedColumns rewrites values of fields whose storage shape

@@ -178,7 +178,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		res := sc.Run(ctx, env)
 		peak := sampler.Stop()
 		for i := range res {
-			if peak > 0 {
+			// A scenario with several results (realtime: one per K)
+			// samples each one itself.
+			if _, own := res[i].Extra["rss_peak_kb"]; peak > 0 && !own {
 				if res[i].Extra == nil {
 					res[i].Extra = map[string]float64{}
 				}

@@ -134,6 +134,11 @@ func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
 		DisableCompression: true,
 	}}
 	extra := map[string]float64{"subscribers": float64(k)}
+	if env.PID > 0 {
+		// Peak RSS of this K alone (the caller's sampler spans every K).
+		sampler := StartRSSSampler(env.PID, 100*time.Millisecond)
+		defer func() { extra["rss_peak_kb"] = float64(sampler.Stop()) }()
+	}
 	runtime.GC()
 	var baseRSS int64
 	if env.PID > 0 {
