@@ -28,7 +28,9 @@ func TestPragmasApplied(t *testing.T) {
 	defer conns.Writer.Close()
 	defer conns.Reader.Close()
 	defer conns.PointReader.Close()
-	for name, db := range map[string]*sql.DB{"writer": conns.Writer, "reader": conns.Reader, "point": conns.PointReader} {
+	defer conns.Checkpointer.Close()
+	// Only scans read through a mapping (see Open).
+	for name, db := range map[string]*sql.DB{"writer": conns.Writer, "reader": conns.Reader, "point": conns.PointReader, "checkpointer": conns.Checkpointer} {
 		var mode string
 		var fk, mmap int64
 		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
@@ -37,10 +39,14 @@ func TestPragmasApplied(t *testing.T) {
 		if err := db.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 			t.Errorf("%s foreign_keys = %d %v", name, fk, err)
 		}
-		if err := db.QueryRow("PRAGMA mmap_size").Scan(&mmap); err != nil || (mmap > 0) != (name != "point") {
+		if err := db.QueryRow("PRAGMA mmap_size").Scan(&mmap); err != nil || (mmap > 0) != (name == "reader") {
 			t.Errorf("%s mmap_size = %d %v", name, mmap, err)
 		}
-		if name != "writer" {
+		var autocp int64
+		if err := db.QueryRow("PRAGMA wal_autocheckpoint").Scan(&autocp); err != nil || (name == "writer") != (autocp == 0) {
+			t.Errorf("%s wal_autocheckpoint = %d %v (only the writer leaves checkpoints to the store)", name, autocp, err)
+		}
+		if name == "reader" || name == "point" {
 			if _, err := db.Exec("CREATE TABLE x (a)"); err == nil {
 				t.Errorf("%s pool accepts writes", name)
 			}
