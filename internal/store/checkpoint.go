@@ -47,7 +47,7 @@ func (db *DB) checkpointLoop() {
 // backgroundCheckpoint is one checkpoint of checkpointLoop; when the WAL
 // is long it asks the write loop for a checkpoint and reports true.
 func (db *DB) backgroundCheckpoint() (long bool) {
-	if pages, _ := db.checkpointOn(db.conns.Checkpointer); pages >= db.walRestart {
+	if db.checkpointOn(db.conns.Checkpointer) >= db.walRestart {
 		db.walLong.Store(true)
 		return true
 	}
@@ -62,15 +62,14 @@ func (db *DB) writerCheckpoint() {
 	if !db.walLong.Load() {
 		return
 	}
-	if pages, _ := db.checkpointOn(db.conns.Writer); pages < db.walRestart {
+	if db.checkpointOn(db.conns.Writer) < db.walRestart {
 		db.walLong.Store(false)
 	}
 }
 
 // checkpointOn runs a passive checkpoint on conn and returns the WAL's
-// length and how much of it is copied, in pages (0, 0 on failure, which
-// is logged).
-func (db *DB) checkpointOn(conn *sql.DB) (pages, copied int) {
+// length in pages (0 on failure, which is logged).
+func (db *DB) checkpointOn(conn *sql.DB) (pages int) {
 	defer func() {
 		if r := recover(); r != nil {
 			db.logger.Error("store: checkpoint panic", "panic", r, "stack", string(debug.Stack()))
@@ -78,9 +77,9 @@ func (db *DB) checkpointOn(conn *sql.DB) (pages, copied int) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	pages, copied, err := db.Dialect.Checkpoint(ctx, conn, true)
+	pages, _, err := db.Dialect.Checkpoint(ctx, conn, true)
 	if err != nil && !db.Dialect.IsBusy(err) {
 		db.logger.Warn("store: checkpoint", "error", err)
 	}
-	return pages, copied
+	return pages
 }

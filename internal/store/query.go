@@ -78,15 +78,16 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	}
 
 	res := &core.RecordQueryResult{Total: -1}
+	// A rule checked against one candidate only counts.
+	countOnly := q.Candidate != nil
 	query := db.queryRows
-	if (len(q.Ids) > 0 && len(q.Ids) <= pointReadMax) || q.Candidate != nil {
-		// One record by id, or a rule checked against one candidate (the
-		// create-rule check counts): the point pool, whose cache is not a
-		// file mapping torn down after every commit.
+	if (len(q.Ids) > 0 && len(q.Ids) <= pointReadMax) || countOnly {
+		// One record by id, or a candidate: the point pool, whose cache is
+		// not a file mapping torn down after every commit.
 		query = db.queryPoint
 	}
 
-	if q.Count || q.Candidate != nil {
+	if q.Count || countOnly {
 		countExpr := "COUNT(*)"
 		if parts.distinct {
 			countExpr = "COUNT(DISTINCT " + alias + "." + s.q("id") + ")"
@@ -104,7 +105,7 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 			return nil, err
 		}
 		res.Total = total
-		if q.Candidate != nil || q.PerPage > 0 && total <= (max(q.Page, 1)-1)*q.PerPage {
+		if countOnly || q.PerPage > 0 && total <= (max(q.Page, 1)-1)*q.PerPage {
 			return res, nil
 		}
 	}

@@ -41,8 +41,10 @@ func dsn(path string, pragmas []string, extra string) string {
 }
 
 // Open opens path with WAL, foreign keys and a busy timeout on every
-// connection: one writer connection (BEGIN IMMEDIATE) and a reader pool.
-// A file that is not a SQLite database is reported as an error.
+// connection: the writer (BEGIN IMMEDIATE), a scan-reader pool, a
+// point-reader pool and a checkpoint connection (the last without a
+// writer: read-only opens have neither). A file that is not a SQLite
+// database is reported as an error.
 func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*dialect.Conns, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -67,13 +69,22 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		// with bench/, Nov 2026).
 		"cache_size(-2000)",
 		// Scans read pages straight from the mapping: lists and mixed
-		// traffic ran 1.5–2.5× faster with mmap (bench/, Nov 2026). Point
-		// reads use a pool without it (see below).
+		// traffic ran 1.5–2.5× faster with mmap (bench/, Nov 2026). The
+		// other connections go without it (see below).
 		"mmap_size(268435456)",
 		"temp_store(MEMORY)",
 		"synchronous(" + sync + ")",
 	}
 	conns := &dialect.Conns{DriverName: "sqlite"}
+	fail := func(err error) (*dialect.Conns, error) {
+		for _, db := range []*sql.DB{conns.Writer, conns.Reader, conns.PointReader, conns.Checkpointer} {
+			if db != nil {
+				db.Close()
+			}
+		}
+		return nil, err
+	}
+	var err error
 
 	if !opts.ReadOnly {
 		// No automatic checkpoints inside commits: the store checkpoints
@@ -82,95 +93,62 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		// a mapping the writer came to hold the whole file in the RSS
 		// (152 vs 78 MB after ~250k creates), for no throughput gain
 		// (bench/ A/B, Nov 2026).
-		w, err := sql.Open("sqlite", dsn(path, append([]string{"journal_mode(WAL)", "wal_autocheckpoint(0)"}, replacePragmas(common, "mmap_size(0)")...), "_txlock=immediate"))
-		if err != nil {
-			return nil, err
-		}
+		//
 		// All writes are serialised by the store's write queue, so at most
 		// one connection writes at a time. A second connection lets
 		// database/sql prepare cached statements while the first one is
 		// inside a transaction (a single-connection pool would deadlock).
-		w.SetMaxOpenConns(2)
-		w.SetMaxIdleConns(2)
-		w.SetConnMaxLifetime(0)
-		w.SetConnMaxIdleTime(0)
-		if err := check(ctx, w); err != nil {
-			w.Close()
-			return nil, err
+		writer := append([]string{"journal_mode(WAL)", "wal_autocheckpoint(0)"}, replacePragmas(common, "mmap_size(0)")...)
+		if conns.Writer, err = openPool(ctx, path, writer, "_txlock=immediate", 2); err != nil {
+			return fail(err)
 		}
-		conns.Writer = w
 	}
 
 	readers := opts.MaxReaders
 	if readers <= 0 {
 		readers = max(2, runtime.NumCPU())
 	}
-	r, err := sql.Open("sqlite", dsn(path, append([]string{"query_only(1)"}, common...), ""))
-	if err != nil {
-		if conns.Writer != nil {
-			conns.Writer.Close()
-		}
-		return nil, err
+	if conns.Reader, err = openPool(ctx, path, append([]string{"query_only(1)"}, common...), "", readers); err != nil {
+		return fail(err)
 	}
-	r.SetMaxOpenConns(readers)
-	r.SetMaxIdleConns(readers)
-	r.SetConnMaxIdleTime(0)
-	if err := check(ctx, r); err != nil {
-		r.Close()
-		if conns.Writer != nil {
-			conns.Writer.Close()
-		}
-		return nil, err
-	}
-	conns.Reader = r
 
 	// Point reads go to a pool without mmap: in WAL mode a read
 	// transaction after any commit unmaps the whole file, which for a
 	// one-row lookup under writes costs more than the lookup (updates were
 	// 40% slower on the mmap pool), while scans (lists, counts) gain from
-	// mmap far more than that.
-	// Without the mapping, hot pages live in this cache: few
-	// connections, so a larger one costs little.
+	// mmap far more than that. Without the mapping, hot pages live in this
+	// cache: few connections, so a larger one costs little.
 	point := append([]string{"query_only(1)"}, replacePragmas(common, "mmap_size(0)", "cache_size(-8000)")...)
-	pr, err := sql.Open("sqlite", dsn(path, point, ""))
-	if err == nil {
-		n := max(2, runtime.NumCPU())
-		pr.SetMaxOpenConns(n)
-		pr.SetMaxIdleConns(n)
-		pr.SetConnMaxIdleTime(0)
-		if err = check(ctx, pr); err != nil {
-			pr.Close()
-		}
+	if conns.PointReader, err = openPool(ctx, path, point, "", max(2, runtime.NumCPU())); err != nil {
+		return fail(err)
 	}
-	if err != nil {
-		r.Close()
-		if conns.Writer != nil {
-			conns.Writer.Close()
-		}
-		return nil, err
-	}
-	conns.PointReader = pr
+
 	if conns.Writer != nil {
 		// Checkpoints read the WAL and write the database file: no
 		// mapping needed, and none to count in the process's RSS.
-		cp, err := sql.Open("sqlite", dsn(path, replacePragmas(common, "mmap_size(0)"), ""))
-		if err == nil {
-			cp.SetMaxOpenConns(1)
-			cp.SetMaxIdleConns(1)
-			cp.SetConnMaxIdleTime(0)
-			if err = check(ctx, cp); err != nil {
-				cp.Close()
-			}
+		if conns.Checkpointer, err = openPool(ctx, path, replacePragmas(common, "mmap_size(0)"), "", 1); err != nil {
+			return fail(err)
 		}
-		if err != nil {
-			pr.Close()
-			r.Close()
-			conns.Writer.Close()
-			return nil, err
-		}
-		conns.Checkpointer = cp
 	}
 	return conns, nil
+}
+
+// openPool opens a pool of n connections with pragmas and makes sure the
+// file is a usable database; it closes the pool again on failure.
+func openPool(ctx context.Context, path string, pragmas []string, extra string, n int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(path, pragmas, extra))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := check(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // replacePragmas returns pragmas with each one named in with (by the
