@@ -96,36 +96,41 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Dura
 	defer out.Close()
 
 	id := client.Id()
-	var buf bytes.Buffer
+	var buf []byte
 	write := func(msgs []core.RealtimeMessage) error {
-		buf.Reset()
+		buf = buf[:0]
 		for i := range msgs {
 			m := msgs[i]
 			ev := &core.RealtimeMessageEvent{App: s.app, Context: ctx, Client: client, Message: &m}
 			err := s.app.TriggerRealtimeMessageSend(ev, func(e *core.RealtimeMessageEvent) error {
-				buf.WriteString("id:")
-				buf.WriteString(id)
-				buf.WriteString("\nevent:")
-				buf.WriteString(e.Message.Name)
-				buf.WriteString("\ndata:")
-				buf.Write(e.Message.Data)
-				buf.WriteString("\n\n")
+				buf = appendEvent(buf, id, e.Message.Name, e.Message.Data)
 				return nil
 			})
 			if err != nil {
 				return err
 			}
 		}
-		if buf.Len() == 0 {
-			return nil
-		}
-		return out.Write(buf.Bytes())
+		return out.Write(buf)
 	}
 
 	connect, _ := json.Marshal(map[string]string{"clientId": id})
 	if err := write([]core.RealtimeMessage{{Name: "PB_CONNECT", Data: connect}}); err != nil {
 		return nil
 	}
+	// Broadcasts write straight into the connection while it keeps up;
+	// message hooks run here, on the stream's goroutine, so with any bound
+	// the stream takes every message.
+	onMessage := s.app.OnRealtimeMessageSend()
+	client.SetDirect(func(m core.RealtimeMessage) (bool, bool) {
+		if onMessage.Length() > 0 {
+			return false, false
+		}
+		return out.tryDirect(id, m.Name, m.Data)
+	})
+	defer client.SetDirect(nil)
+	// A client the broker drops (fallen behind, auth gone) may have its
+	// stream blocked in a write to a stalled connection.
+	client.OnDisconnect(out.abort)
 	// One channel drives the loop: messages, disconnects, the request's
 	// end and the deadlines all signal Ready. A select over several
 	// channels for every message costs more than the message with 1,000s
@@ -156,23 +161,31 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Dura
 		if !endAt.IsZero() && !now.Before(endAt) {
 			return nil
 		}
-		msgs := client.Take()
-		if len(msgs) == 0 {
-			since := now.Sub(lastWrite)
-			if since >= idle {
-				return nil
-			}
-			// Woken early (the timer was set from an older write): wait
-			// for the rest of the idle period.
-			idleTimer.Reset(idle - since)
-			continue
-		}
-		if err := write(msgs); err != nil {
+		n := 0
+		err := client.Drain(func(msgs []core.RealtimeMessage) error {
+			n = len(msgs)
+			return write(msgs) // also finishes a partial direct write
+		})
+		if err != nil {
 			return nil // client went away mid-write
 		}
-		// The idle timer is not reset per message; when it fires, the
-		// check above re-arms it for what is left.
-		lastWrite = now
+		if n > 0 {
+			// The idle timer is not reset per message; when it fires,
+			// the check below re-arms it for what is left.
+			lastWrite = now
+			continue
+		}
+		if d := out.lastDirect(); d.After(lastWrite) {
+			lastWrite = d
+		}
+		since := now.Sub(lastWrite)
+		if since >= idle {
+			return nil
+		}
+		// Woken early (the timer was set from an older write, or by a
+		// direct write that needs finishing): wait for the rest of the
+		// idle period.
+		idleTimer.Reset(idle - since)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -24,10 +26,18 @@ const sseWriteTimeout = 60 * time.Second
 // writer, chunk writer, two buffers) were a third of that cost. The
 // bytes on the wire are what net/http would send. Where hijacking is not
 // possible (HTTP/2), it writes through the ResponseWriter.
+//
+// Frames written directly by a broadcasting goroutine (see tryDirect) go
+// through the same connection; the realtime client's write lock keeps the
+// two paths apart, so sseOut itself needs no lock.
 type sseOut struct {
 	conn      net.Conn
+	raw       syscall.RawConn // set when non-blocking direct writes are possible
 	frame     []byte
+	pending   []byte // the unwritten rest of a direct write
 	deadline  time.Time
+	lastWrite atomic.Int64 // UnixNano of the last direct write
+	broken    error
 	w         http.ResponseWriter
 	rc        *http.ResponseController
 	cancelCtx context.CancelFunc
@@ -80,12 +90,83 @@ func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, 
 		defer cancel()
 		_, _ = io.Copy(io.Discard, brw)
 	}()
-	return &sseOut{conn: conn, cancelCtx: cancel}, ctx, nil
+	out := &sseOut{conn: conn, cancelCtx: cancel}
+	if tc, ok := conn.(*net.TCPConn); ok && directWrites {
+		out.raw, _ = tc.SyscallConn()
+	}
+	return out, ctx, nil
 }
 
-// Write sends p (whole SSE frames) at once.
+// appendChunk appends p as one chunk of the chunked encoding.
+func appendChunk(dst, p []byte) []byte {
+	dst = strconv.AppendInt(dst, int64(len(p)), 16)
+	dst = append(dst, '\r', '\n')
+	dst = append(dst, p...)
+	return append(dst, '\r', '\n')
+}
+
+// appendEvent appends one SSE frame (spec §7.1: the client id on the id
+// line).
+func appendEvent(dst []byte, clientId, name string, data []byte) []byte {
+	dst = append(dst, "id:"...)
+	dst = append(dst, clientId...)
+	dst = append(dst, "\nevent:"...)
+	dst = append(dst, name...)
+	dst = append(dst, "\ndata:"...)
+	dst = append(dst, data...)
+	return append(dst, "\n\n"...)
+}
+
+// tryDirect writes the frame of one event without blocking, from the
+// broadcasting goroutine (realtime.DirectWriter); the caller holds the
+// client's write lock. It refuses (and the event is queued, bounded)
+// while an earlier write is unfinished; the unwritten rest of a partial
+// write is kept for the stream goroutine, which it wakes.
+func (o *sseOut) tryDirect(clientId, name string, data []byte) (taken, wake bool) {
+	if o.raw == nil || len(o.pending) > 0 || o.broken != nil {
+		return false, o.broken != nil
+	}
+	ev := appendEvent(o.frame[:0], clientId, name, data)
+	// The chunk header goes in front of the event, built after it so one
+	// buffer serves both.
+	start := len(ev)
+	o.frame = appendChunk(ev, ev)
+	p := o.frame[start:]
+	n, err := writeNonBlocking(o.raw, p)
+	switch {
+	case err != nil:
+		o.broken = err
+		return false, true
+	case n == 0:
+		return false, false
+	}
+	o.lastWrite.Store(time.Now().UnixNano())
+	if n < len(p) {
+		o.pending = append(o.pending[:0], p[n:]...)
+		return true, true
+	}
+	return true, false
+}
+
+// lastDirect returns when a frame was last written directly (zero when
+// never).
+func (o *sseOut) lastDirect() time.Time {
+	if ns := o.lastWrite.Load(); ns > 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// Write sends p (whole SSE frames, possibly none) at once, after the
+// rest of an unfinished direct write.
 func (o *sseOut) Write(p []byte) error {
+	if o.broken != nil {
+		return o.broken
+	}
 	if o.conn == nil {
+		if len(p) == 0 {
+			return nil
+		}
 		if _, err := o.w.Write(p); err != nil {
 			return err
 		}
@@ -97,12 +178,25 @@ func (o *sseOut) Write(p []byte) error {
 		o.deadline = now.Add(sseWriteTimeout)
 		_ = o.conn.SetWriteDeadline(o.deadline)
 	}
-	o.frame = strconv.AppendInt(o.frame[:0], int64(len(p)), 16)
-	o.frame = append(o.frame, '\r', '\n')
-	o.frame = append(o.frame, p...)
-	o.frame = append(o.frame, '\r', '\n')
+	o.frame = append(o.frame[:0], o.pending...)
+	o.pending = o.pending[:0]
+	if len(p) > 0 {
+		o.frame = appendChunk(o.frame, p)
+	}
+	if len(o.frame) == 0 {
+		return nil
+	}
 	_, err := o.conn.Write(o.frame)
 	return err
+}
+
+// abort makes a write in progress, and every later one, fail at once.
+func (o *sseOut) abort() {
+	if o.conn != nil {
+		_ = o.conn.SetWriteDeadline(time.Unix(1, 0))
+		return
+	}
+	_ = o.rc.SetWriteDeadline(time.Unix(1, 0))
 }
 
 // Close ends the stream: the last chunk, then the connection (a hijacked

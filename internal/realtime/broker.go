@@ -102,8 +102,8 @@ type Broker struct {
 
 	mu      sync.RWMutex
 	clients map[string]*Client
-	byKey   map[string]map[*Client]int      // topic key → clients (subscription count)
-	byAuth  map[string]map[*Client]struct{} // "collectionId/recordId" → clients
+	byKey   map[string]map[*Subscription]*Client // topic key → subscriptions and their clients
+	byAuth  map[string]map[*Client]struct{}      // "collectionId/recordId" → clients
 
 	renderer atomic.Pointer[rendererBox]
 
@@ -114,6 +114,7 @@ type Broker struct {
 	wg       sync.WaitGroup
 	unsubBus func()
 
+	backlog   atomic.Int64 // dispatch jobs enqueued and not yet done
 	delivered atomic.Int64
 	dropped   atomic.Int64
 	queries   atomic.Int64 // access queries run (tests check the grouping)
@@ -169,7 +170,7 @@ func NewBroker(app *core.App, cfg Config) *Broker {
 	b := &Broker{
 		app: app, cfg: cfg, node: newClientId(), logger: cfg.Logger,
 		clients: map[string]*Client{},
-		byKey:   map[string]map[*Client]int{},
+		byKey:   map[string]map[*Subscription]*Client{},
 		byAuth:  map[string]map[*Client]struct{}{},
 		closed:  make(chan struct{}),
 	}
@@ -336,25 +337,21 @@ func (b *Broker) drop(c *Client, reason error) {
 	c.subs = map[string]*Subscription{}
 	c.mu.Unlock()
 	for _, s := range subs {
-		b.unindex(c, s.key)
+		b.unindex(s)
 	}
 	if auth != nil {
 		b.unindexAuth(c, authKey(auth))
 	}
 }
 
-func (b *Broker) unindex(c *Client, key string) {
-	m := b.byKey[key]
+func (b *Broker) unindex(s *Subscription) {
+	m := b.byKey[s.key]
 	if m == nil {
 		return
 	}
-	if m[c] <= 1 {
-		delete(m, c)
-	} else {
-		m[c]--
-	}
+	delete(m, s)
 	if len(m) == 0 {
-		delete(b.byKey, key)
+		delete(b.byKey, s.key)
 	}
 }
 
@@ -390,15 +387,15 @@ func (b *Broker) SetSubscriptions(c *Client, subs []string) error {
 	c.subs = parsed
 	c.mu.Unlock()
 	for _, s := range old {
-		b.unindex(c, s.key)
+		b.unindex(s)
 	}
 	for _, s := range parsed {
 		m := b.byKey[s.key]
 		if m == nil {
-			m = map[*Client]int{}
+			m = map[*Subscription]*Client{}
 			b.byKey[s.key] = m
 		}
-		m[c]++
+		m[s] = c
 	}
 	return nil
 }
@@ -425,6 +422,7 @@ func (b *Broker) BindAuth(c *Client, auth *core.Record) error {
 		auth = snapshot(auth) // a private copy: callers keep changing theirs
 	}
 	c.auth = auth
+	c.akey = authKey(auth)
 	if auth != nil {
 		k := authKey(auth)
 		m := b.byAuth[k]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/basalthq/basalt/core"
 )
@@ -28,16 +29,31 @@ type Client struct {
 
 	mu     sync.Mutex
 	auth   *core.Record
+	akey   string                   // authKey(auth), kept with it
 	subs   map[string]*Subscription // by raw string
 	queue  []core.RealtimeMessage
 	spare  []core.RealtimeMessage
 	max    int
 	gone   bool
 	reason error
+	abort  func() // see OnDisconnect
 
 	notify chan struct{} // cap 1: "queue not empty"
 	done   chan struct{} // closed on disconnect
+
+	// wmu is held by whoever writes to the connection: the stream
+	// goroutine (Drain) or a sender writing directly. A sender only ever
+	// TryLocks it, so a slow connection never blocks a sender.
+	wmu    sync.Mutex
+	direct atomic.Pointer[DirectWriter]
 }
+
+// DirectWriter writes msg to the client's connection from the sender's
+// goroutine without blocking. It reports whether msg was taken (written,
+// or partly written with the rest kept by the writer) and whether the
+// stream goroutine must be woken to finish or to fail the connection.
+// When it returns taken == false nothing was written and msg is queued.
+type DirectWriter func(msg core.RealtimeMessage) (taken, wake bool)
 
 var _ core.RealtimeClient = (*Client)(nil)
 
@@ -63,6 +79,16 @@ func (c *Client) Auth() *core.Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.auth
+}
+
+// authState returns the bound auth record and its key.
+func (c *Client) authState() (*core.Record, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.akey == "" {
+		c.akey = authKey(c.auth)
+	}
+	return c.auth, c.akey
 }
 
 // Subscriptions returns the subscription strings in no particular order.
@@ -110,8 +136,45 @@ func (c *Client) Unsubscribe(subs ...string) {
 	c.broker.SetSubscriptions(c, raws)
 }
 
-// Send queues msg without blocking. A full queue disconnects the client.
-func (c *Client) Send(msg core.RealtimeMessage) error {
+// SetDirect installs (or with nil removes) the client's direct writer.
+// It returns once no direct write is in progress, so the connection may
+// be closed after SetDirect(nil).
+func (c *Client) SetDirect(w DirectWriter) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if w == nil {
+		c.direct.Store(nil)
+		return
+	}
+	c.direct.Store(&w)
+}
+
+// Send delivers msg without blocking. When the client has a direct
+// writer, nothing is queued and nobody is writing, the message is written
+// at once on the caller's goroutine: a broadcast then costs one write
+// per subscriber instead of a wake-up and a write. Otherwise it is
+// queued for the stream goroutine; a full queue disconnects the client.
+func (c *Client) Send(msg core.RealtimeMessage) error { return c.send(msg, true) }
+
+// send is Send; with direct false the message is always queued, so a
+// backlogged stream writes many messages at once.
+func (c *Client) send(msg core.RealtimeMessage, direct bool) error {
+	if w := c.direct.Load(); direct && w != nil && c.wmu.TryLock() {
+		c.mu.Lock()
+		idle := !c.gone && len(c.queue) == 0
+		c.mu.Unlock()
+		var taken, wake bool
+		if idle {
+			taken, wake = (*w)(msg)
+		}
+		c.wmu.Unlock()
+		if wake {
+			c.Wake()
+		}
+		if taken {
+			return nil
+		}
+	}
 	c.mu.Lock()
 	if c.gone {
 		c.mu.Unlock()
@@ -180,29 +243,49 @@ func (c *Client) Take() []core.RealtimeMessage {
 	return out
 }
 
+// Drain hands the queued messages (possibly none) to write while holding
+// the client's write lock, so a direct write can neither interleave with
+// them nor overtake them.
+func (c *Client) Drain(write func([]core.RealtimeMessage) error) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return write(c.Take())
+}
+
 // kill marks the client gone; it reports whether this call did it.
 func (c *Client) kill(reason error) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.gone {
+		c.mu.Unlock()
 		return false
 	}
 	c.gone = true
 	c.reason = reason
 	c.queue, c.spare = nil, nil
+	abort := c.abort
+	c.abort = nil
 	close(c.done)
+	c.mu.Unlock()
 	c.Wake()
+	if abort != nil {
+		abort()
+	}
 	return true
 }
 
-// matches lists the client's subscriptions whose topic key is key.
-func (c *Client) matches(key string, dst []*Subscription) []*Subscription {
+// OnDisconnect sets fn to be called (once, on the disconnecting
+// goroutine) when the broker disconnects the client, so a stream writer
+// blocked on a stalled connection can be cut off at once instead of at
+// its write timeout. A client already gone calls fn now.
+func (c *Client) OnDisconnect(fn func()) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range c.subs {
-		if s.key == key {
-			dst = append(dst, s)
-		}
+	if !c.gone {
+		c.abort = fn
+		c.mu.Unlock()
+		return
 	}
-	return dst
+	c.mu.Unlock()
+	if fn != nil {
+		fn()
+	}
 }

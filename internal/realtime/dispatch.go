@@ -3,7 +3,9 @@ package realtime
 import (
 	"context"
 	"hash/fnv"
+	"runtime"
 	"runtime/debug"
+	"sync"
 
 	"github.com/basalthq/basalt/core"
 )
@@ -58,24 +60,17 @@ func (b *Broker) hasSubscribers(col *core.Collection, id string) bool {
 
 // gather lists every (client, subscription) interested in record id of col.
 func (b *Broker) gather(col *core.Collection, id string) []target {
-	type ck struct {
-		c   *Client
-		key string
-	}
-	var pairs []ck
+	keys := recordKeys(col, id)
 	b.mu.RLock()
-	for _, k := range recordKeys(col, id) {
-		for c := range b.byKey[k] {
-			pairs = append(pairs, ck{c, k})
-		}
+	defer b.mu.RUnlock()
+	n := 0
+	for _, k := range keys {
+		n += len(b.byKey[k])
 	}
-	b.mu.RUnlock()
-	out := make([]target, 0, len(pairs))
-	var buf []*Subscription
-	for _, p := range pairs {
-		buf = p.c.matches(p.key, buf[:0])
-		for _, s := range buf {
-			out = append(out, target{p.c, s})
+	out := make([]target, 0, n)
+	for _, k := range keys {
+		for s, c := range b.byKey[k] {
+			out = append(out, target{c, s})
 		}
 	}
 	return out
@@ -85,9 +80,11 @@ func (b *Broker) enqueue(shardKey string, j job) {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(shardKey))
 	ch := b.shards[int(h.Sum32()%uint32(len(b.shards)))]
+	b.backlog.Add(1)
 	select {
 	case ch <- j:
 	case <-b.closed:
+		b.backlog.Add(-1)
 	}
 }
 
@@ -97,6 +94,7 @@ func (b *Broker) worker(ch chan job) {
 		select {
 		case j := <-ch:
 			b.run(j)
+			b.backlog.Add(-1)
 		case <-b.closed:
 			return
 		}
@@ -118,11 +116,52 @@ func (b *Broker) run(j job) {
 		j.deliveries = b.prepare(ctx, j.action, j.rec, j.candidate)
 		cancel()
 	}
-	for _, d := range j.deliveries {
-		if d.client.Send(d.msg) == nil {
-			b.delivered.Add(1)
+	// Direct writes save a wake-up per subscriber while the broker keeps
+	// up; with more changes waiting, queued messages let each stream
+	// write several in one go.
+	b.deliver(j.deliveries, b.backlog.Load() <= 1)
+}
+
+// parallelDeliveries is the fan-out from which a job's deliveries are
+// spread over every CPU: a send is mostly a write into a socket, and one
+// goroutine writing to thousands of subscribers would leave the other
+// CPUs idle while the last subscriber waits.
+const parallelDeliveries = 256
+
+// deliver sends ds (directly into the connections where possible, see
+// Client.Send) and returns once every send was made, so a shard's next
+// job cannot overtake this one for any client.
+func (b *Broker) deliver(ds []delivery, direct bool) {
+	parts := min(runtime.GOMAXPROCS(0), len(ds)/(parallelDeliveries/2))
+	if len(ds) < parallelDeliveries || parts < 2 {
+		b.sendAll(ds, direct)
+		return
+	}
+	var wg sync.WaitGroup
+	size := (len(ds) + parts - 1) / parts
+	for start := size; start < len(ds); start += size {
+		part := ds[start:min(start+size, len(ds))]
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					b.logger.Error("realtime: delivery panic", "panic", r, "stack", string(debug.Stack()))
+				}
+			}()
+			b.sendAll(part, direct)
+		})
+	}
+	b.sendAll(ds[:size], direct)
+	wg.Wait()
+}
+
+func (b *Broker) sendAll(ds []delivery, direct bool) {
+	n := 0
+	for _, d := range ds {
+		if d.client.send(d.msg, direct) == nil {
+			n++
 		}
 	}
+	b.delivered.Add(int64(n))
 }
 
 // evalKey identifies subscribers for whom one access check answers for
@@ -156,7 +195,7 @@ func ruleUses(rule *string, what ...string) bool {
 	return false
 }
 
-func (b *Broker) evalKeyFor(col *core.Collection, s *Subscription, auth *core.Record) evalKey {
+func (b *Broker) evalKeyFor(col *core.Collection, s *Subscription, auth *core.Record, akey string) evalKey {
 	k := evalKey{list: s.RecordId == "*", filter: s.Filter(), invalid: s.Invalid || s.badFilter}
 	rule := col.ViewRule
 	if k.list {
@@ -169,7 +208,7 @@ func (b *Broker) evalKeyFor(col *core.Collection, s *Subscription, auth *core.Re
 		k.auth = "deny"
 	default:
 		if s.filter != nil || ruleUses(rule, "@request.auth") {
-			k.auth = authKey(auth)
+			k.auth = akey
 		}
 		if ruleUses(rule, "@request.query", "@request.headers") {
 			k.opts = s.optsKey
@@ -193,39 +232,67 @@ func (b *Broker) prepare(ctx context.Context, action string, rec *core.Record, c
 	allowed := map[evalKey]bool{}
 	payloads := map[renderKey][]byte{}
 	emails := map[string]bool{}
+	// Subscribers with the same subscription string and auth receive the
+	// same payload (or none): with thousands of them, one lookup each.
+	type memoKey struct{ raw, auth string }
+	memo := map[memoKey][]byte{}
+	var (
+		last        memoKey
+		lastPayload []byte
+		haveLast    bool
+	)
 	out := make([]delivery, 0, len(targets))
 	for _, t := range targets {
-		auth := t.client.Auth()
-		ek := b.evalKeyFor(col, t.sub, auth)
-		ok, seen := allowed[ek]
-		if !seen {
-			ok = b.allowed(ctx, col, rec, candidate, t.sub, auth)
-			allowed[ek] = ok
+		auth, akey := t.client.authState()
+		mk := memoKey{t.sub.Raw, akey}
+		if !haveLast || mk != last {
+			payload, seen := memo[mk]
+			if !seen {
+				payload = b.payloadFor(ctx, action, col, rec, candidate, t.sub, auth, akey, allowed, emails, payloads)
+				memo[mk] = payload
+			}
+			last, lastPayload, haveLast = mk, payload, true
 		}
-		if !ok {
-			continue
-		}
-		show, seen := emails[authKey(auth)]
-		if !seen {
-			show = b.showEmail(ctx, col, rec, candidate, auth)
-			emails[authKey(auth)] = show
-		}
-		rk := renderKey{showEmail: show, expand: t.sub.Expand(), fields: t.sub.Fields()}
-		if rk.expand != "" {
-			rk.who = authKey(auth) + "|" + t.sub.optsKey
-		}
-		payload, seen := payloads[rk]
-		if !seen {
-			payload = b.render(ctx, action, rec, RenderOptions{Auth: auth, ShowEmail: show, Expand: rk.expand,
-				Fields: rk.fields, Query: t.sub.Query, Headers: t.sub.Headers})
-			payloads[rk] = payload
-		}
+		payload := lastPayload
 		if payload == nil {
 			continue
 		}
 		out = append(out, delivery{t.client, core.RealtimeMessage{Name: t.sub.Raw, Data: payload}})
 	}
 	return out
+}
+
+// payloadFor checks one subscription's access and renders its payload
+// (nil when it receives nothing), sharing the rule checks and renders of
+// subscribers in the same groups.
+func (b *Broker) payloadFor(ctx context.Context, action string, col *core.Collection, rec *core.Record, candidate bool,
+	sub *Subscription, auth *core.Record, akey string,
+	allowed map[evalKey]bool, emails map[string]bool, payloads map[renderKey][]byte) []byte {
+	ek := b.evalKeyFor(col, sub, auth, akey)
+	ok, seen := allowed[ek]
+	if !seen {
+		ok = b.allowed(ctx, col, rec, candidate, sub, auth)
+		allowed[ek] = ok
+	}
+	if !ok {
+		return nil
+	}
+	show, seen := emails[akey]
+	if !seen {
+		show = b.showEmail(ctx, col, rec, candidate, auth)
+		emails[akey] = show
+	}
+	rk := renderKey{showEmail: show, expand: sub.Expand(), fields: sub.Fields()}
+	if rk.expand != "" {
+		rk.who = akey + "|" + sub.optsKey
+	}
+	payload, seen := payloads[rk]
+	if !seen {
+		payload = b.render(ctx, action, rec, RenderOptions{Auth: auth, ShowEmail: show, Expand: rk.expand,
+			Fields: rk.fields, Query: sub.Query, Headers: sub.Headers})
+		payloads[rk] = payload
+	}
+	return payload
 }
 
 func (b *Broker) render(ctx context.Context, action string, rec *core.Record, opts RenderOptions) []byte {

@@ -24,20 +24,14 @@ func (b *Broker) Send(topic string, data any) error {
 func (b *Broker) sendTopic(topic string, payload []byte) {
 	key := topicKey(topic)
 	b.mu.RLock()
-	clients := make([]*Client, 0, len(b.byKey[key]))
-	for c := range b.byKey[key] {
-		clients = append(clients, c)
-	}
-	b.mu.RUnlock()
-	var buf []*Subscription
-	for _, c := range clients {
-		buf = c.matches(key, buf[:0])
-		for _, s := range buf {
-			if s.Topic == topic && c.Send(core.RealtimeMessage{Name: s.Raw, Data: payload}) == nil {
-				b.delivered.Add(1)
-			}
+	ds := make([]delivery, 0, len(b.byKey[key]))
+	for s, c := range b.byKey[key] {
+		if s.Topic == topic {
+			ds = append(ds, delivery{c, core.RealtimeMessage{Name: s.Raw, Data: payload}})
 		}
 	}
+	b.mu.RUnlock()
+	b.deliver(ds, b.backlog.Load() == 0)
 }
 
 // SendToClient implements core.Realtime.

@@ -1,0 +1,209 @@
+package realtime_test
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/realtime"
+)
+
+// wire is a DirectWriter double: it records what it "wrote" and refuses
+// while blocked, as a full socket would.
+type wire struct {
+	mu      sync.Mutex
+	blocked bool
+	partial bool // take the next message but ask for a wake-up
+	written []string
+}
+
+func (w *wire) write(m core.RealtimeMessage) (bool, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.blocked {
+		return false, false
+	}
+	w.written = append(w.written, m.Name)
+	if w.partial {
+		w.partial = false
+		return true, true
+	}
+	return true, false
+}
+
+func (w *wire) set(blocked, partial bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.blocked, w.partial = blocked, partial
+}
+
+func TestClientDirectWrites(t *testing.T) {
+	app := newApp(t, "", "")
+	b := realtime.NewBroker(app, realtime.Config{QueueSize: 3})
+	t.Cleanup(b.Close)
+	c := b.NewClient()
+	w := &wire{}
+	c.SetDirect(w.write)
+	drain := func() {
+		t.Helper()
+		if err := c.Drain(func(ms []core.RealtimeMessage) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			for _, m := range ms {
+				w.written = append(w.written, m.Name)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send := func(names ...string) {
+		t.Helper()
+		for _, n := range names {
+			if err := c.Send(core.RealtimeMessage{Name: n}); err != nil {
+				t.Fatalf("send %s: %v", n, err)
+			}
+		}
+	}
+	ready := func() bool {
+		select {
+		case <-c.Ready():
+			return true
+		default:
+			return false
+		}
+	}
+
+	send("1", "2")
+	if got := c.Take(); len(got) != 0 {
+		t.Fatalf("queued %d messages while the writer took them", len(got))
+	}
+	if ready() {
+		t.Fatal("stream woken for messages written directly")
+	}
+
+	// A full socket queues; later messages queue behind it even when the
+	// socket has room again, so nothing overtakes what waits.
+	w.set(true, false)
+	send("3")
+	w.set(false, false)
+	send("4")
+	if !ready() {
+		t.Fatal("stream not woken for queued messages")
+	}
+	drain()
+	send("5")
+
+	// A partly written message asks for the stream goroutine.
+	w.set(false, true)
+	send("6")
+	if !ready() {
+		t.Fatal("stream not woken to finish a partial write")
+	}
+	if want := []string{"1", "2", "3", "4", "5", "6"}; !slices.Equal(w.written, want) {
+		t.Fatalf("written %v, want %v", w.written, want)
+	}
+
+	// While blocked the queue fills and the client is dropped at its limit.
+	w.set(true, false)
+	send("7", "8", "9")
+	if err := c.Send(core.RealtimeMessage{Name: "10"}); !errors.Is(err, realtime.ErrSlowClient) {
+		t.Fatalf("send past the limit = %v", err)
+	}
+	if !errors.Is(c.Err(), realtime.ErrSlowClient) {
+		t.Fatalf("client err = %v", c.Err())
+	}
+
+	// Without a direct writer every message is queued.
+	c2 := b.NewClient()
+	c2.SetDirect(w.write)
+	c2.SetDirect(nil)
+	if err := c2.Send(core.RealtimeMessage{Name: "q"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := c2.Take(); len(got) != 1 {
+		t.Fatalf("queued %d, want 1", len(got))
+	}
+}
+
+// TestClientDirectWritesConcurrent: senders racing the stream goroutine
+// never write two messages at once and lose none.
+func TestClientDirectWritesConcurrent(t *testing.T) {
+	app := newApp(t, "", "")
+	b := realtime.NewBroker(app, realtime.Config{QueueSize: 100000})
+	t.Cleanup(b.Close)
+	c := b.NewClient()
+	var (
+		mu      sync.Mutex
+		inWrite bool
+		n       int
+	)
+	enter := func(k int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if inWrite {
+			t.Error("two writes at once")
+		}
+		inWrite = true
+		n += k
+	}
+	leave := func() {
+		mu.Lock()
+		inWrite = false
+		mu.Unlock()
+	}
+	var calls int
+	c.SetDirect(func(core.RealtimeMessage) (bool, bool) {
+		calls++
+		take := calls%3 != 0 // refuse every third: the stream takes it
+		enter(map[bool]int{true: 1}[take])
+		defer leave()
+		return take, false
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range c.Ready() {
+			_ = c.Drain(func(ms []core.RealtimeMessage) error {
+				enter(len(ms))
+				defer leave()
+				return nil
+			})
+			if c.Gone() {
+				return
+			}
+		}
+	}()
+	const senders, each = 4, 2000
+	var wg sync.WaitGroup
+	for range senders {
+		wg.Go(func() {
+			for range each {
+				if err := c.Send(core.RealtimeMessage{Name: "m"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	c.Wake()
+	for i := 0; i < 1000; i++ {
+		mu.Lock()
+		got := n
+		mu.Unlock()
+		if got == senders*each {
+			break
+		}
+		c.Wake()
+		<-time.After(time.Millisecond)
+	}
+	b.Disconnect(c)
+	<-done
+	if n != senders*each {
+		t.Fatalf("written %d, want %d", n, senders*each)
+	}
+}
