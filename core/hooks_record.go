@@ -110,9 +110,18 @@ const (
 // TriggerRecordRequest runs the view/create/update/delete request chain
 // with final as the default handler.
 func (app *App) TriggerRecordRequest(kind string, e *RecordRequestEvent, final func(*RecordRequestEvent) error) error {
-	h := map[string]*hook.Hook[*RecordRequestEvent]{
-		RequestView: app.onRecordViewRequest, RequestCreate: app.onRecordCreateRequest,
-		RequestUpdate: app.onRecordUpdateRequest, RequestDelete: app.onRecordDeleteRequest,
-	}[kind]
+	var h *hook.Hook[*RecordRequestEvent]
+	switch kind {
+	case RequestView:
+		h = app.onRecordViewRequest
+	case RequestCreate:
+		h = app.onRecordCreateRequest
+	case RequestUpdate:
+		h = app.onRecordUpdateRequest
+	case RequestDelete:
+		h = app.onRecordDeleteRequest
+	default:
+		panic("core: unknown record request " + kind)
+	}
 	return h.Trigger(e, final)
 }

@@ -166,6 +166,11 @@ func (h *Hook[T]) Trigger(event T, finalizers ...func(e T) error) error {
 	if total == 0 {
 		return nil
 	}
+	if len(handlers) == 0 && len(finalizers) == 1 {
+		// A chain of one: its Next already continues the outer chain, so
+		// the closure and the event's bookkeeping are not needed.
+		return finalizers[0](event)
+	}
 
 	prev := event.nextFunc()
 	defer event.setNextFunc(prev)

@@ -151,6 +151,34 @@ func TestNestedTriggerRestoresNext(t *testing.T) {
 	}
 }
 
+// TestNestedFinalizerOnly: an inner chain with no handlers, only its
+// finalizer, behaves as the general chain does: its Next continues the
+// outer chain, and the outer chain's Next is intact afterwards.
+func TestNestedFinalizerOnly(t *testing.T) {
+	outer := &Hook[*testEvent]{}
+	inner := &Hook[*testEvent]{}
+	outer.BindFunc(func(e *testEvent) error {
+		if err := inner.Trigger(e, logger("innerFinal")); err != nil {
+			return err
+		}
+		e.log = append(e.log, "back")
+		return nil
+	})
+	outer.BindFunc(logger("outer2"))
+	e := &testEvent{}
+	if err := outer.Trigger(e, logger("outerFinal")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(e.log, ","), "innerFinal,outer2,outerFinal,back"; got != want {
+		t.Fatalf("log = %q, want %q", got, want)
+	}
+	// A finalizer alone with no outer chain: Next ends quietly.
+	e = &testEvent{}
+	if err := inner.Trigger(e, logger("alone")); err != nil || strings.Join(e.log, ",") != "alone" {
+		t.Fatalf("log = %v, err = %v", e.log, err)
+	}
+}
+
 func TestTaggedHook(t *testing.T) {
 	cases := []struct {
 		name      string

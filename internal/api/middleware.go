@@ -86,12 +86,21 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// The security headers' values are shared by every response: a full
+// slice (len == cap) is never written through, an Add copies it.
+var (
+	xssProtection      = []string{"1; mode=block"}
+	contentTypeOptions = []string{"nosniff"}
+	frameOptions       = []string{"SAMEORIGIN"}
+)
+
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
-		h.Set("X-XSS-Protection", "1; mode=block")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "SAMEORIGIN")
+		// Canonical keys, set directly: three allocations less per request.
+		h["X-Xss-Protection"] = xssProtection
+		h["X-Content-Type-Options"] = contentTypeOptions
+		h["X-Frame-Options"] = frameOptions
 		return next(c)
 	}
 }

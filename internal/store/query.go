@@ -33,6 +33,20 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 // queryOn runs q against db (data.db for records, auxiliary.db for logs).
 func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core.RecordQueryResult, error) {
 	c := q.Collection
+	if len(q.Ids) == 1 && len(q.Filters) == 0 && len(q.Sort) == 0 && q.Candidate == nil && !q.Count && q.PerPage == 0 {
+		// One record by id with nothing to check (a public or superuser
+		// view): the statement text is built once per collection version.
+		named, pos := s.byIdSQL(c)
+		rows, err := db.queryById(ctx, named, pos, q.Ids[0])
+		if err != nil {
+			return nil, err
+		}
+		recs, err := scanRecords(c, rows)
+		if err != nil {
+			return nil, err
+		}
+		return &core.RecordQueryResult{Total: -1, Records: recs}, nil
+	}
 	var parts *sqlParts
 	if len(q.Filters) == 0 && len(q.Sort) == 0 {
 		// Nothing to translate (views by id, superuser lists): skip the

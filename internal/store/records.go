@@ -87,6 +87,26 @@ func (s *Store) selectColumns(c *core.Collection, alias string) string {
 	return v
 }
 
+// byIdSQL returns the statement reading one record of c by id, with the
+// id as the named parameter {:id} and as a positional ?.
+func (s *Store) byIdSQL(c *core.Collection) (named, positional string) {
+	s.colsMu.RLock()
+	v, ok := s.byIdCache[c]
+	s.colsMu.RUnlock()
+	if ok {
+		return v[0], v[1]
+	}
+	head := "SELECT " + s.selectColumns(c, c.Name) + " FROM " + s.q(c.Name) + " WHERE " + s.q(c.Name) + "." + s.q("id") + " = "
+	v = [2]string{head + "{:id}", head + "?"}
+	s.colsMu.Lock()
+	if s.byIdCache == nil || len(s.byIdCache) > 1024 {
+		s.byIdCache = map[*core.Collection][2]string{} // old schemas age out wholesale
+	}
+	s.byIdCache[c] = v
+	s.colsMu.Unlock()
+	return v[0], v[1]
+}
+
 type colsKey struct {
 	c     *core.Collection
 	alias string

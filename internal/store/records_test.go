@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/basalthq/basalt/core"
 )
 
 func TestExistingIds(t *testing.T) {
@@ -31,4 +35,57 @@ func TestExistingIds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestQueryOneId: a query for one id with nothing to check takes a
+// statement built once per collection; it reads the committed row
+// outside a write and the write's own rows inside one.
+func TestQueryOneId(t *testing.T) {
+	s, cols := execStore(t)
+	ctx := context.Background()
+	posts := cols["posts"]
+	tests := []struct {
+		name string
+		id   string
+		want int
+	}{
+		{"present", "p1", 1},
+		{"missing", "nope", 0},
+		{"case-sensitive", "P1", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := s.Query(ctx, &core.RecordQuery{Collection: posts, Ids: []string{tt.id}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Records) != tt.want || res.Total != -1 {
+				t.Fatalf("got %d records (total %d), want %d", len(res.Records), res.Total, tt.want)
+			}
+			if tt.want == 1 && (res.Records[0].Id() != tt.id || res.Records[0].GetString("title") != "Hello world") {
+				t.Fatalf("record %s %q", res.Records[0].Id(), res.Records[0].GetString("title"))
+			}
+		})
+	}
+	t.Run("inside a write", func(t *testing.T) {
+		err := s.db.Write(ctx, func(ctx context.Context) error {
+			if err := s.db.Exec(ctx, "INSERT INTO "+s.q("posts")+" ("+s.q("id")+", "+s.q("title")+") VALUES ('pnew', 'Fresh')", nil); err != nil {
+				return err
+			}
+			res, err := s.Query(ctx, &core.RecordQuery{Collection: posts, Ids: []string{"pnew"}})
+			if err != nil {
+				return err
+			}
+			if len(res.Records) != 1 || res.Records[0].GetString("title") != "Fresh" {
+				return fmt.Errorf("inside the write: %d records", len(res.Records))
+			}
+			return errors.New("roll back")
+		})
+		if err == nil || err.Error() != "roll back" {
+			t.Fatal(err)
+		}
+		if res, err := s.Query(ctx, &core.RecordQuery{Collection: posts, Ids: []string{"pnew"}}); err != nil || len(res.Records) != 0 {
+			t.Fatalf("rolled-back row visible: %v %v", res, err)
+		}
+	})
 }

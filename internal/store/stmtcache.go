@@ -119,6 +119,28 @@ func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*
 	return db.stmts.query(ctx, db.conns.Reader, query, params)
 }
 
+// queryById is queryPoint for one id, given the statement both with the
+// named parameter {:id} and positionally: outside a transaction it skips
+// the parameter rewriting.
+func (db *DB) queryById(ctx context.Context, named, positional, id string) (*sql.Rows, error) {
+	pool := db.conns.PointReader
+	cache := &db.pstmts
+	if pool == nil {
+		pool, cache = db.conns.Reader, &db.stmts
+	}
+	if txFrom(ctx) != nil {
+		return db.queryRows(ctx, named, dbx.Params{"id": id})
+	}
+	st, err := cache.get(ctx, pool, positional)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return pool.QueryContext(ctx, positional, id)
+	}
+	return st.QueryContext(ctx, id)
+}
+
 // query runs a read on pool through the statement cached for its text
 // (unprepared once the cache is full).
 func (c *stmtCache) query(ctx context.Context, pool *sql.DB, query string, params dbx.Params) (*sql.Rows, error) {

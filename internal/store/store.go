@@ -38,6 +38,7 @@ type Store struct {
 
 	colsMu    sync.RWMutex
 	colsCache map[colsKey]string
+	byIdCache map[*core.Collection][2]string // see byIdSQL
 }
 
 var _ core.Store = (*Store)(nil)
