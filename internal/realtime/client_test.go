@@ -1,6 +1,8 @@
 package realtime_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -206,4 +208,76 @@ func TestClientDirectWritesConcurrent(t *testing.T) {
 	if n != senders*each {
 		t.Fatalf("written %d, want %d", n, senders*each)
 	}
+}
+
+// TestBrokerLargeFanOut: a change with more subscribers than one
+// goroutine serves is split across goroutines; every subscriber, written
+// to directly or through its queue (the broker queues while another
+// change waits), gets each event once and in order.
+func TestBrokerLargeFanOut(t *testing.T) {
+	app := newApp(t, "", "")
+	b := brokerOf(t, app)
+	const n = 1000 // well past the split threshold
+	clients := make([]*realtime.Client, n)
+	wires := make([]*wire, n)
+	for i := range clients {
+		clients[i] = b.NewClient()
+		if i%2 == 0 {
+			wires[i] = &wire{}
+			w := wires[i]
+			clients[i].SetDirect(func(m core.RealtimeMessage) (bool, bool) {
+				// Record the action, as the queued clients' check does.
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				w.written = append(w.written, actionOf(m))
+				return true, false
+			})
+		}
+		if err := b.SetSubscriptions(clients[i], []string{"posts/*"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := createPost(t, app, map[string]any{"title": "one"})
+	rec.Set("title", "two")
+	if err := app.Save(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range clients {
+		var got []string
+		if w := wires[i]; w != nil {
+			// As the stream does: queued messages go to the same wire.
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				_ = c.Drain(func(ms []core.RealtimeMessage) error {
+					w.mu.Lock()
+					defer w.mu.Unlock()
+					for _, m := range ms {
+						w.written = append(w.written, actionOf(m))
+					}
+					return nil
+				})
+				w.mu.Lock()
+				got = slices.Clone(w.written)
+				w.mu.Unlock()
+				if len(got) >= 2 {
+					break
+				}
+			}
+		} else {
+			for _, m := range waitMessages(t, c, 2, 5*time.Second) {
+				got = append(got, actionOf(m))
+			}
+		}
+		if !slices.Equal(got, []string{"create", "update"}) {
+			t.Fatalf("client %d got %v", i, got)
+		}
+	}
+	if !quiet(clients[1], 50*time.Millisecond) {
+		t.Fatal("extra message")
+	}
+}
+
+func actionOf(m core.RealtimeMessage) string {
+	var v struct{ Action string }
+	_ = json.Unmarshal(m.Data, &v)
+	return v.Action
 }
