@@ -96,9 +96,11 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Dura
 	defer out.Close()
 
 	id := client.Id()
-	var buf []byte
 	write := func(msgs []core.RealtimeMessage) error {
-		buf = buf[:0]
+		bp := getFrameBuf()
+		defer putFrameBuf(bp)
+		buf := (*bp)[:0]
+		defer func() { *bp = buf }()
 		for i := range msgs {
 			m := msgs[i]
 			ev := &core.RealtimeMessageEvent{App: s.app, Context: ctx, Client: client, Message: &m}

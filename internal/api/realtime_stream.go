@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,8 +35,7 @@ const sseWriteTimeout = 60 * time.Second
 type sseOut struct {
 	conn      net.Conn
 	raw       syscall.RawConn // set when non-blocking direct writes are possible
-	frame     []byte
-	pending   []byte // the unwritten rest of a direct write
+	pending   []byte          // the unwritten rest of a direct write
 	deadline  time.Time
 	lastWrite atomic.Int64 // UnixNano of the last direct write
 	broken    error
@@ -66,7 +67,7 @@ func (s *Server) startSSE(c *echo.Context) (*sseOut, context.Context, error) {
 	return &sseOut{w: w, rc: rc}, req.Context(), nil
 }
 
-func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, brw io.Reader) (*sseOut, context.Context, error) {
+func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, brw *bufio.ReadWriter) (*sseOut, context.Context, error) {
 	_ = conn.SetDeadline(time.Time{})
 	var head bytes.Buffer
 	head.WriteString("HTTP/1.1 200 OK\r\n")
@@ -79,7 +80,14 @@ func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, 
 		return nil, nil, err
 	}
 	// net/http no longer watches a hijacked connection: a reader sees the
-	// client close it (a GET stream sends nothing after its request).
+	// client close it (a GET stream sends nothing after its request). It
+	// reads the socket itself through a small buffer, so neither
+	// net/http's 4 KB buffers (the writer Hijack made is never used) nor
+	// io.Discard's 8 KB one stay with every idle stream.
+	var rd io.Reader = conn
+	if brw.Reader.Buffered() > 0 {
+		rd = brw.Reader // bytes already read past the request
+	}
 	ctx, cancel := context.WithCancel(req.Context())
 	go func() {
 		defer func() {
@@ -88,7 +96,12 @@ func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, 
 			}
 		}()
 		defer cancel()
-		_, _ = io.Copy(io.Discard, brw)
+		var buf [64]byte
+		for {
+			if _, err := rd.Read(buf[:]); err != nil {
+				return
+			}
+		}
 	}()
 	out := &sseOut{conn: conn, cancelCtx: cancel}
 	if tc, ok := conn.(*net.TCPConn); ok && directWrites {
@@ -126,12 +139,14 @@ func (o *sseOut) tryDirect(clientId, name string, data []byte) (taken, wake bool
 	if o.raw == nil || len(o.pending) > 0 || o.broken != nil {
 		return false, o.broken != nil
 	}
-	ev := appendEvent(o.frame[:0], clientId, name, data)
+	bp := getFrameBuf()
+	defer putFrameBuf(bp)
+	ev := appendEvent((*bp)[:0], clientId, name, data)
 	// The chunk header goes in front of the event, built after it so one
 	// buffer serves both.
 	start := len(ev)
-	o.frame = appendChunk(ev, ev)
-	p := o.frame[start:]
+	*bp = appendChunk(ev, ev)
+	p := (*bp)[start:]
 	n, err := writeNonBlocking(o.raw, p)
 	switch {
 	case err != nil:
@@ -142,10 +157,25 @@ func (o *sseOut) tryDirect(clientId, name string, data []byte) (taken, wake bool
 	}
 	o.lastWrite.Store(time.Now().UnixNano())
 	if n < len(p) {
-		o.pending = append(o.pending[:0], p[n:]...)
+		o.pending = append([]byte(nil), p[n:]...)
 		return true, true
 	}
 	return true, false
+}
+
+// frameBufs lends the buffers frames are built in: only the streams
+// writing at the moment need one, so 10,000 subscribers do not each keep
+// a buffer as large as their largest batch.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func getFrameBuf() *[]byte { return frameBufs.Get().(*[]byte) }
+
+func putFrameBuf(bp *[]byte) {
+	if cap(*bp) > 64<<10 {
+		return // a burst's buffer: let it go
+	}
+	*bp = (*bp)[:0]
+	frameBufs.Put(bp)
 }
 
 // lastDirect returns when a frame was last written directly (zero when
@@ -178,15 +208,18 @@ func (o *sseOut) Write(p []byte) error {
 		o.deadline = now.Add(sseWriteTimeout)
 		_ = o.conn.SetWriteDeadline(o.deadline)
 	}
-	o.frame = append(o.frame[:0], o.pending...)
-	o.pending = o.pending[:0]
-	if len(p) > 0 {
-		o.frame = appendChunk(o.frame, p)
-	}
-	if len(o.frame) == 0 {
+	if len(o.pending) == 0 && len(p) == 0 {
 		return nil
 	}
-	_, err := o.conn.Write(o.frame)
+	bp := getFrameBuf()
+	defer putFrameBuf(bp)
+	frame := append((*bp)[:0], o.pending...)
+	o.pending = nil
+	if len(p) > 0 {
+		frame = appendChunk(frame, p)
+	}
+	*bp = frame
+	_, err := o.conn.Write(frame)
 	return err
 }
 
