@@ -264,7 +264,7 @@ func (b *Broker) Close() {
 
 // NewClient registers a new client with a fresh id.
 func (b *Broker) NewClient() *Client {
-	c := &Client{id: newClientId(), broker: b, subs: map[string]*Subscription{}, max: b.cfg.QueueSize,
+	c := &Client{id: newClientId(), broker: b, subs: map[string]*Subscription{}, akey: authKey(nil), max: b.cfg.QueueSize,
 		notify: make(chan struct{}, 1), done: make(chan struct{})}
 	select {
 	case <-b.closed:
@@ -424,7 +424,7 @@ func (b *Broker) BindAuth(c *Client, auth *core.Record) error {
 	c.auth = auth
 	c.akey = authKey(auth)
 	if auth != nil {
-		k := authKey(auth)
+		k := c.akey
 		m := b.byAuth[k]
 		if m == nil {
 			m = map[*Client]struct{}{}

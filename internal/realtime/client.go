@@ -85,9 +85,6 @@ func (c *Client) Auth() *core.Record {
 func (c *Client) authState() (*core.Record, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.akey == "" {
-		c.akey = authKey(c.auth)
-	}
 	return c.auth, c.akey
 }
 

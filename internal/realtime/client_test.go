@@ -161,7 +161,11 @@ func TestClientDirectWritesConcurrent(t *testing.T) {
 	c.SetDirect(func(core.RealtimeMessage) (bool, bool) {
 		calls++
 		take := calls%3 != 0 // refuse every third: the stream takes it
-		enter(map[bool]int{true: 1}[take])
+		written := 0
+		if take {
+			written = 1
+		}
+		enter(written)
 		defer leave()
 		return take, false
 	})
@@ -201,7 +205,7 @@ func TestClientDirectWritesConcurrent(t *testing.T) {
 			break
 		}
 		c.Wake()
-		<-time.After(time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 	b.Disconnect(c)
 	<-done

@@ -119,8 +119,12 @@ func (b *Broker) run(j job) {
 	// Direct writes save a wake-up per subscriber while the broker keeps
 	// up; with more changes waiting, queued messages let each stream
 	// write several in one go.
-	b.deliver(j.deliveries, b.backlog.Load() <= 1)
+	b.deliver(j.deliveries, b.keepingUp(1))
 }
+
+// keepingUp reports that no dispatch job is waiting besides the caller's
+// own (running, 1 for a worker, 0 elsewhere).
+func (b *Broker) keepingUp(running int64) bool { return b.backlog.Load() <= running }
 
 // parallelDeliveries is the fan-out from which a job's deliveries are
 // spread over every CPU: a send is mostly a write into a socket, and one
@@ -154,7 +158,9 @@ func (b *Broker) deliver(ds []delivery, direct bool) {
 	wg.Wait()
 }
 
-func (b *Broker) sendAll(ds []delivery, direct bool) {
+// sendAll sends ds on the caller's goroutine and returns how many were
+// taken.
+func (b *Broker) sendAll(ds []delivery, direct bool) int {
 	n := 0
 	for _, d := range ds {
 		if d.client.send(d.msg, direct) == nil {
@@ -162,6 +168,7 @@ func (b *Broker) sendAll(ds []delivery, direct bool) {
 		}
 	}
 	b.delivered.Add(int64(n))
+	return n
 }
 
 // evalKey identifies subscribers for whom one access check answers for
@@ -236,24 +243,15 @@ func (b *Broker) prepare(ctx context.Context, action string, rec *core.Record, c
 	// same payload (or none): with thousands of them, one lookup each.
 	type memoKey struct{ raw, auth string }
 	memo := map[memoKey][]byte{}
-	var (
-		last        memoKey
-		lastPayload []byte
-		haveLast    bool
-	)
 	out := make([]delivery, 0, len(targets))
 	for _, t := range targets {
 		auth, akey := t.client.authState()
 		mk := memoKey{t.sub.Raw, akey}
-		if !haveLast || mk != last {
-			payload, seen := memo[mk]
-			if !seen {
-				payload = b.payloadFor(ctx, action, col, rec, candidate, t.sub, auth, akey, allowed, emails, payloads)
-				memo[mk] = payload
-			}
-			last, lastPayload, haveLast = mk, payload, true
+		payload, seen := memo[mk]
+		if !seen {
+			payload = b.payloadFor(ctx, action, col, rec, candidate, t.sub, auth, akey, allowed, emails, payloads)
+			memo[mk] = payload
 		}
-		payload := lastPayload
 		if payload == nil {
 			continue
 		}
@@ -397,12 +395,5 @@ func (b *Broker) showEmail(ctx context.Context, col *core.Collection, rec *core.
 // returns how many messages were queued. Use it to announce changes made
 // outside App.Save, or to replay one.
 func (b *Broker) Broadcast(ctx context.Context, action string, rec *core.Record) int {
-	n := 0
-	for _, d := range b.prepare(ctx, action, snapshot(rec), false) {
-		if d.client.Send(d.msg) == nil {
-			b.delivered.Add(1)
-			n++
-		}
-	}
-	return n
+	return b.sendAll(b.prepare(ctx, action, snapshot(rec), false), true)
 }

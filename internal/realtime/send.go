@@ -31,7 +31,7 @@ func (b *Broker) sendTopic(topic string, payload []byte) {
 		}
 	}
 	b.mu.RUnlock()
-	b.deliver(ds, b.backlog.Load() == 0)
+	b.deliver(ds, b.keepingUp(0))
 }
 
 // SendToClient implements core.Realtime.
@@ -102,11 +102,7 @@ func (b *Broker) loadRemote(env *Envelope) {
 			candidate = false
 		}
 	}
-	for _, d := range b.prepare(ctx, env.Action, rec, candidate) {
-		if d.client.Send(d.msg) == nil {
-			b.delivered.Add(1)
-		}
-	}
+	b.deliver(b.prepare(ctx, env.Action, rec, candidate), b.keepingUp(1))
 }
 
 func containsFold(s, sub string) bool {
