@@ -1,12 +1,9 @@
 package scenario
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -55,84 +52,10 @@ func realtime(ctx context.Context, env *Env) []stats.Summary {
 	return out
 }
 
-// sseConn is one subscriber's stream.
-type sseConn struct {
-	resp *http.Response
-	rd   *bufio.Reader
-	id   string
-}
-
-// readFrame reads one SSE frame and returns its id, event name and data.
-func readFrame(rd *bufio.Reader) (id, event string, data []byte, err error) {
-	for {
-		line, err := rd.ReadSlice('\n')
-		if err != nil {
-			return "", "", nil, err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		switch {
-		case len(line) == 0:
-			if event != "" || data != nil {
-				return id, event, data, nil
-			}
-		case bytes.HasPrefix(line, []byte("id:")):
-			id = string(bytes.TrimSpace(line[3:]))
-		case bytes.HasPrefix(line, []byte("event:")):
-			event = string(bytes.TrimSpace(line[6:]))
-		case bytes.HasPrefix(line, []byte("data:")):
-			data = append(data, bytes.TrimSpace(line[5:])...)
-		}
-	}
-}
-
-// connectSSE opens GET /api/realtime, reads PB_CONNECT (the clientId is in
-// the id: line and in the data) and subscribes to posts/*.
-func connectSSE(ctx context.Context, env *Env, hc *http.Client) (*sseConn, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.Anon.BaseURL+"/api/realtime", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("GET /api/realtime: status %d", resp.StatusCode)
-	}
-	c := &sseConn{resp: resp, rd: bufio.NewReaderSize(resp.Body, 4096)}
-	id, event, data, err := readFrame(c.rd)
-	if err != nil {
-		resp.Body.Close()
-		return nil, fmt.Errorf("read PB_CONNECT: %w", err)
-	}
-	var payload struct {
-		ClientID string `json:"clientId"`
-	}
-	_ = json.Unmarshal(data, &payload)
-	if event != "PB_CONNECT" || id == "" || payload.ClientID != id {
-		resp.Body.Close()
-		return nil, fmt.Errorf("bad PB_CONNECT frame: id=%q event=%q data=%.100s", id, event, data)
-	}
-	c.id = id
-	sub := map[string]any{"clientId": id, "subscriptions": []string{"posts/*"}}
-	if err := env.Anon.Do(ctx, http.MethodPost, "/api/realtime", sub, nil); err != nil {
-		resp.Body.Close()
-		return nil, fmt.Errorf("subscribe: %w", err)
-	}
-	return c, nil
-}
-
 func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
 	name := RealtimeName(k, rate)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Streams never go back to the pool, so they get their own transport.
-	hc := &http.Client{Transport: &http.Transport{
-		DialContext:        (&net.Dialer{Timeout: 15 * time.Second}).DialContext,
-		MaxConnsPerHost:    0,
-		DisableCompression: true,
-	}}
 	extra := map[string]float64{"subscribers": float64(k)}
 	if env.PID > 0 {
 		// Peak RSS of this K alone (the caller's sampler spans every K).
@@ -158,7 +81,7 @@ func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			c, err := connectSSE(ctx, env, hc)
+			c, err := connectSSE(ctx, env)
 			if err != nil {
 				connErrs.Fail(err.Error())
 				return
@@ -174,7 +97,7 @@ func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
 	defer func() {
 		for _, c := range conns {
 			if c != nil {
-				c.resp.Body.Close()
+				c.Close()
 			}
 		}
 	}()
@@ -200,38 +123,26 @@ func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
 	sent := make([]atomic.Int64, maxEvents) // send time (UnixNano) per sequence
 	var (
 		delivered atomic.Int64
-		latMu     sync.Mutex
-		lats      []time.Duration
-		readWG    sync.WaitGroup
+		readErr   error
 	)
-	for _, c := range conns {
-		readWG.Go(func() {
-			var local []time.Duration
-			defer func() {
-				latMu.Lock()
-				lats = append(lats, local...)
-				latMu.Unlock()
-			}()
-			for {
-				_, event, data, err := readFrame(c.rd)
-				now := time.Now().UnixNano()
-				if err != nil {
-					return
-				}
-				if event != "posts/*" {
-					continue
-				}
-				seq, ok := markerSeq(data)
-				if !ok || seq >= len(sent) {
-					continue
-				}
-				delivered.Add(1)
-				if at := sent[seq].Load(); at > 0 {
-					local = append(local, time.Duration(now-at))
-				}
+	readCtx, stopReading := context.WithCancel(ctx)
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		readErr = readStreams(readCtx, conns, func(c *sseConn, now int64, event, data []byte) {
+			if string(event) != "posts/*" {
+				return
+			}
+			seq, ok := markerSeq(data)
+			if !ok || seq >= len(sent) {
+				return
+			}
+			delivered.Add(1)
+			if at := sent[seq].Load(); at > 0 {
+				c.lats = append(c.lats, time.Duration(now-at))
 			}
 		})
-	}
+	}()
 
 	// Writer: open loop, rate creates per second for env.Duration,
 	// each create in its own goroutine so a slow server cannot lower the rate.
@@ -270,12 +181,13 @@ func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
 		}
 	}
 	elapsed := time.Since(deadline.Add(-env.Duration))
-	cancel()
-	for _, c := range conns {
-		c.resp.Body.Close()
-	}
-	readWG.Wait()
+	stopReading()
+	<-readDone // the readers are done with the sockets before they close
 
+	var lats []time.Duration
+	for _, c := range conns {
+		lats = append(lats, c.lats...)
+	}
 	got := delivered.Load()
 	s := stats.Summary{Scenario: name, Concurrency: k, Requests: int(got), ElapsedSec: elapsed.Seconds(),
 		ReqPerSec: stats.Rate(int(got), elapsed), Errors: writeErrs.Errors()}
@@ -287,8 +199,10 @@ func realtimeK(ctx context.Context, env *Env, k, rate int) stats.Summary {
 		extra["delivered_ratio"] = float64(got) / float64(expected)
 	}
 	s.Extra = extra
-	s.Valid = s.Errors == 0 && created.Load() > 0
-	if s.Errors > 0 {
+	s.Valid = s.Errors == 0 && created.Load() > 0 && readErr == nil
+	if readErr != nil {
+		s.Note = "reading the streams: " + readErr.Error()
+	} else if s.Errors > 0 {
 		s.Note = "writer errors: " + writeErrs.Summarize("", 1, 0).Note
 	} else if got < expected {
 		s.Note = fmt.Sprintf("lost %d of %d events", expected-got, expected)

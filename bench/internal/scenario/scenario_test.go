@@ -1,42 +1,12 @@
 package scenario
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 )
-
-func TestReadFrame(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name              string
-		in                string
-		wantID, wantEvent string
-		wantData          string
-		wantErr           bool
-	}{
-		{"pb connect", "id:abc\nevent:PB_CONNECT\ndata:{\"clientId\":\"abc\"}\n\n", "abc", "PB_CONNECT", `{"clientId":"abc"}`, false},
-		{"crlf and spaces", "id: x\r\nevent: posts/*\r\ndata: {}\r\n\r\n", "x", "posts/*", "{}", false},
-		{"leading blank lines skipped", "\n\nevent:e\ndata:1\n\n", "", "e", "1", false},
-		{"truncated stream", "id:abc\nevent:PB_CONNECT\n", "", "", "", true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			id, ev, data, err := readFrame(bufio.NewReader(strings.NewReader(tc.in)))
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
-			}
-			if id != tc.wantID || ev != tc.wantEvent || string(data) != tc.wantData {
-				t.Errorf("got (%q, %q, %q), want (%q, %q, %q)", id, ev, data, tc.wantID, tc.wantEvent, tc.wantData)
-			}
-		})
-	}
-}
 
 func TestMarkerSeq(t *testing.T) {
 	t.Parallel()
