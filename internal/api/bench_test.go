@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"mime/multipart"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -97,5 +99,89 @@ func BenchmarkCreateParallel(b *testing.B) {
 				return
 			}
 		}
+	})
+}
+
+// authedServer adds to benchServer's posts what the authenticated paths
+// need: a signed-in user, a members collection whose row makes the user a
+// member, posts' createRule checking that membership through @collection,
+// and an uploads collection with a file field.
+func authedServer(b *testing.B) (h http.Handler, token string, ids []string) {
+	h, ids = benchServer(b)
+	do := func(method, path, tok string, body string) map[string]any {
+		r := httptest.NewRequest(method, path, bytes.NewReader([]byte(body)))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != 200 {
+			b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body.String())
+		}
+		var out map[string]any
+		_ = json.Unmarshal(rec.Body.Bytes(), &out)
+		return out
+	}
+	su := do("POST", "/api/collections/_superusers/auth-with-password", "", `{"identity":"admin@example.com","password":"password123"}`)["token"].(string)
+	user := do("POST", "/api/collections/users/records", su, `{"email":"u@example.com","password":"password123","passwordConfirm":"password123"}`)["id"].(string)
+	token = do("POST", "/api/collections/users/auth-with-password", "", `{"identity":"u@example.com","password":"password123"}`)["token"].(string)
+	do("POST", "/api/collections", su, `{"name":"members","fields":[{"name":"user","type":"relation","collectionId":"_pb_users_auth_","maxSelect":1}]}`)
+	do("POST", "/api/collections/members/records", su, `{"user":"`+user+`"}`)
+	do("PATCH", "/api/collections/posts", su, `{"createRule":"@collection.members.user ?= @request.auth.id","viewRule":"@request.auth.id != ''"}`)
+	do("POST", "/api/collections", su, `{"name":"uploads","createRule":"","fields":[{"name":"title","type":"text"},{"name":"doc","type":"file","maxSelect":1,"maxSize":1048576}]}`)
+	return h, token, ids
+}
+
+// BenchmarkAuthedAPI measures the paths that load the caller's auth record
+// and check a rule with it: a view under a viewRule, a create under a
+// @collection membership rule (32 callers, as the bench/ scenario), and a
+// 100 KB multipart upload.
+func BenchmarkAuthedAPI(b *testing.B) {
+	h, token, ids := authedServer(b)
+	serve := func(b *testing.B, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != 200 {
+			b.Fatalf("%d %s", rec.Code, rec.Body.String())
+		}
+	}
+	b.Run("view", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			r := httptest.NewRequest("GET", "/api/collections/posts/records/"+ids[i%len(ids)], nil)
+			r.Header.Set("Authorization", token)
+			serve(b, r)
+		}
+	})
+	b.Run("create-rule", func(b *testing.B) {
+		body := []byte(`{"title":"x","body":"y","views":1,"published":true}`)
+		b.SetParallelism(16)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				r := httptest.NewRequest("POST", "/api/collections/posts/records", bytes.NewReader(body))
+				r.Header.Set("Content-Type", "application/json")
+				r.Header.Set("Authorization", token)
+				serve(b, r)
+			}
+		})
+	})
+	b.Run("upload", func(b *testing.B) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("title", "upload")
+		fw, _ := mw.CreateFormFile("doc", "doc.txt")
+		_, _ = fw.Write(bytes.Repeat([]byte("0123456789abcdef"), 100<<10/16))
+		_ = mw.Close()
+		body, ctype := buf.Bytes(), mw.FormDataContentType()
+		b.SetParallelism(4)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(body)))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				r := httptest.NewRequest("POST", "/api/collections/uploads/records", bytes.NewReader(body))
+				r.Header.Set("Content-Type", ctype)
+				serve(b, r)
+			}
+		})
 	})
 }

@@ -204,6 +204,12 @@ func TestParseUnverified(t *testing.T) {
 		{"alg none", forge(`{"alg":"none","typ":"JWT"}`, `{"id":"a","collectionId":"c","type":"file","exp":`+future+`}`, ""), true},
 		{"RS256", forge(`{"alg":"RS256","typ":"JWT"}`, `{"id":"a","collectionId":"c","type":"file","exp":`+future+`}`, "AAAA"), true},
 		{"not json", forge(`{"alg":"HS256","typ":"JWT"}`, `nope`, "AAAA"), true},
+		{"claims not an object", forge(`{"alg":"HS256","typ":"JWT"}`, `["a"]`, "AAAA"), true},
+		{"header not an object", forge(`["HS256"]`, `{"id":"a","collectionId":"c","type":"file","exp":`+future+`}`, "AAAA"), true},
+		{"four segments", forge(`{"alg":"HS256","typ":"JWT"}`, `{"id":"a","collectionId":"c","type":"file","exp":`+future+`}`, "AAAA") + ".AAAA", true},
+		{"two segments", b64(`{"alg":"HS256","typ":"JWT"}`) + "." + b64(`{"id":"a","collectionId":"c","type":"file"}`), true},
+		{"padded base64", base64.URLEncoding.EncodeToString([]byte(`{"alg": "HS256"}`)) + "." + b64(`{"id":"a","collectionId":"c","type":"file"}`) + ".AAAA", true},
+		{"large claims", forge(`{"alg":"HS256","typ":"JWT"}`, `{"id":"a","collectionId":"c","type":"file","email":"`+strings.Repeat("x", 2000)+`@x.io"}`, "AAAA"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -153,15 +154,38 @@ const pointReadMax = 16
 
 // candidateCTE renders a one-row CTE named like the collection's table
 // holding the would-be record, so create rules see the submitted values
-// (spec §4.3).
+// (spec §4.3). Its text and parameter names are built once per collection
+// version: every create under a rule comes here.
 func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
 	c := r.Collection()
-	params := dbx.Params{}
-	cols := make([]string, 0, len(c.Fields))
-	for i, f := range c.Fields {
-		k := fmt.Sprintf("__c%d", i)
-		params[k] = f.ToDB(r.Get(f.GetName()))
-		cols = append(cols, "{:"+k+"} AS "+s.q(f.GetName()))
+	s.colsMu.RLock()
+	v, ok := s.cteCache[c]
+	s.colsMu.RUnlock()
+	if !ok {
+		v.keys = make([]string, len(c.Fields))
+		cols := make([]string, len(c.Fields))
+		for i, f := range c.Fields {
+			v.keys[i] = "__c" + strconv.Itoa(i)
+			cols[i] = "{:" + v.keys[i] + "} AS " + s.q(f.GetName())
+		}
+		v.sql = "WITH " + s.q(c.Name) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
+		s.colsMu.Lock()
+		if s.cteCache == nil || len(s.cteCache) > 1024 {
+			s.cteCache = map[*core.Collection]candidateSQL{} // old schemas age out wholesale
+		}
+		s.cteCache[c] = v
+		s.colsMu.Unlock()
 	}
-	return "WITH " + s.q(c.Name) + " AS (SELECT " + strings.Join(cols, ", ") + ")", params
+	params := make(dbx.Params, len(c.Fields))
+	for i, f := range c.Fields {
+		params[v.keys[i]] = f.ToDB(r.Get(f.GetName()))
+	}
+	return v.sql, params
+}
+
+// candidateSQL is a collection's candidate CTE and its parameter names, in
+// field order.
+type candidateSQL struct {
+	sql  string
+	keys []string
 }

@@ -132,6 +132,15 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	if len(ids) == 1 {
+		// The auth record of every authenticated request comes this way.
+		named, pos := s.byIdSQL(c)
+		rows, err := s.db.queryById(ctx, named, pos, ids[0])
+		if err != nil {
+			return nil, err
+		}
+		return scanRecords(c, rows)
+	}
 	params := dbx.Params{}
 	rows, err := s.db.queryPoint(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",
 		s.selectColumns(c, c.Name), s.q(c.Name), s.q(c.Name), s.q("id"), bindIds(params, "id", ids)), params)

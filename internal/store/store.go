@@ -39,6 +39,7 @@ type Store struct {
 	colsMu    sync.RWMutex
 	colsCache map[colsKey]string
 	byIdCache map[*core.Collection][2]string // see byIdSQL
+	cteCache  map[*core.Collection]candidateSQL // see candidateCTE
 }
 
 var _ core.Store = (*Store)(nil)
