@@ -3,8 +3,8 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"testing"

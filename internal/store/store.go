@@ -38,7 +38,7 @@ type Store struct {
 
 	colsMu    sync.RWMutex
 	colsCache map[colsKey]string
-	byIdCache map[*core.Collection][2]string // see byIdSQL
+	byIdCache map[*core.Collection][2]string    // see byIdSQL
 	cteCache  map[*core.Collection]candidateSQL // see candidateCTE
 }
 
