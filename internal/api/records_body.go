@@ -43,7 +43,7 @@ func readRecordBody(c *echo.Context) (map[string]any, error) {
 		}
 		return m, nil
 	case ct == "multipart/form-data":
-		form, err := readMultipart(req.Body, params["boundary"])
+		form, err := readMultipart(req.Body, params["boundary"], req.ContentLength)
 		// Parts over the in-memory budget were spooled to temp files:
 		// remove them once the request is done.
 		context.AfterFunc(req.Context(), form.RemoveAll)
