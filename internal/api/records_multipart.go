@@ -79,15 +79,17 @@ const (
 // and Part.FileName. Values over valueBudget in total are refused with
 // multipart.ErrMessageTooLarge.
 func splitMultipart(body []byte, boundary string, valueBudget int64) (*multipartForm, error) {
+	// The form is returned on every path: the caller removes its temp files
+	// (none here) whatever the outcome.
+	f := &multipartForm{values: map[string][]string{}, files: map[string][]*core.File{}}
 	if boundary == "" {
-		return nil, errUnusualMultipart
+		return f, errUnusualMultipart
 	}
 	dash := "--" + boundary
 	delim := []byte("\r\n" + dash)
 	if !bytes.HasPrefix(body, []byte(dash)) {
-		return nil, errUnusualMultipart
+		return f, errUnusualMultipart
 	}
-	f := &multipartForm{values: map[string][]string{}, files: map[string][]*core.File{}}
 	pos, headers := len(dash), 0
 	for parts := 0; ; parts++ {
 		rest := body[pos:]
@@ -95,30 +97,30 @@ func splitMultipart(body []byte, boundary string, valueBudget int64) (*multipart
 			return f, nil // the closing delimiter; what follows is epilogue
 		}
 		if !bytes.HasPrefix(rest, []byte("\r\n")) {
-			return nil, errUnusualMultipart
+			return f, errUnusualMultipart
 		}
 		if parts == maxParts {
-			return nil, multipart.ErrMessageTooLarge
+			return f, multipart.ErrMessageTooLarge
 		}
 		rest = rest[2:]
 		hdrLen := bytes.Index(rest, []byte("\r\n\r\n"))
 		if hdrLen <= 0 || hdrLen > maxHeaderBytes {
-			return nil, errUnusualMultipart
+			return f, errUnusualMultipart
 		}
 		disposition, n, ok := partDisposition(rest[:hdrLen])
 		if headers += n; !ok || headers > maxPartHeaders {
-			return nil, errUnusualMultipart
+			return f, errUnusualMultipart
 		}
 		data := rest[hdrLen+4:]
 		end := bytes.Index(data, delim)
 		if end < 0 {
-			return nil, errUnusualMultipart
+			return f, errUnusualMultipart
 		}
 		// The delimiter is followed by "--" or CRLF; anything else means the
 		// boundary text merely starts a longer line, which mime/multipart
 		// sorts out.
 		if after := data[end+len(delim):]; len(after) < 2 || !(after[0] == '-' && after[1] == '-' || after[0] == '\r' && after[1] == '\n') {
-			return nil, errUnusualMultipart
+			return f, errUnusualMultipart
 		}
 		data = data[:end:end]
 		pos = len(body) - len(rest) + hdrLen + 4 + end + 2 + len(dash)
@@ -128,7 +130,7 @@ func splitMultipart(body []byte, boundary string, valueBudget int64) (*multipart
 		case name == "":
 		case filename == "":
 			if valueBudget -= int64(len(data)); valueBudget < 0 {
-				return nil, multipart.ErrMessageTooLarge
+				return f, multipart.ErrMessageTooLarge
 			}
 			f.values[name] = append(f.values[name], string(data))
 		default:

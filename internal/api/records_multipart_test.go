@@ -208,6 +208,13 @@ func TestReadMultipartWholeBody(t *testing.T) {
 	_, _ = fw.Write(bytes.Repeat([]byte("0123456789abcdef"), 1<<10))
 	_ = w.Close()
 	body := buf.Bytes()
+	var many bytes.Buffer
+	mw := multipart.NewWriter(&many)
+	for i := range maxParts + 1 {
+		_ = mw.WriteField(fmt.Sprint("f", i), "v")
+	}
+	_ = mw.Close()
+	tooMany := bytes.ReplaceAll(many.Bytes(), []byte(mw.Boundary()), []byte(w.Boundary()))
 	tests := []struct {
 		name    string
 		length  int64
@@ -219,10 +226,13 @@ func TestReadMultipartWholeBody(t *testing.T) {
 		{"over the memory budget streams", maxFormMemory + 1, body, false},
 		{"shorter than announced", int64(len(body)) + 10, body, true},
 		{"fallback on a preamble", int64(len(body)) + 4, append([]byte("hi\r\n"), body...), false},
+		{"too many parts", int64(len(tooMany)), tooMany, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, err := readMultipart(bytes.NewReader(tt.body), w.Boundary(), tt.length)
+			// The caller defers f.RemoveAll whatever the outcome.
+			f.RemoveAll()
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
