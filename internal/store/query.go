@@ -37,12 +37,7 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	if len(q.Ids) == 1 && len(q.Filters) == 0 && len(q.Sort) == 0 && q.Candidate == nil && !q.Count && q.PerPage == 0 {
 		// One record by id with nothing to check (a public or superuser
 		// view): the statement text is built once per collection version.
-		named, pos := s.byIdSQL(c)
-		rows, err := db.queryById(ctx, named, pos, q.Ids[0])
-		if err != nil {
-			return nil, err
-		}
-		recs, err := scanRecords(c, rows)
+		recs, err := s.findById(ctx, db, c, q.Ids[0])
 		if err != nil {
 			return nil, err
 		}

@@ -107,6 +107,16 @@ func (s *Store) byIdSQL(c *core.Collection) (named, positional string) {
 	return v[0], v[1]
 }
 
+// findById reads one record of c from db with the statement of byIdSQL.
+func (s *Store) findById(ctx context.Context, db *DB, c *core.Collection, id string) ([]*core.Record, error) {
+	named, pos := s.byIdSQL(c)
+	rows, err := db.queryById(ctx, named, pos, id)
+	if err != nil {
+		return nil, err
+	}
+	return scanRecords(c, rows)
+}
+
 type colsKey struct {
 	c     *core.Collection
 	alias string
@@ -134,12 +144,7 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 	}
 	if len(ids) == 1 {
 		// The auth record of every authenticated request comes this way.
-		named, pos := s.byIdSQL(c)
-		rows, err := s.db.queryById(ctx, named, pos, ids[0])
-		if err != nil {
-			return nil, err
-		}
-		return scanRecords(c, rows)
+		return s.findById(ctx, s.db, c, ids[0])
 	}
 	params := dbx.Params{}
 	rows, err := s.db.queryPoint(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s.%s IN (%s)",

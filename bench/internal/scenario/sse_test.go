@@ -130,27 +130,50 @@ func (s *sseServer) broadcast(msg string) {
 	}
 }
 
-func TestReadStreams(t *testing.T) {
-	t.Parallel()
-	srv := &sseServer{clients: map[string]chan string{}}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	env := &Env{Anon: client.New(ts.URL)}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-
-	const k = 20
+// connectAll connects k subscribers to env's server; they close with the test.
+func connectAll(t *testing.T, ctx context.Context, env *Env, k int) []*sseConn {
+	t.Helper()
 	conns := make([]*sseConn, k)
 	for i := range conns {
 		c, err := connectSSE(ctx, env)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
+		t.Cleanup(func() { c.Close() })
+		conns[i] = c
+	}
+	return conns
+}
+
+// waitDone fails the test unless readStreams' result arrives in time, and
+// unless it is nil.
+func waitDone(t *testing.T, done <-chan error, timeout time.Duration, what string) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(timeout):
+		t.Fatal(what)
+	}
+}
+
+func TestReadStreams(t *testing.T) {
+	t.Parallel()
+	srv := &sseServer{clients: map[string]chan string{}}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close) // after the subscribers close (cleanups run last first)
+	env := &Env{Anon: client.New(ts.URL)}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	const k = 20
+	conns := connectAll(t, ctx, env, k)
+	for _, c := range conns {
 		if !c.p.chunked {
 			t.Fatal("net/http's stream not recognised as chunked")
 		}
-		conns[i] = c
 	}
 
 	var (
@@ -189,14 +212,7 @@ func TestReadStreams(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("readStreams did not return after its context ended")
-	}
+	waitDone(t, done, 5*time.Second, "readStreams did not return after its context ended")
 	for i, c := range conns {
 		l := got[c]
 		if len(l) != events {
@@ -219,25 +235,10 @@ func TestReadStreamsEnd(t *testing.T) {
 	env := &Env{Anon: client.New(ts.URL)}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var conns []*sseConn
-	for range 3 {
-		c, err := connectSSE(ctx, env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		conns = append(conns, c)
-	}
+	conns := connectAll(t, ctx, env, 3)
 	done := make(chan error, 1)
 	go func() { done <- readStreams(ctx, conns, func(*sseConn, int64, []byte, []byte) {}) }()
 	ts.CloseClientConnections()
 	ts.Close()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("readStreams still running after every stream ended")
-	}
+	waitDone(t, done, 10*time.Second, "readStreams still running after every stream ended")
 }
