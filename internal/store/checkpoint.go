@@ -11,14 +11,31 @@ import (
 // under constant writes one checkpoint covers the commits of this span.
 const checkpointPause = 50 * time.Millisecond
 
+// checkpointMinPages is the WAL backlog (in pages, ≈4 MB; SQLite's own
+// automatic checkpoint threshold) a background checkpoint waits for
+// while commits keep coming.
+//
+// A checkpoint that copies every page lets the next commit restart the
+// WAL from its beginning, and that commit syncs the WAL's new header: an
+// fsync on the write path. Checkpointing after every commit at 20
+// creates/s made nearly every commit pay one, and those fsyncs queued
+// behind the checkpoint's own held some commits 20–60 ms (bench/
+// realtime_k1000, perf sched trace, Nov 2026).
+const checkpointMinPages = 1000
+
+// checkpointIdle is how long after the last commit a smaller backlog is
+// checkpointed anyway, so the database file catches up when writes stop.
+const checkpointIdle = time.Second
+
 // walRestartPages is the WAL length (in pages, ≈16 MB) past which the
 // write loop is asked to checkpoint itself between two groups.
 const walRestartPages = 4096
 
 // checkpointLoop copies committed WAL pages into the database file after
 // commits, on its own connection, so the writer never pays for the copy
-// and its fsyncs inside a commit. While the WAL is short, one checkpoint
-// covers the commits of checkpointPause.
+// and its fsyncs inside a commit. It waits for a backlog of cpMinPages
+// (or cpIdle without commits); under constant writes one checkpoint
+// covers at least the commits of cpPause.
 //
 // The WAL only restarts from its beginning when a write transaction
 // starts with every page already copied, which a checkpoint running
@@ -27,12 +44,21 @@ const walRestartPages = 4096
 // only the pages committed since the last background checkpoint.
 func (db *DB) checkpointLoop() {
 	defer close(db.cpDone)
+	idle := time.NewTimer(time.Hour)
+	idle.Stop()
+	defer idle.Stop()
 	for {
 		select {
 		case <-db.committed:
+			if !db.checkpointDue() {
+				idle.Reset(db.cpIdle)
+				continue
+			}
+		case <-idle.C:
 		case <-db.closed:
 			return
 		}
+		idle.Stop()
 		if db.backgroundCheckpoint() {
 			continue // behind: no pause until the writer restarted the WAL
 		}
@@ -42,6 +68,16 @@ func (db *DB) checkpointLoop() {
 			return
 		}
 	}
+}
+
+// checkpointDue reports whether the WAL backlog is worth a checkpoint
+// now; without an estimate every commit is.
+func (db *DB) checkpointDue() bool {
+	if db.conns.WALBacklog == nil {
+		return true
+	}
+	pages, err := db.conns.WALBacklog()
+	return err != nil || pages >= db.cpMinPages
 }
 
 // backgroundCheckpoint is one checkpoint of checkpointLoop; when the WAL

@@ -46,10 +46,13 @@ type DB struct {
 	// walLong asks the write loop for a checkpoint of its own between two
 	// groups, see checkpointLoop.
 	walLong atomic.Bool
-	// walRestart and cpPause are walRestartPages and checkpointPause
-	// (lowered by tests).
+	// walRestart, cpPause, cpMinPages and cpIdle are walRestartPages,
+	// checkpointPause, checkpointMinPages and checkpointIdle (changed by
+	// tests).
 	walRestart int
 	cpPause    time.Duration
+	cpMinPages int
+	cpIdle     time.Duration
 	cpDone     chan struct{}
 	closeOnce  sync.Once
 	closed     chan struct{}
@@ -126,6 +129,8 @@ func OpenDB(ctx context.Context, d dialect.Dialect, path string, opts dialect.Op
 
 		walRestart: walRestartPages,
 		cpPause:    checkpointPause,
+		cpMinPages: checkpointMinPages,
+		cpIdle:     checkpointIdle,
 	}
 	if conns.Writer != nil {
 		db.wx = dbx.NewFromDB(conns.Writer, conns.DriverName)

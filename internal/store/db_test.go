@@ -259,6 +259,56 @@ func countBlobs(t *testing.T, db *DB) int {
 	return n
 }
 
+// TestCheckpointWaitsForBacklog: while commits keep coming, the
+// background checkpoint waits for a backlog worth its fsyncs (one that
+// copies everything makes the next commit restart and sync the WAL), then
+// copies it.
+func TestCheckpointWaitsForBacklog(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenDB(ctx, sqlite.Dialect{}, filepath.Join(t.TempDir(), "bl.db"), dialect.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.cpMinPages = 60
+	db.cpIdle = time.Hour
+	if err := db.Exec(ctx, `CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB NOT NULL)`, nil); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(from, to int) {
+		t.Helper()
+		for i := from; i < to; i++ {
+			if err := db.Exec(ctx, "INSERT INTO blobs (id, b) VALUES ({:id}, zeroblob(4096))", dbx.Params{"id": i}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	backlog := func() int {
+		t.Helper()
+		pages, err := db.conns.WALBacklog()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pages
+	}
+	insert(0, 10)
+	time.Sleep(200 * time.Millisecond) // room for a checkpoint that should not come
+	if pages := backlog(); pages < 10 {
+		t.Fatalf("backlog %d pages after 10 blobs: checkpointed below the threshold", pages)
+	}
+	insert(10, 40) // ≥ 2 pages a blob: past the threshold
+	deadline := time.Now().Add(10 * time.Second)
+	for backlog() >= db.cpMinPages {
+		if time.Now().After(deadline) {
+			t.Fatalf("backlog still %d pages 10 s after passing the threshold", backlog())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := countBlobs(t, db); got != 40 {
+		t.Fatalf("rows = %d, want 40", got)
+	}
+}
+
 // TestBackgroundCheckpoint: committed pages reach the database file
 // without any checkpoint inside a commit, and without further writes.
 func TestBackgroundCheckpoint(t *testing.T) {

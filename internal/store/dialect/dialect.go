@@ -55,6 +55,12 @@ type Conns struct {
 	// automatic checkpoint inside a commit makes every write queued
 	// behind that commit wait for the copy and its fsyncs).
 	Checkpointer *sql.DB
+	// WALBacklog, when set, estimates how many committed pages the
+	// write-ahead log holds that are not yet in the database file, without
+	// a lock: the store checkpoints when the backlog is worth it rather
+	// than after every commit (each checkpoint that copies everything
+	// makes the next commit restart the log, and that commit syncs it).
+	WALBacklog func() (pages int, err error)
 	// DriverName is the dbx builder name matching the engine.
 	DriverName string
 }

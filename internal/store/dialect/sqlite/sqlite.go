@@ -129,6 +129,7 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		if conns.Checkpointer, err = openPool(ctx, path, replacePragmas(common, "mmap_size(0)"), "", 1); err != nil {
 			return fail(err)
 		}
+		conns.WALBacklog = walBacklog(path)
 	}
 	return conns, nil
 }

@@ -54,3 +54,43 @@ func TestPragmasApplied(t *testing.T) {
 		}
 	}
 }
+
+// TestWALBacklog: the lock-free estimate read from the WAL index equals
+// the committed frames a checkpoint then finds, and drops to zero once
+// they are copied.
+func TestWALBacklog(t *testing.T) {
+	ctx := t.Context()
+	conns, err := sqlite.Dialect{}.Open(ctx, filepath.Join(t.TempDir(), "b.db"), dialect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conns.Writer.Close()
+	defer conns.Reader.Close()
+	defer conns.PointReader.Close()
+	defer conns.Checkpointer.Close()
+	if conns.WALBacklog == nil {
+		t.Fatal("no WAL backlog estimate")
+	}
+	if _, err := conns.Writer.Exec("CREATE TABLE blobs (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if _, err := conns.Writer.Exec("INSERT INTO blobs VALUES (zeroblob(4096))"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	backlog, err := conns.WALBacklog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logPages, copied, err := sqlite.Dialect{}.Checkpoint(ctx, conns.Checkpointer, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if backlog < 20 || backlog != logPages || copied != logPages {
+		t.Fatalf("backlog %d before a checkpoint of %d pages (%d copied)", backlog, logPages, copied)
+	}
+	if backlog, err = conns.WALBacklog(); err != nil || backlog != 0 {
+		t.Fatalf("backlog after the checkpoint = %d, %v", backlog, err)
+	}
+}
