@@ -22,14 +22,7 @@ func TestConformance(t *testing.T) {
 // mapping only grew the RSS. Only the writer leaves checkpoints to the
 // store.
 func TestPragmasApplied(t *testing.T) {
-	conns, err := sqlite.Dialect{}.Open(t.Context(), filepath.Join(t.TempDir(), "p.db"), dialect.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conns.Writer.Close()
-	defer conns.Reader.Close()
-	defer conns.PointReader.Close()
-	defer conns.Checkpointer.Close()
+	conns := openConns(t)
 	// Only scans read through a mapping (see Open).
 	for name, db := range map[string]*sql.DB{"writer": conns.Writer, "reader": conns.Reader, "point": conns.PointReader, "checkpointer": conns.Checkpointer} {
 		var mode string
@@ -60,14 +53,7 @@ func TestPragmasApplied(t *testing.T) {
 // they are copied.
 func TestWALBacklog(t *testing.T) {
 	ctx := t.Context()
-	conns, err := sqlite.Dialect{}.Open(ctx, filepath.Join(t.TempDir(), "b.db"), dialect.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conns.Writer.Close()
-	defer conns.Reader.Close()
-	defer conns.PointReader.Close()
-	defer conns.Checkpointer.Close()
+	conns := openConns(t)
 	if conns.WALBacklog == nil {
 		t.Fatal("no WAL backlog estimate")
 	}
@@ -93,4 +79,20 @@ func TestWALBacklog(t *testing.T) {
 	if backlog, err = conns.WALBacklog(); err != nil || backlog != 0 {
 		t.Fatalf("backlog after the checkpoint = %d, %v", backlog, err)
 	}
+}
+
+// openConns opens every connection of a database in a temporary directory,
+// closed when the test ends.
+func openConns(t *testing.T) *dialect.Conns {
+	t.Helper()
+	conns, err := sqlite.Dialect{}.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"), dialect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, db := range []*sql.DB{conns.Writer, conns.Reader, conns.PointReader, conns.Checkpointer} {
+			db.Close()
+		}
+	})
+	return conns
 }
