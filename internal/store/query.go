@@ -153,24 +153,16 @@ const pointReadMax = 16
 // version: every create under a rule comes here.
 func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
 	c := r.Collection()
-	s.colsMu.RLock()
-	v, ok := s.cteCache[c]
-	s.colsMu.RUnlock()
-	if !ok {
-		v.keys = make([]string, len(c.Fields))
+	v := cachedSQL(s, &s.cteCache, 1024, c, func() candidateSQL {
+		v := candidateSQL{keys: make([]string, len(c.Fields))}
 		cols := make([]string, len(c.Fields))
 		for i, f := range c.Fields {
 			v.keys[i] = "__c" + strconv.Itoa(i)
 			cols[i] = "{:" + v.keys[i] + "} AS " + s.q(f.GetName())
 		}
 		v.sql = "WITH " + s.q(c.Name) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
-		s.colsMu.Lock()
-		if s.cteCache == nil || len(s.cteCache) > 1024 {
-			s.cteCache = map[*core.Collection]candidateSQL{} // old schemas age out wholesale
-		}
-		s.cteCache[c] = v
-		s.colsMu.Unlock()
-	}
+		return v
+	})
 	params := make(dbx.Params, len(c.Fields))
 	for i, f := range c.Fields {
 		params[v.keys[i]] = f.ToDB(r.Get(f.GetName()))

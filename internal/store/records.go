@@ -66,23 +66,32 @@ func scanRecords(c *core.Collection, rows *sql.Rows) ([]*core.Record, error) {
 // leak other tables' columns into the scan. Results are cached per
 // collection value (a schema change makes a new *Collection).
 func (s *Store) selectColumns(c *core.Collection, alias string) string {
-	key := colsKey{c, alias}
+	return cachedSQL(s, &s.colsCache, 4096, colsKey{c, alias}, func() string {
+		parts := make([]string, len(c.Fields))
+		for i, f := range c.Fields {
+			parts[i] = s.q(alias) + "." + s.q(f.GetName())
+		}
+		return strings.Join(parts, ", ")
+	})
+}
+
+// cachedSQL returns (*m)[k], building and storing it under s.colsMu on a
+// miss. Keys hold *core.Collection values (a schema change makes a new
+// one), so past limit entries the map is reset and old schema versions
+// age out wholesale.
+func cachedSQL[K comparable, V any](s *Store, m *map[K]V, limit int, k K, build func() V) V {
 	s.colsMu.RLock()
-	v, ok := s.colsCache[key]
+	v, ok := (*m)[k]
 	s.colsMu.RUnlock()
 	if ok {
 		return v
 	}
-	parts := make([]string, len(c.Fields))
-	for i, f := range c.Fields {
-		parts[i] = s.q(alias) + "." + s.q(f.GetName())
-	}
-	v = strings.Join(parts, ", ")
+	v = build()
 	s.colsMu.Lock()
-	if s.colsCache == nil || len(s.colsCache) > 4096 {
-		s.colsCache = map[colsKey]string{} // old schemas age out wholesale
+	if *m == nil || len(*m) > limit {
+		*m = map[K]V{}
 	}
-	s.colsCache[key] = v
+	(*m)[k] = v
 	s.colsMu.Unlock()
 	return v
 }
@@ -90,20 +99,10 @@ func (s *Store) selectColumns(c *core.Collection, alias string) string {
 // byIdSQL returns the statement reading one record of c by id, with the
 // id as the named parameter {:id} and as a positional ?.
 func (s *Store) byIdSQL(c *core.Collection) (named, positional string) {
-	s.colsMu.RLock()
-	v, ok := s.byIdCache[c]
-	s.colsMu.RUnlock()
-	if ok {
-		return v[0], v[1]
-	}
-	head := "SELECT " + s.selectColumns(c, c.Name) + " FROM " + s.q(c.Name) + " WHERE " + s.q(c.Name) + "." + s.q("id") + " = "
-	v = [2]string{head + "{:id}", head + "?"}
-	s.colsMu.Lock()
-	if s.byIdCache == nil || len(s.byIdCache) > 1024 {
-		s.byIdCache = map[*core.Collection][2]string{} // old schemas age out wholesale
-	}
-	s.byIdCache[c] = v
-	s.colsMu.Unlock()
+	v := cachedSQL(s, &s.byIdCache, 1024, c, func() [2]string {
+		head := "SELECT " + s.selectColumns(c, c.Name) + " FROM " + s.q(c.Name) + " WHERE " + s.q(c.Name) + "." + s.q("id") + " = "
+		return [2]string{head + "{:id}", head + "?"}
+	})
 	return v[0], v[1]
 }
 
