@@ -159,15 +159,8 @@ func (db *DB) Close() error {
 		db.wstmts.closeAll()
 		if db.conns.Writer != nil {
 			_, _, _ = db.Dialect.Checkpoint(context.Background(), db.conns.Writer, false)
-			err = errors.Join(err, db.conns.Writer.Close())
 		}
-		if db.conns.Checkpointer != nil {
-			err = errors.Join(err, db.conns.Checkpointer.Close())
-		}
-		err = errors.Join(err, db.conns.Reader.Close())
-		if db.conns.PointReader != nil {
-			err = errors.Join(err, db.conns.PointReader.Close())
-		}
+		err = db.conns.Close()
 	})
 	return err
 }

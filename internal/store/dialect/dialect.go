@@ -7,6 +7,7 @@ package dialect
 import (
 	"context"
 	"database/sql"
+	"errors"
 )
 
 // ColumnKind is the storage kind of a column, mirrored from core's field
@@ -61,8 +62,27 @@ type Conns struct {
 	// than after every commit (each checkpoint that copies everything
 	// makes the next commit restart the log, and that commit syncs it).
 	WALBacklog func() (pages int, err error)
+	// Release, when set, frees what the engine holds besides the pools.
+	// Close calls it after closing every pool, never before: SQLite's
+	// WAL-index reader must not close its descriptor while connections
+	// still hold locks on the file.
+	Release func() error
 	// DriverName is the dbx builder name matching the engine.
 	DriverName string
+}
+
+// Close closes every pool, then calls Release.
+func (c *Conns) Close() error {
+	var err error
+	for _, db := range []*sql.DB{c.Writer, c.Checkpointer, c.Reader, c.PointReader} {
+		if db != nil {
+			err = errors.Join(err, db.Close())
+		}
+	}
+	if c.Release != nil {
+		err = errors.Join(err, c.Release())
+	}
+	return err
 }
 
 // Column describes one column of a table or view.

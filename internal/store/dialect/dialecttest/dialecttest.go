@@ -18,11 +18,7 @@ func Run(t *testing.T, d dialect.Dialect, dsn string) {
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	defer conns.Writer.Close()
-	defer conns.Reader.Close()
-	if conns.PointReader != nil {
-		defer conns.PointReader.Close()
-	}
+	defer conns.Close()
 	w, r := conns.Writer, conns.Reader
 	q := d.QuoteIdent
 	exec := func(s string, args ...any) {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -77,11 +78,7 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 	}
 	conns := &dialect.Conns{DriverName: "sqlite"}
 	fail := func(err error) (*dialect.Conns, error) {
-		for _, db := range []*sql.DB{conns.Writer, conns.Reader, conns.PointReader, conns.Checkpointer} {
-			if db != nil {
-				db.Close()
-			}
-		}
+		conns.Close()
 		return nil, err
 	}
 	var err error
@@ -98,8 +95,13 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		// one connection writes at a time. A second connection lets
 		// database/sql prepare cached statements while the first one is
 		// inside a transaction (a single-connection pool would deadlock).
-		writer := append([]string{"journal_mode(WAL)", "wal_autocheckpoint(0)"}, replacePragmas(common, "mmap_size(0)")...)
-		if conns.Writer, err = openPool(ctx, path, writer, "_txlock=immediate", 2); err != nil {
+		//
+		// The busy timeout comes first (it is first in common): switching
+		// a new file to WAL needs an exclusive lock, and without the
+		// handler a second process opening the same new data dir failed
+		// at once with SQLITE_BUSY.
+		writer := append(replacePragmas(common, "mmap_size(0)"), "journal_mode(WAL)", "wal_autocheckpoint(0)")
+		if conns.Writer, err = openPool(ctx, "writer", path, writer, "_txlock=immediate", 2); err != nil {
 			return fail(err)
 		}
 	}
@@ -108,7 +110,7 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 	if readers <= 0 {
 		readers = max(2, runtime.NumCPU())
 	}
-	if conns.Reader, err = openPool(ctx, path, append([]string{"query_only(1)"}, common...), "", readers); err != nil {
+	if conns.Reader, err = openPool(ctx, "reader", path, append([]string{"query_only(1)"}, common...), "", readers); err != nil {
 		return fail(err)
 	}
 
@@ -119,24 +121,34 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 	// mmap far more than that. Without the mapping, hot pages live in this
 	// cache: few connections, so a larger one costs little.
 	point := append([]string{"query_only(1)"}, replacePragmas(common, "mmap_size(0)", "cache_size(-8000)")...)
-	if conns.PointReader, err = openPool(ctx, path, point, "", max(2, runtime.NumCPU())); err != nil {
+	if conns.PointReader, err = openPool(ctx, "point reader", path, point, "", max(2, runtime.NumCPU())); err != nil {
 		return fail(err)
 	}
 
 	if conns.Writer != nil {
 		// Checkpoints read the WAL and write the database file: no
 		// mapping needed, and none to count in the process's RSS.
-		if conns.Checkpointer, err = openPool(ctx, path, replacePragmas(common, "mmap_size(0)"), "", 1); err != nil {
+		if conns.Checkpointer, err = openPool(ctx, "checkpointer", path, replacePragmas(common, "mmap_size(0)"), "", 1); err != nil {
 			return fail(err)
 		}
-		conns.WALBacklog = walBacklog(path)
+		wal := &walIndex{path: path + "-shm"}
+		conns.WALBacklog = wal.Backlog
+		conns.Release = wal.Close
 	}
 	return conns, nil
 }
 
+// openBusyTimeout and openBusyRetry bound openPool's retries of a
+// database another process is creating at the same moment; the timeout
+// matches the connections' busy_timeout.
+const (
+	openBusyTimeout = 10 * time.Second
+	openBusyRetry   = 20 * time.Millisecond
+)
+
 // openPool opens a pool of n connections with pragmas and makes sure the
 // file is a usable database; it closes the pool again on failure.
-func openPool(ctx context.Context, path string, pragmas []string, extra string, n int) (*sql.DB, error) {
+func openPool(ctx context.Context, name, path string, pragmas []string, extra string, n int) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path, pragmas, extra))
 	if err != nil {
 		return nil, err
@@ -145,11 +157,26 @@ func openPool(ctx context.Context, path string, pragmas []string, extra string, 
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	if err := check(ctx, db); err != nil {
-		db.Close()
-		return nil, err
+	// Two processes turning the same new file to WAL at once can meet
+	// in a lock upgrade SQLite refuses at once, busy timeout or not (it
+	// would deadlock); the loser retries, as long as the busy timeout.
+	deadline := time.Now().Add(openBusyTimeout)
+	for {
+		err = check(ctx, db)
+		if err == nil {
+			return db, nil
+		}
+		if !(Dialect{}).IsBusy(err) || time.Now().After(deadline) {
+			db.Close()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		case <-time.After(openBusyRetry):
+		}
 	}
-	return db, nil
 }
 
 // replacePragmas returns pragmas with each one named in with (by the

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/basalthq/basalt/internal/store/dialect"
@@ -89,10 +90,31 @@ func openConns(t *testing.T) *dialect.Conns {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for _, db := range []*sql.DB{conns.Writer, conns.Reader, conns.PointReader, conns.Checkpointer} {
-			db.Close()
-		}
-	})
+	t.Cleanup(func() { conns.Close() })
 	return conns
+}
+
+// TestConcurrentOpenOfNewFile: connections opening the same new file at
+// once (two processes started on an empty data dir) all succeed, although
+// turning a new file to WAL can make SQLite refuse one of them at once.
+func TestConcurrentOpenOfNewFile(t *testing.T) {
+	const files, openers = 30, 6
+	for i := range files {
+		path := filepath.Join(t.TempDir(), "new"+strconv.Itoa(i)+".db")
+		errs := make(chan error, openers)
+		for range openers {
+			go func() {
+				conns, err := sqlite.Dialect{}.Open(t.Context(), path, dialect.Options{})
+				if err == nil {
+					conns.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range openers {
+			if err := <-errs; err != nil {
+				t.Fatalf("file %d: %v", i, err)
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 )
 
 // The WAL index (the "-shm" file) starts with two copies of its header
@@ -20,32 +21,86 @@ const (
 	walIndexRead      = walIndexNBackfill + 4
 )
 
-// walBacklog returns a function reporting how many committed WAL frames
-// (pages) of the database at path are not yet in the database file.
+// walIndex reads the committed-but-not-checkpointed frame count of a
+// database from its WAL index, without taking SQLite's locks.
 //
-// It reads the WAL index without taking SQLite's locks, so a value may
-// be one commit old or torn by a concurrent commit: it decides when a
-// background checkpoint is worth its fsyncs, never what is durable.
-func walBacklog(path string) func() (int, error) {
-	shm := path + "-shm"
-	return func() (int, error) {
-		f, err := os.Open(shm)
-		if err != nil {
-			return 0, err
-		}
-		defer f.Close()
-		var b [walIndexRead]byte
-		if _, err := io.ReadFull(f, b[:]); err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				return 0, fmt.Errorf("wal index %s: too short", shm)
-			}
-			return 0, err
-		}
-		mx := binary.NativeEndian.Uint32(b[walIndexMxFrame:])
-		done := binary.NativeEndian.Uint32(b[walIndexNBackfill:])
-		if done >= mx {
-			return 0, nil
-		}
-		return int(mx - done), nil
+// It keeps its descriptor of the -shm file open until Close, which the
+// store calls after closing every connection: SQLite locks the index with
+// POSIX record locks, which belong to the process and are all released
+// when the process closes any descriptor of the file. Opening and closing
+// the file per read silently unlocked it for every other process — one
+// started next to the server then took it for unused and rebuilt it under
+// the server's feet (SQLITE_IOERR_IN_PAGE, broken reader/writer locks).
+type walIndex struct {
+	path string
+
+	mu   sync.Mutex
+	f    *os.File
+	info os.FileInfo // of f, to notice the file being replaced
+}
+
+// Backlog returns how many committed WAL frames (pages) are not yet in
+// the database file. The value may be one commit old or torn by a
+// concurrent commit: it decides when a background checkpoint is worth its
+// fsyncs, never what is durable.
+func (w *walIndex) Backlog() (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.current(); err != nil {
+		return 0, err
 	}
+	var b [walIndexRead]byte
+	if _, err := w.f.ReadAt(b[:], 0); err != nil {
+		if errors.Is(err, io.EOF) {
+			return 0, fmt.Errorf("wal index %s: too short", w.path)
+		}
+		return 0, err
+	}
+	mx := binary.NativeEndian.Uint32(b[walIndexMxFrame:])
+	done := binary.NativeEndian.Uint32(b[walIndexNBackfill:])
+	if done >= mx {
+		return 0, nil
+	}
+	return int(mx - done), nil
+}
+
+// current makes w.f the file now at w.path. SQLite deletes the index when
+// the last connection to the database closes and creates a new one on the
+// next open; a descriptor of the deleted file would report stale counts.
+// Closing that old descriptor is safe: SQLite's locks are on the new file.
+func (w *walIndex) current() error {
+	info, err := os.Stat(w.path)
+	if err != nil {
+		return err
+	}
+	if w.f != nil && os.SameFile(info, w.info) {
+		return nil
+	}
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+	f, err := os.Open(w.path)
+	if err != nil {
+		return err
+	}
+	if w.info, err = f.Stat(); err != nil {
+		f.Close()
+		return err
+	}
+	w.f = f
+	return nil
+}
+
+// Close closes the descriptor; call it only once the process has no
+// connection to the database left (see walIndex).
+func (w *walIndex) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f == nil {
+		return nil
+	}
+	err := w.f.Close()
+	w.f = nil
+	return err
 }
