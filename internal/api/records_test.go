@@ -309,3 +309,55 @@ func TestManagerSeesEmails(t *testing.T) {
 		t.Fatalf("guest list leaks e-mails: %d %s", st, toJSON(b))
 	}
 }
+
+// TestExpandAfterChanges: repeated expands of the same relations (served
+// from the store's record cache) show every change made since — to the
+// related record, to its collection's rules — and per-caller output
+// (email visibility) stays per caller.
+func TestExpandAfterChanges(t *testing.T) {
+	s, su, ids := recordsFixture(t)
+	list := "/api/collections/posts/records?sort=title&expand=author"
+	steps := []struct {
+		name   string
+		change func()
+		token  string
+		in     []string
+		notIn  []string
+	}{
+		{name: "first list", in: []string{`"name":"User One"`, `"name":"User Two"`}, notIn: []string{"u2@example.com"}},
+		{name: "same list again", in: []string{`"name":"User One"`, `"name":"User Two"`}, notIn: []string{"u2@example.com"}},
+		{name: "superuser sees the private email", token: su, in: []string{"u2@example.com"}},
+		{name: "guest still does not", notIn: []string{"u2@example.com"}},
+		{name: "author renamed", change: func() {
+			if st, b := s.Do("PATCH", "/api/collections/users/records/"+ids["u1"], su, map[string]any{"name": "Renamed"}); st != 200 {
+				t.Fatalf("rename: %d %v", st, b)
+			}
+		}, in: []string{`"name":"Renamed"`}, notIn: []string{`"name":"User One"`}},
+		{name: "users no longer viewable by guests", change: func() {
+			if st, b := s.Do("PATCH", "/api/collections/users", su, map[string]any{"viewRule": "id = @request.auth.id"}); st != 200 {
+				t.Fatalf("rule: %d %v", st, b)
+			}
+		}, notIn: []string{`"name":"Renamed"`, `"name":"User Two"`}},
+		{name: "the owner sees only themself", token: ids["u2token"], in: []string{`"name":"User Two"`}, notIn: []string{`"name":"Renamed"`}},
+	}
+	for _, st := range steps {
+		if st.change != nil {
+			st.change()
+		}
+		code, b := s.Do("GET", list, st.token, nil)
+		if code != 200 {
+			t.Fatalf("%s: %d %v", st.name, code, b)
+		}
+		got := toJSON(b)
+		for _, w := range st.in {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: body %s lacks %s", st.name, got, w)
+			}
+		}
+		for _, w := range st.notIn {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: body %s contains %s", st.name, got, w)
+			}
+		}
+	}
+}

@@ -31,8 +31,30 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 	return s.queryOn(ctx, s.db, q)
 }
 
-// queryOn runs q against db (data.db for records, auxiliary.db for logs).
+// queryOn runs q against db (data.db for records, auxiliary.db for logs),
+// through the record cache when q only names records by id (see
+// recordCache).
 func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core.RecordQueryResult, error) {
+	recs, ok, err := s.cachedByIds(ctx, db, q, func(ids []string) ([]*core.Record, error) {
+		sub := *q
+		sub.Ids = ids
+		res, err := s.queryDB(ctx, db, &sub)
+		if err != nil {
+			return nil, err
+		}
+		return res.Records, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return &core.RecordQueryResult{Total: -1, Records: recs}, nil
+	}
+	return s.queryDB(ctx, db, q)
+}
+
+// queryDB is queryOn without the record cache.
+func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core.RecordQueryResult, error) {
 	c := q.Collection
 	if len(q.Ids) == 1 && len(q.Filters) == 0 && len(q.Sort) == 0 && q.Candidate == nil && !q.Count && q.PerPage == 0 {
 		// One record by id with nothing to check (a public or superuser

@@ -40,6 +40,10 @@ type Store struct {
 	colsCache map[colsKey]string
 	byIdCache map[*core.Collection][2]string    // see byIdSQL
 	cteCache  map[*core.Collection]candidateSQL // see candidateCTE
+
+	// recs caches records read by id for expands (nil when the engine
+	// cannot tell when the data changed, see recordCache).
+	recs *recordCache
 }
 
 var _ core.Store = (*Store)(nil)
@@ -63,7 +67,8 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 		db.Close()
 		return nil, fmt.Errorf("auxiliary.db: %w", err)
 	}
-	s := &Store{db: db, aux: aux, d: d, logger: logger, cols: map[string]*core.Collection{}}
+	s := &Store{db: db, aux: aux, d: d, logger: logger, cols: map[string]*core.Collection{},
+		recs: newRecordCache(db.conns.DataVersion)}
 	if err := s.initBaseTables(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -62,6 +62,13 @@ type Conns struct {
 	// than after every commit (each checkpoint that copies everything
 	// makes the next commit restart the log, and that commit syncs it).
 	WALBacklog func() (pages int, err error)
+	// DataVersion, when set, returns a token that changes whenever any
+	// connection of any process commits to the database, read without a
+	// lock or a transaction; ok is false when it cannot tell (a torn or
+	// missing read). The store's record cache trusts its entries only
+	// while the token stays the same, which keeps the cache coherent with
+	// writes it never saw (another process, the sqlite3 shell).
+	DataVersion func() (token string, ok bool)
 	// Release, when set, frees what the engine holds besides the pools.
 	// Close calls it after closing every pool, never before: SQLite's
 	// WAL-index reader must not close its descriptor while connections

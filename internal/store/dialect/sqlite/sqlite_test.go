@@ -118,3 +118,66 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 		}
 	}
 }
+
+// TestDataVersion: the version token changes with every commit — from the
+// store's writer, from an outside connection, and across a checkpoint that
+// restarts the log — and only then: reads leave it alone.
+func TestDataVersion(t *testing.T) {
+	ctx := t.Context()
+	conns := openConns(t)
+	if conns.DataVersion == nil {
+		t.Fatal("no data version")
+	}
+	if _, err := conns.Writer.Exec("CREATE TABLE t (a)"); err != nil {
+		t.Fatal(err)
+	}
+	var path string
+	if err := conns.Writer.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outside.Close()
+
+	version := func() string {
+		t.Helper()
+		v, ok := conns.DataVersion()
+		if !ok {
+			t.Fatal("data version not readable")
+		}
+		return v
+	}
+	steps := []struct {
+		name    string
+		run     func() error
+		changes bool
+	}{
+		{"nothing", func() error { return nil }, false},
+		{"read on the reader", func() error { return conns.Reader.QueryRow("SELECT count(*) FROM t").Scan(new(int)) }, false},
+		{"commit on the writer", func() error { _, err := conns.Writer.Exec("INSERT INTO t VALUES (1)"); return err }, true},
+		{"commit from outside", func() error { _, err := outside.Exec("INSERT INTO t VALUES (2)"); return err }, true},
+		{"rolled back", func() error {
+			tx, err := conns.Writer.Begin()
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec("INSERT INTO t VALUES (3)"); err != nil {
+				return err
+			}
+			return tx.Rollback()
+		}, false},
+		{"checkpoint", func() error { _, _, err := sqlite.Dialect{}.Checkpoint(ctx, conns.Checkpointer, true); return err }, false},
+		{"commit restarting the log", func() error { _, err := conns.Writer.Exec("UPDATE t SET a = a + 1"); return err }, true},
+	}
+	for _, st := range steps {
+		before := version()
+		if err := st.run(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if changed := version() != before; changed != st.changes {
+			t.Errorf("%s: version changed = %v, want %v", st.name, changed, st.changes)
+		}
+	}
+}

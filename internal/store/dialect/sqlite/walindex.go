@@ -13,9 +13,15 @@ import (
 // and the checkpoint information, in the host's byte order (SQLite's
 // documented file format, "WAL-index format"):
 //
+//	offset 8   iChange    counter incremented by every transaction that commits
+//	offset 12  isInit     non-zero once the header is valid
 //	offset 16  mxFrame    frames in the WAL that belong to committed transactions
+//	offset 32  salts      changed every time the WAL restarts
+//	offset 48  the second copy of the 48-byte header
 //	offset 96  nBackfill  frames already copied into the database file
 const (
+	walIndexHeader    = 48
+	walIndexIsInit    = 12
 	walIndexMxFrame   = 16
 	walIndexNBackfill = 96
 	walIndexRead      = walIndexNBackfill + 4
@@ -62,6 +68,31 @@ func (w *walIndex) Backlog() (int, error) {
 		return 0, nil
 	}
 	return int(mx - done), nil
+}
+
+// Version returns the WAL-index header, which every commit rewrites
+// (its change counter, frame count and salts), as an opaque token.
+//
+// A committing connection writes the second copy of the header, then the
+// first; readers use the header to find the snapshot they read. So a
+// header read after a commit returned differs from every header read
+// before it, and a read that catches a commit half-way sees two different
+// copies and reports ok == false.
+func (w *walIndex) Version() (token string, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.current(); err != nil {
+		return "", false
+	}
+	var b [2 * walIndexHeader]byte
+	if _, err := w.f.ReadAt(b[:], 0); err != nil {
+		return "", false
+	}
+	first, second := b[:walIndexHeader], b[walIndexHeader:]
+	if first[walIndexIsInit] == 0 || string(first) != string(second) {
+		return "", false
+	}
+	return string(first), true
 }
 
 // current makes w.f the file now at w.path. SQLite deletes the index when

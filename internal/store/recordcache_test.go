@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"testing"
+
+	"github.com/basalthq/basalt/core"
+)
+
+// expandQuery is the query an expand runs: records by id, public rule.
+func expandQuery(c *core.Collection, ids ...string) *core.RecordQuery {
+	return &core.RecordQuery{Collection: c, Ids: ids, Request: &core.RequestInfo{Context: core.ContextExpand}}
+}
+
+// catNames runs q and returns "id=name" per record, sorted.
+func catNames(t *testing.T, ctx context.Context, s *Store, q *core.RecordQuery) []string {
+	t.Helper()
+	res, err := s.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range res.Records {
+		out = append(out, r.Id()+"="+r.GetString("name"))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// cacheCounts returns the cache's hit and miss counters.
+func cacheCounts(s *Store) (hits, misses uint64) {
+	return s.recs.hits.Load(), s.recs.misses.Load()
+}
+
+// TestRecordCacheSeesEveryWriter: a cached record is served again only
+// while nothing committed since; a commit by the store, or by a connection
+// the store knows nothing about (another process), is seen by the very
+// next expand.
+func TestRecordCacheSeesEveryWriter(t *testing.T) {
+	ctx := t.Context()
+	s, cols := execStore(t)
+	cats := cols["cats"]
+	if s.recs == nil {
+		t.Fatal("the sqlite store has no record cache")
+	}
+	var path string
+	if err := s.db.conns.Reader.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outside.Close()
+
+	steps := []struct {
+		name         string
+		write        func() error
+		want         []string
+		hits, misses uint64
+	}{
+		{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
+		{"read again", nil, []string{"c1=Tabby", "c2=Siamese"}, 2, 0},
+		{"update from outside", func() error {
+			_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'")
+			return err
+		}, []string{"c1=Ginger", "c2=Siamese"}, 0, 2},
+		{"cached after it", nil, []string{"c1=Ginger", "c2=Siamese"}, 2, 0},
+		{"update by the store", func() error {
+			return s.db.Exec(ctx, "UPDATE cats SET name = 'Calico' WHERE id = 'c2'", nil)
+		}, []string{"c1=Ginger", "c2=Calico"}, 0, 2},
+		{"delete from outside", func() error {
+			_, err := outside.ExecContext(ctx, "DELETE FROM cats WHERE id = 'c1'")
+			return err
+		}, []string{"c2=Calico"}, 0, 2},
+	}
+	for _, st := range steps {
+		if st.write != nil {
+			if err := st.write(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+		h0, m0 := cacheCounts(s)
+		got := catNames(t, ctx, s, expandQuery(cats, "c1", "c2", "c1"))
+		h1, m1 := cacheCounts(s)
+		if !slices.Equal(got, st.want) {
+			t.Errorf("%s: got %v, want %v", st.name, got, st.want)
+		}
+		if h1-h0 != st.hits || m1-m0 != st.misses {
+			t.Errorf("%s: %d hits, %d misses; want %d, %d", st.name, h1-h0, m1-m0, st.hits, st.misses)
+		}
+	}
+}
+
+// TestRecordCacheBypass: reads inside a transaction see its uncommitted
+// writes and never touch the cache; queries that are not an expand by id
+// (a view, a filtered list) do not use it either.
+func TestRecordCacheBypass(t *testing.T) {
+	ctx := t.Context()
+	s, cols := execStore(t)
+	cats := cols["cats"]
+	catNames(t, ctx, s, expandQuery(cats, "c1")) // cache c1
+	h0, m0 := cacheCounts(s)
+
+	var inTx []string
+	err := s.RunInTx(ctx, func(ctx context.Context) error {
+		if err := s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'", nil); err != nil {
+			return err
+		}
+		inTx = catNames(t, ctx, s, expandQuery(cats, "c1"))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"c1=Ginger"}; !slices.Equal(inTx, want) {
+		t.Errorf("inside the transaction: got %v, want %v", inTx, want)
+	}
+	catNames(t, ctx, s, &core.RecordQuery{Collection: cats, Ids: []string{"c1"}})
+	catNames(t, ctx, s, &core.RecordQuery{Collection: cats, Ids: []string{"c1", "c2"}, Request: &core.RequestInfo{Context: core.ContextDefault}})
+	if h1, m1 := cacheCounts(s); h1 != h0 || m1 != m0 {
+		t.Errorf("cache used: %d hits, %d misses", h1-h0, m1-m0)
+	}
+}
+
+// TestRecordCacheCopiesAreIndependent: what a caller does to a record the
+// cache handed out — set a value, expand it — shows in no other copy.
+func TestRecordCacheCopiesAreIndependent(t *testing.T) {
+	ctx := t.Context()
+	s, cols := execStore(t)
+	cats := cols["cats"]
+	for i := range 3 {
+		res, err := s.Query(ctx, expandQuery(cats, "c1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := res.Records[0]
+		if got := r.GetString("name"); got != "Tabby" {
+			t.Fatalf("read %d: name %q, want Tabby", i, got)
+		}
+		if r.Expand() != nil {
+			t.Fatalf("read %d: expand %v leaked from an earlier copy", i, r.Expand())
+		}
+		r.Set("name", "changed")
+		r.SetExpand(map[string]any{"owner": nil})
+	}
+	if h, _ := cacheCounts(s); h != 2 {
+		t.Errorf("%d hits, want 2", h)
+	}
+}
