@@ -135,6 +135,22 @@ func (t *Table) Ratio(scenario, a, b string) (float64, bool) {
 	return ca.ReqPerSec / cb.ReqPerSec, true
 }
 
+// ExpandCostMax is the issue's bound on what expand adds to a list
+// request: under 10%.
+const ExpandCostMax = 0.10
+
+// ExpandCost returns how much longer a list_expand request takes than a
+// list request on server (list req/s over list_expand req/s, minus one),
+// and false when either has no valid round.
+func (t *Table) ExpandCost(server string) (float64, bool) {
+	l, okL := t.Cells["list"][server]
+	e, okE := t.Cells["list_expand"][server]
+	if !okL || !okE || !l.OK() || !e.OK() || e.ReqPerSec == 0 {
+		return 0, false
+	}
+	return l.ReqPerSec/e.ReqPerSec - 1, true
+}
+
 // Target is a goal from the performance issue.
 type Target struct {
 	// VsPB is the minimum Basalt/PocketBase req/s ratio (0 = none).

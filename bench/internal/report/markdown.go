@@ -63,6 +63,32 @@ func fmtRatio(t *Table, sc, a, b string, min float64) string {
 	return s
 }
 
+// expandCostLine states what expand=author adds to a list request (time per
+// request, from the median req/s of list and list_expand) for each server
+// that ran both, against the bound for Basalt.
+func expandCostLine(t *Table) string {
+	var parts []string
+	for _, srv := range t.Servers {
+		cost, ok := t.ExpandCost(srv)
+		if !ok {
+			continue
+		}
+		p := fmt.Sprintf("%s %+.0f%%", srv, cost*100)
+		if srv == Basalt {
+			mark := "✗"
+			if cost < ExpandCostMax {
+				mark = "✓"
+			}
+			p += fmt.Sprintf(" %s (< %.0f%%)", mark, ExpandCostMax*100)
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Cost of expand=author over the plain list (time per request, list_expand vs list): " + strings.Join(parts, ", ") + "."
+}
+
 func fmtLat(c Cell, ok bool) string {
 	if !ok {
 		return "–"
@@ -119,6 +145,10 @@ func WriteMarkdown(w io.Writer, t *Table, m Meta) error {
 		tg := Targets[sc]
 		row = append(row, fmtRatio(t, sc, Basalt, PocketBase, tg.VsPB), fmtRatio(t, sc, Basalt, FloorGroup, tg.VsFloor))
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+
+	if line := expandCostLine(t); line != "" {
+		b.WriteString("\n" + line + "\n")
 	}
 
 	b.WriteString("\n## Latency (p50 / p99 ms, median)\n\n")

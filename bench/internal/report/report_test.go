@@ -73,7 +73,20 @@ func TestWriteMarkdown(t *testing.T) {
 				"| view | 300 | 100 | 350 | 3.00× ✓ (≥ 3×) | 0.86× ✓ (≥ 0.75×) |",
 				"| create_c32 | 3000 | 2000 | – | 1.50× ✗ (≥ 3×) | n/a (≥ 0.8×) |",
 			},
-			notWant: []string{"## Invalid runs", "## Realtime"},
+			notWant: []string{"## Invalid runs", "## Realtime", "Cost of expand"},
+		},
+		{
+			name: "expand cost",
+			runs: []Run{
+				{Label: Basalt, Results: []stats.Summary{res("list", 1000, true), res("list_expand", 950, true)}},
+				{Label: PocketBase, Results: []stats.Summary{res("list", 500, true), res("list_expand", 400, true)}},
+			},
+			want: []string{"Cost of expand=author over the plain list (time per request, list_expand vs list): basalt +5% ✓ (< 10%), pocketbase +25%."},
+		},
+		{
+			name: "expand cost over the bound",
+			runs: []Run{{Label: Basalt, Results: []stats.Summary{res("list", 1000, true), res("list_expand", 800, true)}}},
+			want: []string{"basalt +25% ✗ (< 10%)."},
 		},
 		{
 			name: "basalt not ready",
