@@ -151,6 +151,38 @@ func (t *Table) ExpandCost(server string) (float64, bool) {
 	return l.ReqPerSec/e.ReqPerSec - 1, true
 }
 
+// Keys of the CPU-per-request figures the load generator stores in Extra.
+const (
+	serverCPU  = "server_cpu_us_per_req"
+	loadgenCPU = "loadgen_cpu_us_per_req"
+)
+
+// CPURatio returns a's median server CPU per request over b's for a
+// scenario, and false when either has none.
+func (t *Table) CPURatio(scenario, a, b string) (float64, bool) {
+	ca, okA := t.Cells[scenario][a]
+	cb, okB := t.Cells[scenario][b]
+	va, okVA := ca.Extra[serverCPU]
+	vb, okVB := cb.Extra[serverCPU]
+	if !okA || !okB || !ca.OK() || !cb.OK() || !okVA || !okVB || vb == 0 {
+		return 0, false
+	}
+	return va / vb, true
+}
+
+// ExpandCPUCost is ExpandCost in server CPU per request: list_expand's over
+// list's, minus one.
+func (t *Table) ExpandCPUCost(server string) (float64, bool) {
+	l, okL := t.Cells["list"][server]
+	e, okE := t.Cells["list_expand"][server]
+	vl, okVL := l.Extra[serverCPU]
+	ve, okVE := e.Extra[serverCPU]
+	if !okL || !okE || !l.OK() || !e.OK() || !okVL || !okVE || vl == 0 {
+		return 0, false
+	}
+	return ve/vl - 1, true
+}
+
 // Target is a goal from the performance issue.
 type Target struct {
 	// VsPB is the minimum Basalt/PocketBase req/s ratio (0 = none).

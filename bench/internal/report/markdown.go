@@ -63,6 +63,49 @@ func fmtRatio(t *Table, sc, a, b string, min float64) string {
 	return s
 }
 
+// writeCPU writes the CPU time per request of the server and of the load
+// generator, for the scenarios that measured it. Unlike req/s it barely
+// moves with the host's speed swings, so it shows what a ratio of two
+// noisy rates cannot: how much work each server does per request.
+func writeCPU(b *strings.Builder, t *Table, scen []string) {
+	var rows []string
+	for _, sc := range scen {
+		row := []string{sc}
+		measured := false
+		for _, srv := range t.Servers {
+			c, ok := t.Cells[sc][srv]
+			s, okS := c.Extra[serverCPU]
+			l, okL := c.Extra[loadgenCPU]
+			switch {
+			case !ok || !c.OK() || !okS:
+				row = append(row, "–")
+			case okL:
+				row = append(row, fmt.Sprintf("%.0f / %.0f", s, l))
+				measured = true
+			default:
+				row = append(row, fmt.Sprintf("%.0f / –", s))
+				measured = true
+			}
+		}
+		if r, ok := t.CPURatio(sc, PocketBase, Basalt); ok {
+			row = append(row, fmt.Sprintf("%.2f×", r))
+		} else {
+			row = append(row, "–")
+		}
+		if measured {
+			rows = append(rows, "| "+strings.Join(row, " | ")+" |")
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n## CPU per request (µs, median: server / load generator)\n\n")
+	fmt.Fprintf(b, "| scenario | %s | PocketBase/Basalt server CPU |\n", strings.Join(t.Servers, " | "))
+	b.WriteString("|---" + strings.Repeat("|---:", len(t.Servers)+1) + "|\n")
+	b.WriteString(strings.Join(rows, "\n") + "\n")
+	b.WriteString("\nServer: the server process's user + system time over the scenario's load loop (`/proc/PID/stat`, 10 ms ticks) ÷ requests; load generator: its own. No target is set on these; they show how much of a throughput ratio is the servers' work and how much the shared machine.\n")
+}
+
 // expandCostLine states what expand=author adds to a list request (time per
 // request, from the median req/s of list and list_expand) for each server
 // that ran both, against the issue's bound for Basalt.
@@ -86,7 +129,17 @@ func expandCostLine(t *Table) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "Cost of expand=author over the plain list (time per request, list_expand vs list): " + strings.Join(parts, ", ") + "."
+	line := "Cost of expand=author over the plain list (time per request, list_expand vs list): " + strings.Join(parts, ", ") + "."
+	var cpu []string
+	for _, srv := range t.Servers {
+		if c, ok := t.ExpandCPUCost(srv); ok {
+			cpu = append(cpu, fmt.Sprintf("%s %+.0f%%", srv, c*100))
+		}
+	}
+	if len(cpu) > 0 {
+		line += " In server CPU per request: " + strings.Join(cpu, ", ") + "."
+	}
+	return line
 }
 
 func fmtLat(c Cell, ok bool) string {
@@ -162,6 +215,8 @@ func WriteMarkdown(w io.Writer, t *Table, m Meta) error {
 		}
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
+
+	writeCPU(&b, t, scen)
 
 	if len(rt) > 0 {
 		b.WriteString("\n## Realtime fan-out\n\n")

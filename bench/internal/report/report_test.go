@@ -16,6 +16,15 @@ func res(sc string, rps float64, valid bool) stats.Summary {
 	return s
 }
 
+// withCPU adds CPU-per-request figures (µs) to a summary.
+func withCPU(s stats.Summary, server, loadgen float64) stats.Summary {
+	s.Extra = map[string]float64{serverCPU: server}
+	if loadgen > 0 {
+		s.Extra[loadgenCPU] = loadgen
+	}
+	return s
+}
+
 func TestAggregateMedians(t *testing.T) {
 	t.Parallel()
 	runs := []Run{
@@ -73,7 +82,7 @@ func TestWriteMarkdown(t *testing.T) {
 				"| view | 300 | 100 | 350 | 3.00× ✓ (≥ 3×) | 0.86× ✓ (≥ 0.75×) |",
 				"| create_c32 | 3000 | 2000 | – | 1.50× ✗ (≥ 3×) | n/a (≥ 0.8×) |",
 			},
-			notWant: []string{"## Invalid runs", "## Realtime", "Cost of expand"},
+			notWant: []string{"## Invalid runs", "## Realtime", "Cost of expand", "## CPU per request"},
 		},
 		{
 			name: "expand cost",
@@ -82,6 +91,21 @@ func TestWriteMarkdown(t *testing.T) {
 				{Label: PocketBase, Results: []stats.Summary{res("list", 500, true), res("list_expand", 400, true)}},
 			},
 			want: []string{"Cost of expand=author over the plain list (time per request, list_expand vs list): basalt +5% ✓ (< 10%), pocketbase +25%."},
+		},
+		{
+			name: "cpu per request",
+			runs: []Run{
+				{Label: Basalt, Results: []stats.Summary{withCPU(res("list", 1000, true), 1000, 150), withCPU(res("list_expand", 800, true), 1030, 160)}},
+				{Label: PocketBase, Results: []stats.Summary{withCPU(res("list", 500, true), 3000, 200), withCPU(res("list_expand", 400, true), 3900, 0)}},
+				{Label: FloorGroup, Results: []stats.Summary{res("list", 900, true)}},
+			},
+			want: []string{
+				"## CPU per request (µs, median: server / load generator)",
+				"| scenario | basalt | pocketbase | floor-group | PocketBase/Basalt server CPU |",
+				"| list | 1000 / 150 | 3000 / 200 | – | 3.00× |",
+				"| list_expand | 1030 / 160 | 3900 / – | – | 3.79× |",
+				"basalt +25% ✗ (< 10%), pocketbase +25%. In server CPU per request: basalt +3%, pocketbase +30%.",
+			},
 		},
 		{
 			name: "expand cost over the bound",

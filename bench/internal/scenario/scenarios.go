@@ -93,8 +93,21 @@ func single(name string, defConc int, f opFactory) func(context.Context, *Env) [
 	}
 }
 
+// loop runs op under env's limits and adds the CPU time the server and
+// the load generator spent per request (see CPUPerRequest).
 func loop(ctx context.Context, env *Env, name string, conc int, op Op) stats.Summary {
-	return Loop(ctx, name, Limits{Duration: env.Duration, Concurrency: conc}, op)
+	srv0, srvErr := ProcessCPU(env.PID)
+	self0, selfErr := SelfCPU()
+	s := Loop(ctx, name, Limits{Duration: env.Duration, Concurrency: conc}, op)
+	srv1, srvErr1 := ProcessCPU(env.PID)
+	self1, selfErr1 := SelfCPU()
+	if env.PID > 0 && srvErr == nil && srvErr1 == nil {
+		CPUPerRequest(&s, "server_cpu_us_per_req", srv1-srv0)
+	}
+	if selfErr == nil && selfErr1 == nil {
+		CPUPerRequest(&s, "loadgen_cpu_us_per_req", self1-self0)
+	}
+	return s
 }
 
 func pick(rng *rand.Rand, xs []string) string { return xs[rng.IntN(len(xs))] }
