@@ -35,19 +35,10 @@ func (s *Store) Query(ctx context.Context, q *core.RecordQuery) (*core.RecordQue
 // through the record cache when q only names records by id (see
 // recordCache).
 func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core.RecordQueryResult, error) {
-	recs, ok, err := s.cachedByIds(ctx, db, q, func(ids []string) ([]*core.Record, error) {
-		sub := *q
-		sub.Ids = ids
-		res, err := s.queryDB(ctx, db, &sub)
+	if recs, ok, err := s.cachedByIds(ctx, db, q); ok || err != nil {
 		if err != nil {
 			return nil, err
 		}
-		return res.Records, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if ok {
 		return &core.RecordQueryResult{Total: -1, Records: recs}, nil
 	}
 	return s.queryDB(ctx, db, q)

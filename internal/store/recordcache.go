@@ -103,10 +103,10 @@ func (rc *recordCache) store(ver string, recs []*core.Record) {
 }
 
 // cachedByIds answers q (records by id, nothing else asked) from the
-// record cache where it can, reading the rest with read. It reports false
+// record cache where it can, reading the rest from db. It reports false
 // when q is not such a query or the cache cannot serve it.
-func (s *Store) cachedByIds(ctx context.Context, db *DB, q *core.RecordQuery, read func(ids []string) ([]*core.Record, error)) ([]*core.Record, bool, error) {
-	if s.recs == nil || db != s.db || txFrom(ctx) != nil || !cacheableQuery(q) {
+func (s *Store) cachedByIds(ctx context.Context, db *DB, q *core.RecordQuery) ([]*core.Record, bool, error) {
+	if s.recs == nil || db != s.db || !cacheableQuery(q) || txFrom(ctx) != nil {
 		return nil, false, nil
 	}
 	hits, missing, ver, ok := s.recs.lookup(q.Collection, q.Ids)
@@ -116,12 +116,14 @@ func (s *Store) cachedByIds(ctx context.Context, db *DB, q *core.RecordQuery, re
 	if len(missing) == 0 {
 		return hits, true, nil
 	}
-	recs, err := read(missing)
+	sub := *q
+	sub.Ids = missing
+	res, err := s.queryDB(ctx, db, &sub)
 	if err != nil {
 		return nil, true, err
 	}
-	s.recs.store(ver, recs)
-	return append(hits, recs...), true, nil
+	s.recs.store(ver, res.Records)
+	return append(hits, res.Records...), true, nil
 }
 
 // cacheableQuery reports whether q only names records by id, for an
