@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -358,6 +359,38 @@ func TestExpandAfterChanges(t *testing.T) {
 			if strings.Contains(got, w) {
 				t.Errorf("%s: body %s contains %s", st.name, got, w)
 			}
+		}
+	}
+}
+
+// TestLargeResponsesAreNotChunked: JSON responses carry their length, so a
+// list past net/http's 2 KB chunking buffer is not sent chunked (one write
+// fewer per response, no chunk framing for the client to parse).
+func TestLargeResponsesAreNotChunked(t *testing.T) {
+	s, su, _ := recordsFixture(t)
+	for i := range 60 {
+		if st, b := s.Do("POST", "/api/collections/tags/records", su, map[string]any{"name": fmt.Sprintf("tag number %d", i)}); st != 200 {
+			t.Fatalf("tag: %d %v", st, b)
+		}
+	}
+	for _, path := range []string{
+		"/api/collections/tags/records?perPage=100",
+		"/api/collections/tags/records?perPage=100&fields=id,name",
+	} {
+		res, err := s.Client.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(body) <= 2048 {
+			t.Fatalf("%s: only %d bytes, too small to show chunking", path, len(body))
+		}
+		if res.StatusCode != 200 || len(res.TransferEncoding) > 0 || res.ContentLength != int64(len(body)) {
+			t.Errorf("%s: status %d, transfer encoding %v, Content-Length %d for %d bytes", path, res.StatusCode, res.TransferEncoding, res.ContentLength, len(body))
 		}
 	}
 }
