@@ -108,7 +108,9 @@ func (s *Server) batch(c *echo.Context) error {
 			}
 			results = append(results, res)
 		}
-		return nil
+		// A batch that ran past its timeout is rolled back even when its
+		// last sub-request finished: statements are not interrupted.
+		return txCtx.Err()
 	})
 	var bf *batchFailure
 	switch {

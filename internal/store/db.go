@@ -88,10 +88,36 @@ func rawTx(tx *dbx.Tx) *sql.Tx {
 	return nil
 }
 
+// detachedExec runs a write transaction's statements without their
+// caller's cancellation (a job that started completes; its caller still
+// sees ctx end and may fail it). SQLite answers an interrupted write
+// statement by rolling back the whole transaction — every job of a group
+// with it — and the driver watches each cancellable statement with a
+// goroutine of its own. The raw-statement paths of txState detach the
+// same way.
+type detachedExec struct{ *sql.Tx }
+
+func (e detachedExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return e.Tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (e detachedExec) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return e.Tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+}
+
+// txBuilder is the writer's dbx builder over exec.
+func (db *DB) txBuilder(exec dbx.Executor) dbx.Builder {
+	if f, ok := dbx.BuilderFuncMap[db.wx.DriverName()]; ok {
+		return f(db.wx, exec)
+	}
+	return dbx.NewStandardBuilder(db.wx, exec)
+}
+
 // execSQL runs a statement on the transaction: through raw when
 // available (placeholders must then be "?"), else through dbx.
 func (s *txState) execSQL(ctx context.Context, query string) error {
 	if s.raw != nil {
+		ctx = context.WithoutCancel(ctx)
 		if s.db != nil {
 			if st, _ := s.db.wstmts.get(ctx, s.db.conns.Writer, query); st != nil {
 				_, err := s.raw.StmtContext(ctx, st).ExecContext(ctx)
@@ -243,6 +269,17 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 	return err
 }
 
+// writeStatement is Write for an fn that runs a single statement: inside
+// a transaction it runs fn without a savepoint of its own, since SQLite
+// undoes a failed statement by itself (two statements fewer per record
+// save).
+func (db *DB) writeStatement(ctx context.Context, fn func(ctx context.Context) error) error {
+	if txFrom(ctx) != nil {
+		return safeCall(ctx, fn)
+	}
+	return db.Write(ctx, fn)
+}
+
 func (db *DB) runAfter(fn func(error), err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -351,13 +388,17 @@ func (db *DB) runGroup(jobs []*writeJob) {
 	}
 
 	raw := rawTx(tx)
+	wtx := tx
+	if raw != nil {
+		wtx = &dbx.Tx{Builder: db.txBuilder(detachedExec{raw})}
+	}
 	single := len(jobs) == 1
 	for i, j := range jobs {
 		if err := j.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		j.tx = &txState{tx: tx, raw: raw, db: db}
+		j.tx = &txState{tx: wtx, raw: raw, db: db}
 		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
 		if single {
 			results[i] = safeCall(jctx, j.fn)
@@ -454,6 +495,7 @@ func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Res
 		}
 		return s.tx.NewQuery(q).Bind(params).WithContext(ctx).Execute()
 	}
+	ctx = context.WithoutCancel(ctx) // see detachedExec
 	st, err := db.wstmts.get(ctx, db.conns.Writer, query)
 	if err != nil || st == nil {
 		// Not preparable outside this transaction (a table it created)

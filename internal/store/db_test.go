@@ -342,3 +342,99 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCancelledCallerKeepsItsGroup: a caller that goes away while its job
+// runs must not take its group down. An interrupted write statement makes
+// SQLite roll back the whole transaction, so started jobs run detached
+// from their caller's cancellation.
+func TestCancelledCallerKeepsItsGroup(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+
+	started, release := make(chan struct{}), make(chan struct{})
+	blocker := make(chan error, 1)
+	go func() {
+		blocker <- db.Write(ctx, func(ctx context.Context) error {
+			close(started)
+			<-release
+			return insert(ctx, "first", 0)
+		})
+	}()
+	<-started
+
+	// b and the long write queue up behind the blocker: one group.
+	bErr := make(chan error, 1)
+	go func() { bErr <- db.Write(ctx, func(ctx context.Context) error { return insert(ctx, "b", 1) }) }()
+	for len(db.queue) < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	const rows = 300000
+	longCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	longErr := make(chan error, 1)
+	go func() {
+		longErr <- db.Write(longCtx, func(ctx context.Context) error {
+			time.AfterFunc(5*time.Millisecond, cancel) // mid-statement
+			_, err := Tx(ctx).NewQuery(fmt.Sprintf(`INSERT INTO items (id, n)
+				WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %d)
+				SELECT 'r' || x, x FROM c`, rows)).WithContext(ctx).Execute()
+			return err
+		})
+	}()
+	for len(db.queue) < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+
+	if err := <-blocker; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-bErr; err != nil {
+		t.Fatalf("b failed because its neighbour's caller went away: %v", err)
+	}
+	if err := <-longErr; err != nil {
+		t.Fatalf("a started write was interrupted: %v", err)
+	}
+	if got := count(t, db); got != 2+rows {
+		t.Fatalf("rows = %d, want %d", got, 2+rows)
+	}
+}
+
+// TestStatementsIgnoreCancellationInsideAWrite: every statement path of a
+// write transaction (dbx queries, prepared writes, savepoints, reads)
+// runs to completion after the caller's context ended; the job itself
+// still sees ctx.Err() and decides.
+func TestStatementsIgnoreCancellationInsideAWrite(t *testing.T) {
+	db := openTestDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var seen error
+	err := db.Write(ctx, func(ctx context.Context) error {
+		cancel()
+		seen = ctx.Err()
+		if _, err := db.execWrite(ctx, "INSERT INTO items (id, n) VALUES (?, ?)", "prepared", 1); err != nil {
+			return fmt.Errorf("prepared write: %w", err)
+		}
+		if err := db.Write(ctx, func(ctx context.Context) error { return insert(ctx, "nested", 2) }); err != nil {
+			return fmt.Errorf("nested write: %w", err)
+		}
+		rows, err := db.queryRows(ctx, "SELECT COUNT(*) FROM items", nil)
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		defer rows.Close()
+		var n int
+		if !rows.Next() || rows.Scan(&n) != nil || n != 2 {
+			return fmt.Errorf("read %d rows inside the write", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(seen, context.Canceled) {
+		t.Fatalf("the job did not see its caller go away: %v", seen)
+	}
+	if got := count(t, db); got != 2 {
+		t.Fatalf("rows = %d, want 2", got)
+	}
+}

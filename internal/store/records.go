@@ -261,7 +261,7 @@ func (s *Store) InsertRecord(ctx context.Context, r *core.Record) error {
 	}
 	b.WriteByte(')')
 	query := b.String()
-	return s.db.Write(ctx, func(ctx context.Context) error {
+	return s.db.writeStatement(ctx, func(ctx context.Context) error {
 		_, err := s.db.execWrite(ctx, query, args...)
 		return s.mapWriteError(c, err)
 	})
@@ -300,7 +300,7 @@ func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
 	b.WriteString(" = ?")
 	args = append(args, id)
 	query := b.String()
-	return s.db.Write(ctx, func(ctx context.Context) error {
+	return s.db.writeStatement(ctx, func(ctx context.Context) error {
 		_, err := s.db.execWrite(ctx, query, args...)
 		return s.mapWriteError(r.Collection(), err)
 	})
@@ -309,7 +309,7 @@ func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
 // DeleteRecord deletes r's row.
 func (s *Store) DeleteRecord(ctx context.Context, r *core.Record) error {
 	query := "DELETE FROM " + s.q(r.Collection().Name) + " WHERE " + s.q("id") + " = ?"
-	return s.db.Write(ctx, func(ctx context.Context) error {
+	return s.db.writeStatement(ctx, func(ctx context.Context) error {
 		_, err := s.db.execWrite(ctx, query, r.Id())
 		return err
 	})

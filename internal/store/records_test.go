@@ -89,3 +89,45 @@ func TestQueryOneId(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordWritesInsideAWrite: record statements inside a larger write
+// run without savepoints of their own; one that fails (a duplicate id)
+// leaves nothing behind and the write goes on to commit the others.
+func TestRecordWritesInsideAWrite(t *testing.T) {
+	s, cols := execStore(t)
+	ctx := context.Background()
+	posts := cols["posts"]
+	newPost := func(id, title string) *core.Record {
+		r := core.NewRecord(posts)
+		r.Set("id", id)
+		r.Set("title", title)
+		return r
+	}
+	var dupErr error
+	err := s.RunInTx(ctx, func(ctx context.Context) error {
+		if err := s.InsertRecord(ctx, newPost("pa", "A")); err != nil {
+			return err
+		}
+		dupErr = s.InsertRecord(ctx, newPost("p1", "Duplicate"))
+		changed := newPost("pa", "A changed")
+		if err := s.UpdateRecord(ctx, changed); err != nil {
+			return err
+		}
+		return s.InsertRecord(ctx, newPost("pb", "B"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dupErr == nil {
+		t.Fatal("duplicate id accepted")
+	}
+	for id, want := range map[string]string{"p1": "Hello world", "pa": "A changed", "pb": "B"} {
+		res, err := s.Query(ctx, &core.RecordQuery{Collection: posts, Ids: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Records) != 1 || res.Records[0].GetString("title") != want {
+			t.Fatalf("%s: %d records, want title %q", id, len(res.Records), want)
+		}
+	}
+}

@@ -99,6 +99,7 @@ func positional(query string, params dbx.Params) (string, []any) {
 func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*sql.Rows, error) {
 	if s := txFrom(ctx); s != nil {
 		if s.raw != nil && s.db != nil {
+			ctx = context.WithoutCancel(ctx) // see detachedExec
 			// The writer's own connection: its page cache is always warm,
 			// and the statement is prepared once per connection.
 			q, args := positional(query, params)
