@@ -9,7 +9,12 @@ import (
 
 // checkpointPause is the least time between two background checkpoints:
 // under constant writes one checkpoint covers the commits of this span.
-const checkpointPause = 50 * time.Millisecond
+// Longer spans copy each hot page once for more commits: random-key
+// indexes dirty a different leaf per record, and at ~10,000 creates/s
+// (~30,000 WAL frames/s) a 50 ms span copied most of them once per
+// checkpoint; at 200 ms server CPU per create fell ~10% (bench/,
+// create c=32 and update, Nov 2026).
+const checkpointPause = 200 * time.Millisecond
 
 // checkpointMinPages is the WAL backlog (in pages, ≈4 MB; SQLite's own
 // automatic checkpoint threshold) a background checkpoint waits for
@@ -27,9 +32,11 @@ const checkpointMinPages = 1000
 // checkpointed anyway, so the database file catches up when writes stop.
 const checkpointIdle = time.Second
 
-// walRestartPages is the WAL length (in pages, ≈16 MB) past which the
-// write loop is asked to checkpoint itself between two groups.
-const walRestartPages = 4096
+// walRestartPages is the WAL length (in pages, ≈64 MB) past which the
+// write loop is asked to checkpoint itself between two groups. It must
+// stay well above what the writer commits during checkpointPause, or the
+// write loop ends up checkpointing on every busy span.
+const walRestartPages = 16384
 
 // checkpointLoop copies committed WAL pages into the database file after
 // commits, on its own connection, so the writer never pays for the copy
