@@ -76,6 +76,37 @@ type txState struct {
 	db    *DB // for the writer's statement cache
 	after []func(err error)
 	sp    int
+	// bound holds the writer's cached statements bound to raw, shared by
+	// every job of a group: database/sql builds a new transaction
+	// statement on each StmtContext call.
+	bound *boundStmts
+}
+
+// boundStmts maps the writer's prepared statements to their copies bound
+// to one transaction.
+type boundStmts struct {
+	mu sync.Mutex
+	m  map[*sql.Stmt]*sql.Stmt
+}
+
+// stmt returns st bound to the transaction (ctx must be detached, see
+// detachedExec).
+func (s *txState) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	b := s.bound
+	if b == nil {
+		return s.raw.StmtContext(ctx, st)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ts, ok := b.m[st]
+	if !ok {
+		if b.m == nil {
+			b.m = make(map[*sql.Stmt]*sql.Stmt)
+		}
+		ts = s.raw.StmtContext(ctx, st)
+		b.m[st] = ts
+	}
+	return ts
 }
 
 // rawTx digs the *sql.Tx out of a dbx transaction (nil if dbx changes).
@@ -120,7 +151,7 @@ func (s *txState) execSQL(ctx context.Context, query string) error {
 		ctx = context.WithoutCancel(ctx)
 		if s.db != nil {
 			if st, _ := s.db.wstmts.get(ctx, s.db.conns.Writer, query); st != nil {
-				_, err := s.raw.StmtContext(ctx, st).ExecContext(ctx)
+				_, err := s.stmt(ctx, st).ExecContext(ctx)
 				return err
 			}
 		}
@@ -389,6 +420,7 @@ func (db *DB) runGroup(jobs []*writeJob) {
 
 	raw := rawTx(tx)
 	wtx := tx
+	bound := &boundStmts{}
 	if raw != nil {
 		wtx = &dbx.Tx{Builder: db.txBuilder(detachedExec{raw})}
 	}
@@ -398,7 +430,7 @@ func (db *DB) runGroup(jobs []*writeJob) {
 			results[i] = err
 			continue
 		}
-		j.tx = &txState{tx: wtx, raw: raw, db: db}
+		j.tx = &txState{tx: wtx, raw: raw, db: db, bound: bound}
 		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
 		if single {
 			results[i] = safeCall(jctx, j.fn)
@@ -503,5 +535,5 @@ func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Res
 		// statement surfaces here.
 		return s.raw.ExecContext(ctx, query, args...)
 	}
-	return s.raw.StmtContext(ctx, st).ExecContext(ctx, args...)
+	return s.stmt(ctx, st).ExecContext(ctx, args...)
 }

@@ -45,10 +45,31 @@ func count(t *testing.T, db *DB) int {
 }
 
 // TestGroupCommitIsolatesFailures: concurrent writes share transactions,
-// yet a failing write (duplicate key, error, panic) fails alone.
+// yet a failing write (duplicate key, error, panic) fails alone — with
+// statements through dbx and through the writer's prepared statements
+// (bound once per group and reused by its jobs, failed ones included).
 func TestGroupCommitIsolatesFailures(t *testing.T) {
+	prepared := func(db *DB) func(ctx context.Context, id string, n int) error {
+		return func(ctx context.Context, id string, n int) error {
+			_, err := db.execWrite(ctx, "INSERT INTO items (id, n) VALUES (?, ?)", id, n)
+			return err
+		}
+	}
+	for _, tt := range []struct {
+		name   string
+		insert func(db *DB) func(ctx context.Context, id string, n int) error
+	}{
+		{"dbx", func(*DB) func(ctx context.Context, id string, n int) error { return insert }},
+		{"prepared", prepared},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testGroupCommitIsolatesFailures(t, tt.insert) })
+	}
+}
+
+func testGroupCommitIsolatesFailures(t *testing.T, insertWith func(db *DB) func(ctx context.Context, id string, n int) error) {
 	db := openTestDB(t)
 	ctx := context.Background()
+	insert := insertWith(db)
 	if err := db.Write(ctx, func(ctx context.Context) error { return insert(ctx, "dup", 0) }); err != nil {
 		t.Fatal(err)
 	}

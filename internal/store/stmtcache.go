@@ -109,7 +109,7 @@ func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*
 				// created) or the cache is full: run it unprepared.
 				return s.raw.QueryContext(ctx, q, args...)
 			}
-			return s.raw.StmtContext(ctx, st).QueryContext(ctx, args...)
+			return s.stmt(ctx, st).QueryContext(ctx, args...)
 		}
 		rows, err := s.tx.NewQuery(query).Bind(params).WithContext(ctx).Rows()
 		if err != nil {
