@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/url"
 	"strconv"
@@ -33,12 +32,10 @@ func readRecordBody(c *echo.Context) (map[string]any, error) {
 		if len(bytes.TrimSpace(raw)) == 0 {
 			return map[string]any{}, nil
 		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
+		// Unmarshal refuses anything after the object, as the API must;
+		// a Decoder would copy the body into a buffer of its own first.
 		var m map[string]any
-		if err := dec.Decode(&m); err != nil || m == nil {
-			return nil, badRequest("", nil)
-		}
-		if _, err := dec.Token(); err != io.EOF {
+		if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 			return nil, badRequest("", nil)
 		}
 		return m, nil
