@@ -19,7 +19,6 @@ func (s *Server) registerHealth() {
 		return respond(c, http.StatusOK, map[string]any{"message": "API is healthy.", "code": 200, "data": data})
 	}
 	s.echo.GET("/api/health", h)
-	s.echo.HEAD("/api/health", h)
 }
 
 func possibleProxyHeader(r *http.Request, trusted []string) string {

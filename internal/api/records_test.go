@@ -394,3 +394,52 @@ func TestLargeResponsesAreNotChunked(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadAnswersLikeGet: HEAD on any GET route gives GET's status and
+// headers without a body (a HEAD on a list fell to the collections group
+// and answered 401).
+func TestHeadAnswersLikeGet(t *testing.T) {
+	s, su, _ := recordsFixture(t)
+	if st, b := s.Do("POST", "/api/collections/tags/records", su, map[string]any{"name": "one"}); st != 200 {
+		t.Fatalf("tag: %d %v", st, b)
+	}
+	tests := []struct {
+		name, path, token string
+		status            int
+	}{
+		{"public list", "/api/collections/tags/records?perPage=5", "", 200},
+		{"missing record", "/api/collections/tags/records/nope", "", 404},
+		{"superuser route as guest", "/api/collections", "", 401},
+		{"superuser route as superuser", "/api/collections", su, 200},
+		{"health", "/api/health", "", 200},
+		{"unknown path", "/api/nothing-here", "", 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			do := func(method string) (*http.Response, []byte) {
+				req, _ := http.NewRequest(method, s.URL+tt.path, nil)
+				if tt.token != "" {
+					req.Header.Set("Authorization", tt.token)
+				}
+				res, err := s.Client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				body, _ := io.ReadAll(res.Body)
+				return res, body
+			}
+			head, headBody := do(http.MethodHead)
+			get, getBody := do(http.MethodGet)
+			if head.StatusCode != tt.status || get.StatusCode != tt.status {
+				t.Fatalf("HEAD %d, GET %d, want %d", head.StatusCode, get.StatusCode, tt.status)
+			}
+			if len(headBody) != 0 {
+				t.Fatalf("HEAD sent a body: %q", headBody)
+			}
+			if head.Header.Get("Content-Type") != get.Header.Get("Content-Type") || head.ContentLength != int64(len(getBody)) {
+				t.Fatalf("HEAD Content-Type %q length %d; GET %q, %d bytes", head.Header.Get("Content-Type"), head.ContentLength, get.Header.Get("Content-Type"), len(getBody))
+			}
+		})
+	}
+}

@@ -83,7 +83,17 @@ func New(app *core.App, cfg Config) (*Server, error) {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// Every GET route answers HEAD, as with net/http's ServeMux (and
+		// PocketBase). The router only sees GET; net/http, which still
+		// holds the HEAD request, drops the body and keeps the headers.
+		get := *r
+		get.Method = http.MethodGet
+		r = &get
+	}
+	s.echo.ServeHTTP(w, r)
+}
 
 func (s *Server) registerStatic() {
 	if s.cfg.AdminFS != nil {
