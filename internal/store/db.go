@@ -422,6 +422,8 @@ func (db *DB) runGroup(jobs []*writeJob) {
 	wtx := tx
 	bound := &boundStmts{}
 	if raw != nil {
+		// Jobs build queries on wtx; only this loop commits or rolls back,
+		// through tx (wtx has no transaction handle of its own).
 		wtx = &dbx.Tx{Builder: db.txBuilder(detachedExec{raw})}
 	}
 	single := len(jobs) == 1
