@@ -93,9 +93,6 @@ type boundStmts struct {
 // detachedExec).
 func (s *txState) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 	b := s.bound
-	if b == nil {
-		return s.raw.StmtContext(ctx, st)
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ts, ok := b.m[st]

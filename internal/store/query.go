@@ -47,7 +47,7 @@ func (s *Store) queryOn(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 // queryDB is queryOn without the record cache.
 func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core.RecordQueryResult, error) {
 	c := q.Collection
-	if len(q.Ids) == 1 && len(q.Filters) == 0 && len(q.Sort) == 0 && q.Candidate == nil && !q.Count && q.PerPage == 0 {
+	if len(q.Ids) == 1 && idsOnly(q) {
 		// One record by id with nothing to check (a public or superuser
 		// view): the statement text is built once per collection version.
 		recs, err := s.findById(ctx, db, c, q.Ids[0])

@@ -131,6 +131,11 @@ func (s *Store) cachedByIds(ctx context.Context, db *DB, q *core.RecordQuery) ([
 // the same records come back request after request; views by id spread
 // over the whole table and would only churn the cache.
 func cacheableQuery(q *core.RecordQuery) bool {
-	return len(q.Ids) > 0 && len(q.Filters) == 0 && len(q.Sort) == 0 && q.Candidate == nil &&
-		!q.Count && q.PerPage == 0 && q.Request != nil && q.Request.Context == core.ContextExpand
+	return idsOnly(q) && q.Request != nil && q.Request.Context == core.ContextExpand
+}
+
+// idsOnly reports whether q names records by id and asks nothing else: no
+// filter or rule, sort, candidate check, count or page.
+func idsOnly(q *core.RecordQuery) bool {
+	return len(q.Ids) > 0 && len(q.Filters) == 0 && len(q.Sort) == 0 && q.Candidate == nil && !q.Count && q.PerPage == 0
 }
