@@ -143,44 +143,51 @@ const ExpandCostMax = 0.10
 // list request on server (list req/s over list_expand req/s, minus one),
 // and false when either has no valid round.
 func (t *Table) ExpandCost(server string) (float64, bool) {
-	l, okL := t.Cells["list"][server]
-	e, okE := t.Cells["list_expand"][server]
-	if !okL || !okE || !l.OK() || !e.OK() || e.ReqPerSec == 0 {
+	l, e, ok := t.listAndExpand(server)
+	if !ok || e.ReqPerSec == 0 {
 		return 0, false
 	}
 	return l.ReqPerSec/e.ReqPerSec - 1, true
 }
 
-// Keys of the CPU-per-request figures the load generator stores in Extra.
-const (
-	serverCPU  = "server_cpu_us_per_req"
-	loadgenCPU = "loadgen_cpu_us_per_req"
-)
+// ExpandCPUCost is ExpandCost in server CPU per request: list_expand's over
+// list's, minus one.
+func (t *Table) ExpandCPUCost(server string) (float64, bool) {
+	l, e, ok := t.listAndExpand(server)
+	vl, okL := l.ServerCPU()
+	ve, okE := e.ServerCPU()
+	if !ok || !okL || !okE || vl == 0 {
+		return 0, false
+	}
+	return ve/vl - 1, true
+}
+
+// listAndExpand returns server's list and list_expand cells, and false
+// unless both have a valid round.
+func (t *Table) listAndExpand(server string) (l, e Cell, ok bool) {
+	l, okL := t.Cells["list"][server]
+	e, okE := t.Cells["list_expand"][server]
+	return l, e, okL && okE && l.OK() && e.OK()
+}
+
+// ServerCPU returns the cell's median server CPU per request (µs), and
+// false when it has none.
+func (c Cell) ServerCPU() (float64, bool) {
+	v, ok := c.Extra[stats.ServerCPUKey]
+	return v, ok
+}
 
 // CPURatio returns a's median server CPU per request over b's for a
 // scenario, and false when either has none.
 func (t *Table) CPURatio(scenario, a, b string) (float64, bool) {
 	ca, okA := t.Cells[scenario][a]
 	cb, okB := t.Cells[scenario][b]
-	va, okVA := ca.Extra[serverCPU]
-	vb, okVB := cb.Extra[serverCPU]
+	va, okVA := ca.ServerCPU()
+	vb, okVB := cb.ServerCPU()
 	if !okA || !okB || !ca.OK() || !cb.OK() || !okVA || !okVB || vb == 0 {
 		return 0, false
 	}
 	return va / vb, true
-}
-
-// ExpandCPUCost is ExpandCost in server CPU per request: list_expand's over
-// list's, minus one.
-func (t *Table) ExpandCPUCost(server string) (float64, bool) {
-	l, okL := t.Cells["list"][server]
-	e, okE := t.Cells["list_expand"][server]
-	vl, okVL := l.Extra[serverCPU]
-	ve, okVE := e.Extra[serverCPU]
-	if !okL || !okE || !l.OK() || !e.OK() || !okVL || !okVE || vl == 0 {
-		return 0, false
-	}
-	return ve/vl - 1, true
 }
 
 // Target is a goal from the performance issue.

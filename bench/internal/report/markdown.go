@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/basalthq/basalt/bench/internal/stats"
 )
 
 // Machine describes where the benchmark ran.
@@ -74,8 +76,8 @@ func writeCPU(b *strings.Builder, t *Table, scen []string) {
 		measured := false
 		for _, srv := range t.Servers {
 			c, ok := t.Cells[sc][srv]
-			s, okS := c.Extra[serverCPU]
-			l, okL := c.Extra[loadgenCPU]
+			s, okS := c.ServerCPU()
+			l, okL := c.Extra[stats.LoadgenCPUKey]
 			switch {
 			case !ok || !c.OK() || !okS:
 				row = append(row, "–")

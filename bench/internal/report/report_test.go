@@ -18,9 +18,9 @@ func res(sc string, rps float64, valid bool) stats.Summary {
 
 // withCPU adds CPU-per-request figures (µs) to a summary.
 func withCPU(s stats.Summary, server, loadgen float64) stats.Summary {
-	s.Extra = map[string]float64{serverCPU: server}
+	s.Extra = map[string]float64{stats.ServerCPUKey: server}
 	if loadgen > 0 {
-		s.Extra[loadgenCPU] = loadgen
+		s.Extra[stats.LoadgenCPUKey] = loadgen
 	}
 	return s
 }

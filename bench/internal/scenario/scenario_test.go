@@ -8,6 +8,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/basalthq/basalt/bench/internal/stats"
 )
 
 func TestMarkerSeq(t *testing.T) {
@@ -151,7 +153,7 @@ func TestLoopMeasuresCPU(t *testing.T) {
 
 	env := &Env{Duration: 500 * time.Millisecond, PID: os.Getpid()}
 	s := loop(context.Background(), env, "busy", 1, func(context.Context, int, *rand.Rand) error { work(); return nil })
-	for _, k := range []string{"server_cpu_us_per_req", "loadgen_cpu_us_per_req"} {
+	for _, k := range []string{stats.ServerCPUKey, stats.LoadgenCPUKey} {
 		// The server side is read in 10 ms ticks: allow a wide margin.
 		if v, ok := s.Extra[k]; !ok || v < perOp/2 || v > perOp*3 {
 			t.Errorf("%s = %.0f µs (present %v), want about %.0f (requests %d)", k, v, ok, perOp, s.Requests)

@@ -102,10 +102,10 @@ func loop(ctx context.Context, env *Env, name string, conc int, op Op) stats.Sum
 	srv1, srvErr1 := ProcessCPU(env.PID)
 	self1, selfErr1 := SelfCPU()
 	if env.PID > 0 && srvErr == nil && srvErr1 == nil {
-		CPUPerRequest(&s, "server_cpu_us_per_req", srv1-srv0)
+		CPUPerRequest(&s, stats.ServerCPUKey, srv1-srv0)
 	}
 	if selfErr == nil && selfErr1 == nil {
-		CPUPerRequest(&s, "loadgen_cpu_us_per_req", self1-self0)
+		CPUPerRequest(&s, stats.LoadgenCPUKey, self1-self0)
 	}
 	return s
 }

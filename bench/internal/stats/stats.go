@@ -66,6 +66,13 @@ type Summary struct {
 	Extra map[string]float64 `json:"extra,omitempty"`
 }
 
+// Keys of Summary.Extra for the CPU time one request cost, in
+// microseconds: the server process's and the load generator's own.
+const (
+	ServerCPUKey  = "server_cpu_us_per_req"
+	LoadgenCPUKey = "loadgen_cpu_us_per_req"
+)
+
 // Recorder collects latency samples and errors from concurrent workers.
 // The zero value is ready to use.
 type Recorder struct {
