@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"regexp"
 	"slices"
@@ -408,32 +407,4 @@ func escapeSet(c rune) ([]rune, error) {
 		return []rune{c}, nil
 	}
 	return nil, fmt.Errorf(`escape \%c is not supported for generation`, c)
-}
-
-// randomSource hands out crypto/rand bytes from a buffer filled 64 at a
-// time: an id of 15 characters cost 15 calls into crypto/rand before.
-type randomSource struct {
-	buf [64]byte
-	n   int // bytes of buf not handed out yet (from the end)
-}
-
-// index returns a uniform random int in [0, n) (rejection sampling over
-// 32 bits, so no modulo bias).
-func (s *randomSource) index(n int) int {
-	if n <= 1 {
-		return 0
-	}
-	limit := (uint64(1) << 32) / uint64(n) * uint64(n)
-	for {
-		if s.n < 4 {
-			_, _ = rand.Read(s.buf[:]) // crypto/rand.Read never fails (Go ≥1.24)
-			s.n = len(s.buf)
-		}
-		b := s.buf[s.n-4 : s.n]
-		s.n -= 4
-		v := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
-		if v < limit {
-			return int(v % uint64(n))
-		}
-	}
 }
