@@ -2,11 +2,12 @@ package core
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/basalthq/basalt/internal/bcrypt"
 )
 
 func init() {
@@ -157,7 +158,7 @@ func (f *PasswordField) BeforeSave(r *Record, isNew bool, now time.Time) error {
 	if cost == 0 {
 		cost = defaultPasswordCost
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(pv.Plain), cost)
+	hash, err := bcrypt.Generate([]byte(pv.Plain), cost, rand.Reader)
 	if err != nil {
 		return fmt.Errorf("field %s: hash password: %w", f.Name, err)
 	}

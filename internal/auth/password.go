@@ -1,10 +1,11 @@
 package auth
 
 import (
+	"crypto/rand"
 	"fmt"
 	"sync"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/basalthq/basalt/internal/bcrypt"
 )
 
 // DefaultPasswordCost is the bcrypt cost HashPassword uses when given 0.
@@ -25,7 +26,7 @@ func HashPassword(plain string, cost int) (string, error) {
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return "", fmt.Errorf("hash password: cost %d outside %d..%d", cost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(plain), cost)
+	h, err := bcrypt.Generate([]byte(plain), cost, rand.Reader)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -54,13 +55,13 @@ type passwordChecker struct {
 	dummy   func() []byte
 }
 
-var defaultChecker = passwordChecker{compare: bcrypt.CompareHashAndPassword, dummy: dummyHash}
+var defaultChecker = passwordChecker{compare: bcrypt.Compare, dummy: dummyHash}
 
 // dummyHash is computed once, lazily, from a random password: a constant
 // in the source would work too, but then anyone could know which password
 // "matches" it (harmless since the result is discarded, yet pointless).
 var dummyHash = sync.OnceValue(func() []byte {
-	h, err := bcrypt.GenerateFromPassword([]byte(RandomString(32, AlphabetAlphanumeric)), DefaultPasswordCost)
+	h, err := bcrypt.Generate([]byte(RandomString(32, AlphabetAlphanumeric)), DefaultPasswordCost, rand.Reader)
 	if err != nil {
 		panic("auth: dummy bcrypt hash: " + err.Error()) // cannot happen for a 32-byte input
 	}
