@@ -2,22 +2,27 @@ package store
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/basalthq/basalt/core"
 )
 
-// recordCacheMax bounds the records the cache holds; past it the cache
-// starts over. Expanded relations (authors, categories, owners) are a small
-// working set repeated on every page of a list; the bound keeps a scan of
-// unrelated ids from growing it without limit.
-const recordCacheMax = 4096
+// recordCacheBytes bounds the cache by an estimate of the bytes its
+// records hold; past it, arbitrary entries make room (Go's map order is
+// random enough for random replacement, which keeps a hot working set
+// mostly resident whatever the access pattern, without an LRU list to
+// maintain on every hit).
+const recordCacheBytes = 16 << 20
 
-// recordCache keeps records read by id, for the reads that ask for records
-// by id with no rule, filter or paging to apply (relations expanded on a
-// public or superuser collection): a list with expand=author reads the
-// same few authors on every page.
+// recordOverhead is what an entry costs besides its values' bytes: the
+// record, its map, the key and the map slot.
+const recordOverhead = 256
+
+// recordCache keeps records read by id with no rule, filter or paging to
+// apply: public and superuser views, the auth record of every
+// authenticated request, relations expanded on a public collection.
 //
 // It is coherent with every writer, including ones the store never sees
 // (another process, the sqlite3 shell): every entry was read after the
@@ -30,25 +35,44 @@ const recordCacheMax = 4096
 type recordCache struct {
 	version func() (string, bool)
 
-	mu  sync.Mutex
-	ver string
-	m   map[recordKey]*core.Record
+	limit int // recordCacheBytes; smaller in tests
+
+	mu    sync.Mutex
+	ver   string
+	m     map[recordKey]cachedRecord
+	bytes int
 
 	hits, misses atomic.Uint64
 }
 
-// recordKey is a record of one collection version (a schema change makes
-// a new *core.Collection, and is a commit, so it also empties the cache).
+// recordKey names a record by collection id, not by *core.Collection: a
+// write evicts by the record it saved, whatever version of the collection
+// that record was loaded with.
 type recordKey struct {
-	c  *core.Collection
-	id string
+	collection string
+	id         string
+}
+
+// cachedRecord is an entry: the record, the collection version it was read
+// with (a lookup with another version misses) and its size estimate.
+type cachedRecord struct {
+	c    *core.Collection
+	r    *core.Record
+	size int
 }
 
 func newRecordCache(version func() (string, bool)) *recordCache {
 	if version == nil {
 		return nil
 	}
-	return &recordCache{version: version}
+	return &recordCache{version: version, limit: recordCacheBytes}
+}
+
+// reset empties the cache and tags it with ver; rc.mu is held.
+func (rc *recordCache) reset(ver string) {
+	rc.ver = ver
+	rc.m = make(map[recordKey]cachedRecord)
+	rc.bytes = 0
 }
 
 // lookup returns copies of the cached records among ids (each id at most
@@ -63,17 +87,28 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if ver != rc.ver || rc.m == nil {
-		rc.ver = ver
-		rc.m = make(map[recordKey]*core.Record)
+		rc.reset(ver)
 	}
-	seen := make(map[string]struct{}, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; dup {
-			continue
+	var seen map[string]struct{} // for long lists; short ones are scanned
+	for i, id := range ids {
+		if i < 8 {
+			if slices.Contains(ids[:i], id) {
+				continue
+			}
+		} else {
+			if seen == nil {
+				seen = make(map[string]struct{}, len(ids))
+				for _, prev := range ids[:i] {
+					seen[prev] = struct{}{}
+				}
+			}
+			if _, dup := seen[id]; dup {
+				continue
+			}
+			seen[id] = struct{}{}
 		}
-		seen[id] = struct{}{}
-		if r, found := rc.m[recordKey{c, id}]; found {
-			hits = append(hits, r.Share())
+		if e, found := rc.m[recordKey{c.Id, id}]; found && e.c == c {
+			hits = append(hits, e.r.Share())
 		} else {
 			missing = append(missing, id)
 		}
@@ -92,21 +127,57 @@ func (rc *recordCache) store(ver string, recs []*core.Record) {
 	if ver != rc.ver {
 		return
 	}
-	if len(rc.m)+len(recs) > recordCacheMax {
-		rc.m = make(map[recordKey]*core.Record)
-	}
 	for _, r := range recs {
-		if cp := r.Share(); cp != nil {
-			rc.m[recordKey{r.Collection(), r.Id()}] = cp
+		cp := r.Share()
+		if cp == nil {
+			continue
+		}
+		k := recordKey{r.Collection().Id, r.Id()}
+		if old, ok := rc.m[k]; ok {
+			rc.bytes -= old.size
+		}
+		e := cachedRecord{c: r.Collection(), r: cp, size: recordSize(r)}
+		rc.makeRoom(e.size)
+		rc.m[k] = e
+		rc.bytes += e.size
+	}
+}
+
+// makeRoom evicts arbitrary entries until n more bytes fit; rc.mu is held.
+func (rc *recordCache) makeRoom(n int) {
+	for k, e := range rc.m {
+		if rc.bytes+n <= rc.limit {
+			return
+		}
+		delete(rc.m, k)
+		rc.bytes -= e.size
+	}
+}
+
+// recordSize estimates the memory r's values hold.
+func recordSize(r *core.Record) int {
+	n := recordOverhead
+	for _, f := range r.Collection().Fields {
+		n += 16 + len(f.GetName())
+		switch v := r.Get(f.GetName()).(type) {
+		case string:
+			n += len(v)
+		case []string:
+			for _, s := range v {
+				n += 16 + len(s)
+			}
+		default:
+			n += 16
 		}
 	}
+	return n
 }
 
 // cachedByIds answers q (records by id, nothing else asked) from the
 // record cache where it can, reading the rest from db. It reports false
 // when q is not such a query or the cache cannot serve it.
 func (s *Store) cachedByIds(ctx context.Context, db *DB, q *core.RecordQuery) ([]*core.Record, bool, error) {
-	if s.recs == nil || db != s.db || !cacheableQuery(q) || txFrom(ctx) != nil {
+	if s.recs == nil || db != s.db || !idsOnly(q) || txFrom(ctx) != nil {
 		return nil, false, nil
 	}
 	hits, missing, ver, ok := s.recs.lookup(q.Collection, q.Ids)
@@ -124,14 +195,6 @@ func (s *Store) cachedByIds(ctx context.Context, db *DB, q *core.RecordQuery) ([
 	}
 	s.recs.store(ver, res.Records)
 	return append(hits, res.Records...), true, nil
-}
-
-// cacheableQuery reports whether q only names records by id, for an
-// expand: no rule to evaluate, no sort, count or page. Expands are where
-// the same records come back request after request; views by id spread
-// over the whole table and would only churn the cache.
-func cacheableQuery(q *core.RecordQuery) bool {
-	return idsOnly(q) && q.Request != nil && q.Request.Context == core.ContextExpand
 }
 
 // idsOnly reports whether q names records by id and asks nothing else: no

@@ -95,8 +95,8 @@ func TestRecordCacheSeesEveryWriter(t *testing.T) {
 }
 
 // TestRecordCacheBypass: reads inside a transaction see its uncommitted
-// writes and never touch the cache; queries that are not an expand by id
-// (a view, a filtered list) do not use it either.
+// writes and never touch the cache; paged or filtered queries do not use
+// it; views and FindRecords do.
 func TestRecordCacheBypass(t *testing.T) {
 	ctx := t.Context()
 	s, cols := execStore(t)
@@ -118,10 +118,29 @@ func TestRecordCacheBypass(t *testing.T) {
 	if want := []string{"c1=Ginger"}; !slices.Equal(inTx, want) {
 		t.Errorf("inside the transaction: got %v, want %v", inTx, want)
 	}
-	catNames(t, ctx, s, &core.RecordQuery{Collection: cats, Ids: []string{"c1"}})
-	catNames(t, ctx, s, &core.RecordQuery{Collection: cats, Ids: []string{"c1", "c2"}, Request: &core.RequestInfo{Context: core.ContextDefault}})
 	if h1, m1 := cacheCounts(s); h1 != h0 || m1 != m0 {
-		t.Errorf("cache used: %d hits, %d misses", h1-h0, m1-m0)
+		t.Errorf("cache used inside the transaction: %d hits, %d misses", h1-h0, m1-m0)
+	}
+	// A paged query by id is not a plain read by id.
+	catNames(t, ctx, s, &core.RecordQuery{Collection: cats, Ids: []string{"c1", "c2"}, PerPage: 10, Page: 1})
+	if h1, m1 := cacheCounts(s); h1 != h0 || m1 != m0 {
+		t.Errorf("cache used by a paged query: %d hits, %d misses", h1-h0, m1-m0)
+	}
+	// Views (no request context, or the default one) and auth-record
+	// loads read by id through it, after the commit above emptied it.
+	for i, q := range []*core.RecordQuery{
+		{Collection: cats, Ids: []string{"c1"}},
+		{Collection: cats, Ids: []string{"c1"}, Request: &core.RequestInfo{Context: core.ContextDefault}},
+	} {
+		if got := catNames(t, ctx, s, q); !slices.Equal(got, []string{"c1=Ginger"}) {
+			t.Errorf("view %d: %v", i, got)
+		}
+	}
+	if recs, err := s.FindRecords(ctx, cats, []string{"c1"}); err != nil || len(recs) != 1 || recs[0].GetString("name") != "Ginger" {
+		t.Errorf("FindRecords: %v, %v", recs, err)
+	}
+	if h1, m1 := cacheCounts(s); h1-h0 != 2 || m1-m0 != 1 {
+		t.Errorf("views: %d hits, %d misses; want 2, 1", h1-h0, m1-m0)
 	}
 }
 
@@ -148,5 +167,37 @@ func TestRecordCacheCopiesAreIndependent(t *testing.T) {
 	}
 	if h, _ := cacheCounts(s); h != 2 {
 		t.Errorf("%d hits, want 2", h)
+	}
+}
+
+// TestRecordCacheBounded: past its byte budget the cache evicts, and what
+// it still holds is served as before.
+func TestRecordCacheBounded(t *testing.T) {
+	ctx := t.Context()
+	s, cols := execStore(t)
+	cats := cols["cats"]
+	res, err := s.Query(ctx, &core.RecordQuery{Collection: cats, Ids: []string{"c1"}})
+	if err != nil || len(res.Records) != 1 {
+		t.Fatal(res, err)
+	}
+	one := recordSize(res.Records[0])
+	s.recs.limit = one * 3 / 2 // room for one of the two records
+	for range 5 {
+		for _, id := range []string{"c1", "c2"} {
+			res, err := s.Query(ctx, &core.RecordQuery{Collection: cats, Ids: []string{id}})
+			if err != nil || len(res.Records) != 1 || res.Records[0].Id() != id {
+				t.Fatalf("read %s: %v, %v", id, res, err)
+			}
+		}
+		s.recs.mu.Lock()
+		n, b := len(s.recs.m), s.recs.bytes
+		s.recs.mu.Unlock()
+		if n != 1 || b > s.recs.limit {
+			t.Fatalf("%d entries, %d bytes; want 1 entry within %d bytes", n, b, s.recs.limit)
+		}
+	}
+	// The first read of c1 in the loop hits: nothing evicted it yet.
+	if h, m := cacheCounts(s); h != 1 || m != 10 {
+		t.Errorf("alternating over a one-record budget: %d hits, %d misses; want 1, 10", h, m)
 	}
 }

@@ -141,8 +141,11 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	// The auth record of every authenticated request comes this way.
+	if recs, ok, err := s.cachedByIds(ctx, s.db, &core.RecordQuery{Collection: c, Ids: ids}); ok || err != nil {
+		return recs, err
+	}
 	if len(ids) == 1 {
-		// The auth record of every authenticated request comes this way.
 		return s.findById(ctx, s.db, c, ids[0])
 	}
 	params := dbx.Params{}
