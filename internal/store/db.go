@@ -54,9 +54,14 @@ type DB struct {
 	cpMinPages int
 	cpIdle     time.Duration
 	cpDone     chan struct{}
-	closeOnce  sync.Once
-	closed     chan struct{}
-	loopDone   chan struct{}
+	// onCommit, when set, learns of each commit whose changes the group
+	// knows: the data versions before and after it and the records it
+	// changed (see groupChanges; the record cache follows them).
+	onCommit func(before, after string, changed []recordKey)
+
+	closeOnce sync.Once
+	closed    chan struct{}
+	loopDone  chan struct{}
 }
 
 type writeJob struct {
@@ -80,6 +85,8 @@ type txState struct {
 	// every job of a group: database/sql builds a new transaction
 	// statement on each StmtContext call.
 	bound *boundStmts
+	// changes is what the group changed, shared by its jobs.
+	changes *groupChanges
 }
 
 // boundStmts maps the writer's prepared statements to their copies bound
@@ -123,13 +130,23 @@ func rawTx(tx *dbx.Tx) *sql.Tx {
 // with it — and the driver watches each cancellable statement with a
 // goroutine of its own. The raw-statement paths of txState detach the
 // same way.
-type detachedExec struct{ *sql.Tx }
+//
+// It is also where statements the group cannot describe are noticed: any
+// Exec, and any query but a SELECT, makes the group's changes unknown.
+type detachedExec struct {
+	*sql.Tx
+	changes *groupChanges
+}
 
 func (e detachedExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	e.changes.unknown()
 	return e.Tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
 func (e detachedExec) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if !readOnlySQL(query) {
+		e.changes.unknown()
+	}
 	return e.Tx.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
@@ -418,10 +435,13 @@ func (db *DB) runGroup(jobs []*writeJob) {
 	raw := rawTx(tx)
 	wtx := tx
 	bound := &boundStmts{}
+	changes := &groupChanges{}
 	if raw != nil {
 		// Jobs build queries on wtx; only this loop commits or rolls back,
 		// through tx (wtx has no transaction handle of its own).
-		wtx = &dbx.Tx{Builder: db.txBuilder(detachedExec{raw})}
+		wtx = &dbx.Tx{Builder: db.txBuilder(detachedExec{raw, changes})}
+	} else {
+		changes.unknown()
 	}
 	single := len(jobs) == 1
 	for i, j := range jobs {
@@ -429,7 +449,7 @@ func (db *DB) runGroup(jobs []*writeJob) {
 			results[i] = err
 			continue
 		}
-		j.tx = &txState{tx: wtx, raw: raw, db: db, bound: bound}
+		j.tx = &txState{tx: wtx, raw: raw, db: db, bound: bound, changes: changes}
 		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
 		if single {
 			results[i] = safeCall(jctx, j.fn)
@@ -461,9 +481,20 @@ func (db *DB) runGroup(jobs []*writeJob) {
 		db.finish(jobs, results, nil)
 		return
 	}
+	keys, known := changes.known()
+	var before string
+	if known && db.onCommit != nil {
+		// The write lock is held: this is the state the commit builds on.
+		before, known = db.conns.DataVersion()
+	}
 	if err := tx.Commit(); err != nil {
 		db.finish(jobs, results, fmt.Errorf("store: commit: %w", err))
 		return
+	}
+	if known && db.onCommit != nil {
+		if after, ok := db.conns.DataVersion(); ok {
+			db.onCommit(before, after, keys)
+		}
 	}
 	db.finish(jobs, results, nil)
 	select {
@@ -510,8 +541,36 @@ func (s *Store) AfterTx(ctx context.Context, fn func(err error)) { AfterTx(ctx, 
 
 // execWrite runs a write statement with positional "?" arguments inside
 // the transaction ctx carries, bypassing dbx's per-query regexps, through
-// a statement prepared once per writer connection.
+// a statement prepared once per writer connection. What it changes is
+// unknown to the record cache; record statements use execRecordWrite.
 func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := txFrom(ctx); s != nil && s.changes != nil {
+		s.changes.unknown()
+	}
+	return db.execPrepared(ctx, query, args...)
+}
+
+// execRecordWrite is execWrite for a statement that changes at most the
+// one record of collection with id, which the group notes.
+func (db *DB) execRecordWrite(ctx context.Context, collection, id, query string, args ...any) (sql.Result, error) {
+	res, err := db.execPrepared(ctx, query, args...)
+	if s := txFrom(ctx); s != nil && s.changes != nil {
+		// A failed statement changed nothing (SQLite undid it); "changed"
+		// must only be claimed for rows that were, since it promises the
+		// group a commit of its own.
+		var n int64
+		if err == nil {
+			var nerr error
+			if n, nerr = res.RowsAffected(); nerr != nil {
+				s.changes.unknown()
+			}
+		}
+		s.changes.record(collection, id, n > 0)
+	}
+	return res, err
+}
+
+func (db *DB) execPrepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s := txFrom(ctx)
 	if s == nil {
 		return nil, errors.New("store: execWrite outside a write transaction")

@@ -34,6 +34,7 @@ const recordOverhead = 256
 // bypass it: they must see their own uncommitted writes.
 type recordCache struct {
 	version func() (string, bool)
+	commits func(from, to string) (uint32, bool)
 
 	limit int // recordCacheBytes; smaller in tests
 
@@ -61,11 +62,45 @@ type cachedRecord struct {
 	size int
 }
 
-func newRecordCache(version func() (string, bool)) *recordCache {
-	if version == nil {
+func newRecordCache(version func() (string, bool), commits func(from, to string) (uint32, bool)) *recordCache {
+	if version == nil || commits == nil {
 		return nil
 	}
-	return &recordCache{version: version, limit: recordCacheBytes}
+	return &recordCache{version: version, commits: commits, limit: recordCacheBytes}
+}
+
+// same reports whether two versions hold the same data (a log restart
+// rewrites the header without a commit).
+func (rc *recordCache) same(a, b string) bool {
+	if a == b {
+		return true
+	}
+	n, ok := rc.commits(a, b)
+	return ok && n == 0
+}
+
+// advance follows one of the store's own commits: when the cache holds
+// the data the commit built on (before) and nothing else committed since
+// (after is exactly one commit later), only the records the commit changed
+// are dropped and the cache moves on to after. Otherwise it does nothing,
+// and the next lookup, seeing a version it cannot account for, starts
+// over.
+func (rc *recordCache) advance(before, after string, changed []recordKey) {
+	if n, ok := rc.commits(before, after); !ok || n != 1 {
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.m == nil || !rc.same(rc.ver, before) {
+		return
+	}
+	for _, k := range changed {
+		if e, ok := rc.m[k]; ok {
+			delete(rc.m, k)
+			rc.bytes -= e.size
+		}
+	}
+	rc.ver = after
 }
 
 // reset empties the cache and tags it with ver; rc.mu is held.
@@ -86,7 +121,7 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if ver != rc.ver || rc.m == nil {
+	if rc.m == nil || !rc.same(rc.ver, ver) {
 		rc.reset(ver)
 	}
 	var seen map[string]struct{} // for long lists; short ones are scanned
@@ -124,7 +159,7 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 func (rc *recordCache) store(ver string, recs []*core.Record) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if ver != rc.ver {
+	if !rc.same(rc.ver, ver) {
 		return
 	}
 	for _, r := range recs {
@@ -177,7 +212,9 @@ func recordSize(r *core.Record) int {
 // record cache where it can, reading the rest from db. It reports false
 // when q is not such a query or the cache cannot serve it.
 func (s *Store) cachedByIds(ctx context.Context, db *DB, q *core.RecordQuery) ([]*core.Record, bool, error) {
-	if s.recs == nil || db != s.db || !idsOnly(q) || txFrom(ctx) != nil {
+	// A view collection's records are computed from other tables: a
+	// write to those never names them, so they are not kept.
+	if s.recs == nil || db != s.db || !idsOnly(q) || txFrom(ctx) != nil || q.Collection.IsView() {
 		return nil, false, nil
 	}
 	hits, missing, ver, ok := s.recs.lookup(q.Collection, q.Ids)

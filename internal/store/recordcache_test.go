@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/basalthq/basalt/core"
@@ -199,5 +201,162 @@ func TestRecordCacheBounded(t *testing.T) {
 	// The first read of c1 in the loop hits: nothing evicted it yet.
 	if h, m := cacheCounts(s); h != 1 || m != 10 {
 		t.Errorf("alternating over a one-record budget: %d hits, %d misses; want 1, 10", h, m)
+	}
+}
+
+// TestRecordCacheFollowsOwnCommits: the store's own record writes drop
+// just the records they changed, so the rest stays cached across them; a
+// write the store cannot describe, or one from another connection, empties
+// the cache as before.
+func TestRecordCacheFollowsOwnCommits(t *testing.T) {
+	ctx := t.Context()
+	s, cols := execStore(t)
+	cats := cols["cats"]
+	var path string
+	if err := s.db.conns.Reader.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outside.Close()
+	load := func(id string) *core.Record {
+		t.Helper()
+		recs, err := s.FindRecords(ctx, cats, []string{id})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("load %s: %v, %v", id, recs, err)
+		}
+		return recs[0]
+	}
+
+	steps := []struct {
+		name         string
+		write        func() error
+		want         []string
+		hits, misses uint64
+	}{
+		{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
+		{"store updates c2", func() error {
+			r := load("c2")
+			r.Set("name", "Calico")
+			return s.UpdateRecord(ctx, r)
+		}, []string{"c1=Tabby", "c2=Calico"}, 1, 1},
+		{"store inserts c3", func() error {
+			r := core.NewRecord(cats)
+			r.Set("id", "c3")
+			r.Set("name", "Sphynx")
+			return s.InsertRecord(ctx, r)
+		}, []string{"c1=Tabby", "c2=Calico"}, 2, 0},
+		{"store deletes c1", func() error { return s.DeleteRecord(ctx, load("c1")) }, []string{"c2=Calico"}, 1, 1},
+		{"store renames c2 to c1", func() error {
+			r := load("c2")
+			r.Set("id", "c1")
+			return s.UpdateRecord(ctx, r)
+		}, []string{"c1=Calico"}, 0, 2},
+		{"raw SQL through the store", func() error {
+			return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'", nil)
+		}, []string{"c1=Ginger"}, 0, 2},
+		{"a record write and raw SQL in one write", func() error {
+			return s.RunInTx(ctx, func(ctx context.Context) error {
+				r := load("c3")
+				r.Set("name", "Persian")
+				if err := s.UpdateRecord(ctx, r); err != nil {
+					return err
+				}
+				return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger2' WHERE id = 'c1'", nil)
+			})
+		}, []string{"c1=Ginger2"}, 0, 2},
+		{"commit from outside", func() error {
+			_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Manx' WHERE id = 'c3'")
+			return err
+		}, []string{"c1=Ginger2"}, 0, 2},
+		{"outside then the store", func() error {
+			if _, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Bengal' WHERE id = 'c1'"); err != nil {
+				return err
+			}
+			r := load("c3") // a miss: the outside commit emptied the cache
+			r.Set("name", "Korat")
+			return s.UpdateRecord(ctx, r)
+		}, []string{"c1=Bengal"}, 0, 2},
+	}
+	for _, st := range steps {
+		if st.write != nil {
+			if err := st.write(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+		h0, m0 := cacheCounts(s)
+		got := catNames(t, ctx, s, expandQuery(cats, "c1", "c2"))
+		h1, m1 := cacheCounts(s)
+		if !slices.Equal(got, st.want) {
+			t.Errorf("%s: got %v, want %v", st.name, got, st.want)
+		}
+		if h1-h0 != st.hits || m1-m0 != st.misses {
+			t.Errorf("%s: %d hits, %d misses; want %d, %d", st.name, h1-h0, m1-m0, st.hits, st.misses)
+		}
+	}
+	if got := catNames(t, ctx, s, expandQuery(cats, "c3")); !slices.Equal(got, []string{"c3=Korat"}) {
+		t.Errorf("c3: %v", got)
+	}
+}
+
+// TestRecordCacheAdvance: the cache follows a commit only from the data
+// it holds and only by exactly one commit; records read before a commit
+// it followed are not kept after it.
+func TestRecordCacheAdvance(t *testing.T) {
+	_, cols := execStore(t)
+	c := cols["cats"]
+	rec := func(id string) *core.Record {
+		return core.NewRecordFromDB(c, map[string]any{"id": id})
+	}
+	// Versions "v<commit>" and "v<commit>r" (the same data after a log
+	// restart).
+	commits := func(from, to string) (uint32, bool) {
+		var a, b uint32
+		if _, err := fmt.Sscanf(strings.TrimSuffix(from, "r"), "v%d", &a); err != nil {
+			return 0, false
+		}
+		if _, err := fmt.Sscanf(strings.TrimSuffix(to, "r"), "v%d", &b); err != nil {
+			return 0, false
+		}
+		return b - a, true
+	}
+	cases := []struct {
+		name    string
+		cached  string // version the cache holds
+		before  string
+		after   string
+		kept    []string
+		version string
+	}{
+		{"one own commit", "v1", "v1", "v2", []string{"b"}, "v2"},
+		{"from a restarted log", "v1", "v1r", "v2", []string{"b"}, "v2"},
+		{"another commit in between", "v1", "v1", "v3", []string{"a", "b"}, "v1"},
+		{"cache behind the commit", "v0", "v1", "v2", []string{"a", "b"}, "v0"},
+		{"unreadable tokens", "v1", "x", "v2", []string{"a", "b"}, "v1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := newRecordCache(func() (string, bool) { return tc.cached, true }, commits)
+			if _, _, ver, ok := rc.lookup(c, []string{"a", "b"}); !ok || ver != tc.cached {
+				t.Fatal(ver, ok)
+			}
+			rc.store(tc.cached, []*core.Record{rec("a"), rec("b")})
+			rc.advance(tc.before, tc.after, []recordKey{{c.Id, "a"}})
+			var kept []string
+			for k := range rc.m {
+				kept = append(kept, k.id)
+			}
+			slices.Sort(kept)
+			if !slices.Equal(kept, tc.kept) || rc.ver != tc.version {
+				t.Errorf("kept %v at %s; want %v at %s", kept, rc.ver, tc.kept, tc.version)
+			}
+			// A record read under the old version arrives late.
+			rc.store(tc.cached, []*core.Record{rec("a")})
+			if _, has := rc.m[recordKey{c.Id, "a"}]; has != (tc.version == tc.cached) {
+				t.Errorf("late store kept = %v", has)
+			}
+		})
 	}
 }

@@ -265,7 +265,7 @@ func (s *Store) InsertRecord(ctx context.Context, r *core.Record) error {
 	b.WriteByte(')')
 	query := b.String()
 	return s.db.writeStatement(ctx, func(ctx context.Context) error {
-		_, err := s.db.execWrite(ctx, query, args...)
+		_, err := s.db.execRecordWrite(ctx, c.Id, r.Id(), query, args...)
 		return s.mapWriteError(c, err)
 	})
 }
@@ -304,7 +304,12 @@ func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
 	args = append(args, id)
 	query := b.String()
 	return s.db.writeStatement(ctx, func(ctx context.Context) error {
-		_, err := s.db.execWrite(ctx, query, args...)
+		if newId := r.Id(); newId != id {
+			// The row moves to another id: nothing under the new one may
+			// stay cached either.
+			noteRecord(ctx, r.Collection().Id, newId)
+		}
+		_, err := s.db.execRecordWrite(ctx, r.Collection().Id, id, query, args...)
 		return s.mapWriteError(r.Collection(), err)
 	})
 }
@@ -313,7 +318,7 @@ func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
 func (s *Store) DeleteRecord(ctx context.Context, r *core.Record) error {
 	query := "DELETE FROM " + s.q(r.Collection().Name) + " WHERE " + s.q("id") + " = ?"
 	return s.db.writeStatement(ctx, func(ctx context.Context) error {
-		_, err := s.db.execWrite(ctx, query, r.Id())
+		_, err := s.db.execRecordWrite(ctx, r.Collection().Id, r.Id(), query, r.Id())
 		return err
 	})
 }

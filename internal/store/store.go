@@ -68,7 +68,10 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 		return nil, fmt.Errorf("auxiliary.db: %w", err)
 	}
 	s := &Store{db: db, aux: aux, d: d, logger: logger, cols: map[string]*core.Collection{},
-		recs: newRecordCache(db.conns.DataVersion)}
+		recs: newRecordCache(db.conns.DataVersion, db.conns.Commits)}
+	if s.recs != nil {
+		db.onCommit = s.recs.advance
+	}
 	if err := s.initBaseTables(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -69,6 +69,11 @@ type Conns struct {
 	// while the token stays the same, which keeps the cache coherent with
 	// writes it never saw (another process, the sqlite3 shell).
 	DataVersion func() (token string, ok bool)
+	// Commits, set with DataVersion, returns how many commits lie between
+	// two of its tokens (0: the same data, even if the tokens differ); ok
+	// is false when they cannot be compared. With it the store tells its
+	// own commits, whose changes it knows, from everyone else's.
+	Commits func(from, to string) (n uint32, ok bool)
 	// Release, when set, frees what the engine holds besides the pools.
 	// Close calls it after closing every pool, never before: SQLite's
 	// WAL-index reader must not close its descriptor while connections

@@ -134,6 +134,7 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		wal := &walIndex{path: path + "-shm"}
 		conns.WALBacklog = wal.Backlog
 		conns.DataVersion = wal.Version
+		conns.Commits = Commits
 		conns.Release = wal.Close
 	}
 	return conns, nil

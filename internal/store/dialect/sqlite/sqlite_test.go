@@ -149,15 +149,38 @@ func TestDataVersion(t *testing.T) {
 		}
 		return v
 	}
+	inTx := func(stmts ...string) func() error {
+		return func() error {
+			tx, err := conns.Writer.Begin()
+			if err != nil {
+				return err
+			}
+			for _, q := range stmts {
+				if _, err := tx.Exec(q); err != nil {
+					tx.Rollback()
+					return err
+				}
+			}
+			return tx.Commit()
+		}
+	}
 	steps := []struct {
 		name    string
 		run     func() error
 		changes bool
+		commits uint32
 	}{
-		{"nothing", func() error { return nil }, false},
-		{"read on the reader", func() error { return conns.Reader.QueryRow("SELECT count(*) FROM t").Scan(new(int)) }, false},
-		{"commit on the writer", func() error { _, err := conns.Writer.Exec("INSERT INTO t VALUES (1)"); return err }, true},
-		{"commit from outside", func() error { _, err := outside.Exec("INSERT INTO t VALUES (2)"); return err }, true},
+		{"nothing", func() error { return nil }, false, 0},
+		{"read on the reader", func() error { return conns.Reader.QueryRow("SELECT count(*) FROM t").Scan(new(int)) }, false, 0},
+		{"commit on the writer", func() error { _, err := conns.Writer.Exec("INSERT INTO t VALUES (1)"); return err }, true, 1},
+		{"commit from outside", func() error { _, err := outside.Exec("INSERT INTO t VALUES (2)"); return err }, true, 1},
+		{"two commits", func() error {
+			if _, err := conns.Writer.Exec("INSERT INTO t VALUES (5)"); err != nil {
+				return err
+			}
+			_, err := outside.Exec("INSERT INTO t VALUES (6)")
+			return err
+		}, true, 2},
 		{"rolled back", func() error {
 			tx, err := conns.Writer.Begin()
 			if err != nil {
@@ -167,16 +190,25 @@ func TestDataVersion(t *testing.T) {
 				return err
 			}
 			return tx.Rollback()
-		}, false},
-		{"checkpoint", func() error { _, _, err := sqlite.Dialect{}.Checkpoint(ctx, conns.Checkpointer, true); return err }, false},
-		{"commit restarting the log", func() error { _, err := conns.Writer.Exec("UPDATE t SET a = a + 1"); return err }, true},
+		}, false, 0},
+		// The store counts on these two: a transaction whose write
+		// statements changed no row commits nothing, and one that changed
+		// rows commits even when a savepoint undid them.
+		{"write changing no row", inTx("UPDATE t SET a = 0 WHERE a = -1"), false, 0},
+		{"changes undone by a savepoint", inTx("SAVEPOINT s", "INSERT INTO t VALUES (4)", "ROLLBACK TO s", "RELEASE s"), true, 1},
+		{"checkpoint", func() error { _, _, err := sqlite.Dialect{}.Checkpoint(ctx, conns.Checkpointer, true); return err }, false, 0},
+		{"commit restarting the log", func() error { _, err := conns.Writer.Exec("UPDATE t SET a = a + 1"); return err }, true, 1},
 	}
 	for _, st := range steps {
 		before := version()
 		if err := st.run(); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		if changed := version() != before; changed != st.changes {
+		after := version()
+		if n, ok := conns.Commits(before, after); !ok || n != st.commits {
+			t.Errorf("%s: Commits = %d, %v; want %d", st.name, n, ok, st.commits)
+		}
+		if changed := after != before; changed != st.changes {
 			t.Errorf("%s: version changed = %v, want %v", st.name, changed, st.changes)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 //	offset 96  nBackfill  frames already copied into the database file
 const (
 	walIndexHeader    = 48
+	walIndexChange    = 8
 	walIndexIsInit    = 12
 	walIndexMxFrame   = 16
 	walIndexNBackfill = 96
@@ -43,6 +44,9 @@ type walIndex struct {
 	mu   sync.Mutex
 	f    *os.File
 	info os.FileInfo // of f, to notice the file being replaced
+	// gen counts the files f has been: tokens of different files are not
+	// comparable (a new index restarts its change counter).
+	gen uint64
 }
 
 // Backlog returns how many committed WAL frames (pages) are not yet in
@@ -71,7 +75,8 @@ func (w *walIndex) Backlog() (int, error) {
 }
 
 // Version returns the WAL-index header, which every commit rewrites
-// (its change counter, frame count and salts), as an opaque token.
+// (its change counter, frame count and salts), and which file it was read
+// from, as an opaque token.
 //
 // A committing connection writes the second copy of the header, then the
 // first; readers use the header to find the snapshot they read. So a
@@ -84,15 +89,32 @@ func (w *walIndex) Version() (token string, ok bool) {
 	if err := w.current(); err != nil {
 		return "", false
 	}
-	var b [2 * walIndexHeader]byte
-	if _, err := w.f.ReadAt(b[:], 0); err != nil {
+	var b [2*walIndexHeader + 8]byte
+	if _, err := w.f.ReadAt(b[:2*walIndexHeader], 0); err != nil {
 		return "", false
 	}
-	first, second := b[:walIndexHeader], b[walIndexHeader:]
+	first, second := b[:walIndexHeader], b[walIndexHeader:2*walIndexHeader]
 	if first[walIndexIsInit] == 0 || string(first) != string(second) {
 		return "", false
 	}
-	return string(first), true
+	binary.LittleEndian.PutUint64(b[walIndexHeader:], w.gen)
+	return string(b[:walIndexHeader+8]), true
+}
+
+// Commits returns how many commits separate two Version tokens: the
+// difference of their change counters, which SQLite increments once per
+// committed transaction and never otherwise (a log restart or a
+// checkpoint rewrites the header with the same counter: same data). ok is
+// false for tokens of different index files or malformed ones.
+func Commits(from, to string) (n uint32, ok bool) {
+	const size = walIndexHeader + 8
+	if len(from) != size || len(to) != size || from[walIndexHeader:] != to[walIndexHeader:] {
+		return 0, false
+	}
+	change := func(t string) uint32 {
+		return binary.NativeEndian.Uint32([]byte(t[walIndexChange : walIndexChange+4]))
+	}
+	return change(to) - change(from), true
 }
 
 // current makes w.f the file now at w.path. SQLite deletes the index when
@@ -111,6 +133,7 @@ func (w *walIndex) current() error {
 		w.f.Close()
 		w.f = nil
 	}
+	w.gen++
 	f, err := os.Open(w.path)
 	if err != nil {
 		return err
