@@ -31,6 +31,22 @@ func catNames(t *testing.T, ctx context.Context, s *Store, q *core.RecordQuery) 
 	return out
 }
 
+// outsideConn opens a connection to s's data file that the store knows
+// nothing about, as another process would.
+func outsideConn(t *testing.T, s *Store) *sql.DB {
+	t.Helper()
+	var path string
+	if err := s.db.conns.Reader.QueryRowContext(t.Context(), "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { outside.Close() })
+	return outside
+}
+
 // cacheCounts returns the cache's hit and miss counters.
 func cacheCounts(s *Store) (hits, misses uint64) {
 	return s.recs.hits.Load(), s.recs.misses.Load()
@@ -47,15 +63,7 @@ func TestRecordCacheSeesEveryWriter(t *testing.T) {
 	if s.recs == nil {
 		t.Fatal("the sqlite store has no record cache")
 	}
-	var path string
-	if err := s.db.conns.Reader.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
-		t.Fatal(err)
-	}
-	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outside.Close()
+	outside := outsideConn(t, s)
 
 	steps := []struct {
 		name         string
@@ -212,15 +220,7 @@ func TestRecordCacheFollowsOwnCommits(t *testing.T) {
 	ctx := t.Context()
 	s, cols := execStore(t)
 	cats := cols["cats"]
-	var path string
-	if err := s.db.conns.Reader.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
-		t.Fatal(err)
-	}
-	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outside.Close()
+	outside := outsideConn(t, s)
 	load := func(id string) *core.Record {
 		t.Helper()
 		recs, err := s.FindRecords(ctx, cats, []string{id})
