@@ -47,6 +47,36 @@ func outsideConn(t *testing.T, s *Store) *sql.DB {
 	return outside
 }
 
+// cacheStep is a write, then q read through the cache: the records it
+// must return and the hits and misses it must count.
+type cacheStep struct {
+	name         string
+	write        func() error
+	want         []string
+	hits, misses uint64
+}
+
+// runCacheSteps runs steps in order, reading q after each write.
+func runCacheSteps(t *testing.T, s *Store, q *core.RecordQuery, steps []cacheStep) {
+	t.Helper()
+	for _, st := range steps {
+		if st.write != nil {
+			if err := st.write(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+		h0, m0 := cacheCounts(s)
+		got := catNames(t, t.Context(), s, q)
+		h1, m1 := cacheCounts(s)
+		if !slices.Equal(got, st.want) {
+			t.Errorf("%s: got %v, want %v", st.name, got, st.want)
+		}
+		if h1-h0 != st.hits || m1-m0 != st.misses {
+			t.Errorf("%s: %d hits, %d misses; want %d, %d", st.name, h1-h0, m1-m0, st.hits, st.misses)
+		}
+	}
+}
+
 // cacheCounts returns the cache's hit and miss counters.
 func cacheCounts(s *Store) (hits, misses uint64) {
 	return s.recs.hits.Load(), s.recs.misses.Load()
@@ -65,12 +95,7 @@ func TestRecordCacheSeesEveryWriter(t *testing.T) {
 	}
 	outside := outsideConn(t, s)
 
-	steps := []struct {
-		name         string
-		write        func() error
-		want         []string
-		hits, misses uint64
-	}{
+	steps := []cacheStep{
 		{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
 		{"read again", nil, []string{"c1=Tabby", "c2=Siamese"}, 2, 0},
 		{"update from outside", func() error {
@@ -86,22 +111,7 @@ func TestRecordCacheSeesEveryWriter(t *testing.T) {
 			return err
 		}, []string{"c2=Calico"}, 0, 2},
 	}
-	for _, st := range steps {
-		if st.write != nil {
-			if err := st.write(); err != nil {
-				t.Fatalf("%s: %v", st.name, err)
-			}
-		}
-		h0, m0 := cacheCounts(s)
-		got := catNames(t, ctx, s, expandQuery(cats, "c1", "c2", "c1"))
-		h1, m1 := cacheCounts(s)
-		if !slices.Equal(got, st.want) {
-			t.Errorf("%s: got %v, want %v", st.name, got, st.want)
-		}
-		if h1-h0 != st.hits || m1-m0 != st.misses {
-			t.Errorf("%s: %d hits, %d misses; want %d, %d", st.name, h1-h0, m1-m0, st.hits, st.misses)
-		}
-	}
+	runCacheSteps(t, s, expandQuery(cats, "c1", "c2", "c1"), steps)
 }
 
 // TestRecordCacheBypass: reads inside a transaction see its uncommitted
@@ -230,12 +240,7 @@ func TestRecordCacheFollowsOwnCommits(t *testing.T) {
 		return recs[0]
 	}
 
-	steps := []struct {
-		name         string
-		write        func() error
-		want         []string
-		hits, misses uint64
-	}{
+	steps := []cacheStep{
 		{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
 		{"store updates c2", func() error {
 			r := load("c2")
@@ -280,22 +285,7 @@ func TestRecordCacheFollowsOwnCommits(t *testing.T) {
 			return s.UpdateRecord(ctx, r)
 		}, []string{"c1=Bengal"}, 0, 2},
 	}
-	for _, st := range steps {
-		if st.write != nil {
-			if err := st.write(); err != nil {
-				t.Fatalf("%s: %v", st.name, err)
-			}
-		}
-		h0, m0 := cacheCounts(s)
-		got := catNames(t, ctx, s, expandQuery(cats, "c1", "c2"))
-		h1, m1 := cacheCounts(s)
-		if !slices.Equal(got, st.want) {
-			t.Errorf("%s: got %v, want %v", st.name, got, st.want)
-		}
-		if h1-h0 != st.hits || m1-m0 != st.misses {
-			t.Errorf("%s: %d hits, %d misses; want %d, %d", st.name, h1-h0, m1-m0, st.hits, st.misses)
-		}
-	}
+	runCacheSteps(t, s, expandQuery(cats, "c1", "c2"), steps)
 	if got := catNames(t, ctx, s, expandQuery(cats, "c3")); !slices.Equal(got, []string{"c3=Korat"}) {
 		t.Errorf("c3: %v", got)
 	}
