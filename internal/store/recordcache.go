@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -124,19 +123,12 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 	if rc.m == nil || !rc.same(rc.ver, ver) {
 		rc.reset(ver)
 	}
-	var seen map[string]struct{} // for long lists; short ones are scanned
-	for i, id := range ids {
-		if i < 8 {
-			if slices.Contains(ids[:i], id) {
-				continue
-			}
-		} else {
-			if seen == nil {
-				seen = make(map[string]struct{}, len(ids))
-				for _, prev := range ids[:i] {
-					seen[prev] = struct{}{}
-				}
-			}
+	var seen map[string]struct{} // a view asks for one id: no map for it
+	if len(ids) > 1 {
+		seen = make(map[string]struct{}, len(ids))
+	}
+	for _, id := range ids {
+		if seen != nil {
 			if _, dup := seen[id]; dup {
 				continue
 			}
