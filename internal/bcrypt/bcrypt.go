@@ -88,15 +88,6 @@ func Compare(hash, password []byte) error {
 	return nil
 }
 
-// Cost returns the cost a hash was made with.
-func Cost(hash []byte) (int, error) {
-	p, err := parse(hash)
-	if err != nil {
-		return 0, err
-	}
-	return p.cost, nil
-}
-
 // parsed is a hash string taken apart; sum stays encoded because it is
 // compared encoded.
 type parsed struct {
