@@ -15,9 +15,9 @@ import (
 // maintain on every hit).
 const recordCacheBytes = 16 << 20
 
-// recordOverhead is what an entry costs besides its values' bytes: the
-// record, its map, the key and the map slot.
-const recordOverhead = 256
+// recordOverhead is what an entry costs besides its encoded row: the
+// key, the slice header and the map slot.
+const recordOverhead = 96
 
 // recordCache keeps records read by id with no rule, filter or paging to
 // apply: public and superuser views, the auth record of every
@@ -53,13 +53,15 @@ type recordKey struct {
 	id         string
 }
 
-// cachedRecord is an entry: the record, the collection version it was read
-// with (a lookup with another version misses) and its size estimate.
+// cachedRecord is an entry: the record's encoded row (see rowcodec.go)
+// and the collection version it was read with (a lookup with another
+// version misses).
 type cachedRecord struct {
-	c    *core.Collection
-	r    *core.Record
-	size int
+	c   *core.Collection
+	row []byte
 }
+
+func (e cachedRecord) size() int { return recordOverhead + len(e.row) }
 
 func newRecordCache(version func() (string, bool), commits func(from, to string) (uint32, bool)) *recordCache {
 	if version == nil || commits == nil {
@@ -96,7 +98,7 @@ func (rc *recordCache) advance(before, after string, changed []recordKey) {
 	for _, k := range changed {
 		if e, ok := rc.m[k]; ok {
 			delete(rc.m, k)
-			rc.bytes -= e.size
+			rc.bytes -= e.size()
 		}
 	}
 	rc.ver = after
@@ -109,17 +111,18 @@ func (rc *recordCache) reset(ver string) {
 	rc.bytes = 0
 }
 
-// lookup returns copies of the cached records among ids (each id at most
-// once) and the ids it does not hold. ver is the version to pass to store
-// with the records read for the missing ids; ok is false when the version
-// cannot be read, and the caller then reads everything and stores nothing.
+// lookup returns the cached records among ids (each id at most once),
+// rebuilt afresh for the caller, and the ids it does not hold. ver is the
+// version to pass to store with the records read for the missing ids; ok
+// is false when the version cannot be read, and the caller then reads
+// everything and stores nothing.
 func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Record, missing []string, ver string, ok bool) {
 	ver, ok = rc.version()
 	if !ok {
 		return nil, ids, "", false
 	}
+	var rows [][]byte
 	rc.mu.Lock()
-	defer rc.mu.Unlock()
 	if rc.m == nil || !rc.same(rc.ver, ver) {
 		rc.reset(ver)
 	}
@@ -135,10 +138,14 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 			seen[id] = struct{}{}
 		}
 		if e, found := rc.m[recordKey{c.Id, id}]; found && e.c == c {
-			hits = append(hits, e.r.Share())
+			rows = append(rows, e.row)
 		} else {
 			missing = append(missing, id)
 		}
+	}
+	rc.mu.Unlock()
+	for _, row := range rows {
+		hits = append(hits, decodeRow(c, row))
 	}
 	rc.hits.Add(uint64(len(hits)))
 	rc.misses.Add(uint64(len(missing)))
@@ -147,26 +154,28 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 
 // store keeps recs, read after lookup returned ver; it drops them when the
 // version moved on since (they may predate the newer commit's data).
-// Records that were already modified are never kept.
 func (rc *recordCache) store(ver string, recs []*core.Record) {
+	keys := make([]recordKey, 0, len(recs))
+	entries := make([]cachedRecord, 0, len(recs))
+	for _, r := range recs {
+		if row, ok := encodeRow(r); ok {
+			keys = append(keys, recordKey{r.Collection().Id, r.Id()})
+			entries = append(entries, cachedRecord{c: r.Collection(), row: row})
+		}
+	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if !rc.same(rc.ver, ver) {
 		return
 	}
-	for _, r := range recs {
-		cp := r.Share()
-		if cp == nil {
-			continue
-		}
-		k := recordKey{r.Collection().Id, r.Id()}
+	for i, e := range entries {
+		k := keys[i]
 		if old, ok := rc.m[k]; ok {
-			rc.bytes -= old.size
+			rc.bytes -= old.size()
 		}
-		e := cachedRecord{c: r.Collection(), r: cp, size: recordSize(r)}
-		rc.makeRoom(e.size)
+		rc.makeRoom(e.size())
 		rc.m[k] = e
-		rc.bytes += e.size
+		rc.bytes += e.size()
 	}
 }
 
@@ -177,27 +186,8 @@ func (rc *recordCache) makeRoom(n int) {
 			return
 		}
 		delete(rc.m, k)
-		rc.bytes -= e.size
+		rc.bytes -= e.size()
 	}
-}
-
-// recordSize estimates the memory r's values hold.
-func recordSize(r *core.Record) int {
-	n := recordOverhead
-	for _, f := range r.Collection().Fields {
-		n += 16 + len(f.GetName())
-		switch v := r.Get(f.GetName()).(type) {
-		case string:
-			n += len(v)
-		case []string:
-			for _, s := range v {
-				n += 16 + len(s)
-			}
-		default:
-			n += 16
-		}
-	}
-	return n
 }
 
 // cachedByIds answers q (records by id, nothing else asked) from the

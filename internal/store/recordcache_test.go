@@ -200,7 +200,11 @@ func TestRecordCacheBounded(t *testing.T) {
 	if err != nil || len(res.Records) != 1 {
 		t.Fatal(res, err)
 	}
-	one := recordSize(res.Records[0])
+	row, ok := encodeRow(res.Records[0])
+	if !ok {
+		t.Fatal("record not encodable")
+	}
+	one := cachedRecord{row: row}.size()
 	s.recs.limit = one * 3 / 2 // room for one of the two records
 	for range 5 {
 		for _, id := range []string{"c1", "c2"} {
