@@ -176,6 +176,18 @@ func (r *Record) Clone() *Record {
 	return &cp
 }
 
+// Share returns a new record over r's values without copying them, or
+// nil when r has been modified since it was loaded. It is how a cache
+// hands out one loaded record many times: each copy has its own expand
+// and serialisation flags, and copies its values on its first write (as
+// every loaded record does), so none can change another.
+func (r *Record) Share() *Record {
+	if !r.shared {
+		return nil
+	}
+	return &Record{collection: r.collection, data: r.data, original: r.original, shared: true}
+}
+
 // Expand returns the expanded relations (nil when none were requested).
 func (r *Record) Expand() map[string]any { return r.expand }
 
@@ -207,8 +219,8 @@ func (r *Record) AddUpload(field string, f *File) {
 	if mv, ok := fd.(MultiValuer); ok && mv.IsMultiple() {
 		r.uploads[field] = append(r.uploads[field], f)
 		// Clip: unshare copied the map, not the lists in it; the loaded
-		// list is still the original value's, so never append into its
-		// spare capacity.
+		// list may be shared with other copies of the record (Share), so
+		// never append into its spare capacity.
 		r.data[field] = append(slices.Clip(ToStringSlice(r.data[field])), f.Name)
 	} else {
 		// A single-file field keeps the last of several uploads, as

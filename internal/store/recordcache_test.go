@@ -77,6 +77,17 @@ func runCacheSteps(t *testing.T, s *Store, q *core.RecordQuery, steps []cacheSte
 	}
 }
 
+// cacheTiers are the cache's two ways of serving a hit, decoding the
+// row and copying a record kept loaded; the tests that check what a hit
+// returns run with each alone.
+var cacheTiers = []struct {
+	name string
+	set  func(*recordCache)
+}{
+	{"rows", func(rc *recordCache) { rc.hotLimit = 0 }},
+	{"loaded", func(rc *recordCache) { rc.hotEvery = 1 }},
+}
+
 // cacheCounts returns the cache's hit and miss counters.
 func cacheCounts(s *Store) (hits, misses uint64) {
 	return s.recs.hits.Load(), s.recs.misses.Load()
@@ -87,31 +98,36 @@ func cacheCounts(s *Store) (hits, misses uint64) {
 // the store knows nothing about (another process), is seen by the very
 // next expand.
 func TestRecordCacheSeesEveryWriter(t *testing.T) {
-	ctx := t.Context()
-	s, cols := execStore(t)
-	cats := cols["cats"]
-	if s.recs == nil {
-		t.Fatal("the sqlite store has no record cache")
-	}
-	outside := outsideConn(t, s)
+	for _, tier := range cacheTiers {
+		t.Run(tier.name, func(t *testing.T) {
+			ctx := t.Context()
+			s, cols := execStore(t)
+			tier.set(s.recs)
+			cats := cols["cats"]
+			if s.recs == nil {
+				t.Fatal("the sqlite store has no record cache")
+			}
+			outside := outsideConn(t, s)
 
-	steps := []cacheStep{
-		{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
-		{"read again", nil, []string{"c1=Tabby", "c2=Siamese"}, 2, 0},
-		{"update from outside", func() error {
-			_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'")
-			return err
-		}, []string{"c1=Ginger", "c2=Siamese"}, 0, 2},
-		{"cached after it", nil, []string{"c1=Ginger", "c2=Siamese"}, 2, 0},
-		{"update by the store", func() error {
-			return s.db.Exec(ctx, "UPDATE cats SET name = 'Calico' WHERE id = 'c2'", nil)
-		}, []string{"c1=Ginger", "c2=Calico"}, 0, 2},
-		{"delete from outside", func() error {
-			_, err := outside.ExecContext(ctx, "DELETE FROM cats WHERE id = 'c1'")
-			return err
-		}, []string{"c2=Calico"}, 0, 2},
+			steps := []cacheStep{
+				{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
+				{"read again", nil, []string{"c1=Tabby", "c2=Siamese"}, 2, 0},
+				{"update from outside", func() error {
+					_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'")
+					return err
+				}, []string{"c1=Ginger", "c2=Siamese"}, 0, 2},
+				{"cached after it", nil, []string{"c1=Ginger", "c2=Siamese"}, 2, 0},
+				{"update by the store", func() error {
+					return s.db.Exec(ctx, "UPDATE cats SET name = 'Calico' WHERE id = 'c2'", nil)
+				}, []string{"c1=Ginger", "c2=Calico"}, 0, 2},
+				{"delete from outside", func() error {
+					_, err := outside.ExecContext(ctx, "DELETE FROM cats WHERE id = 'c1'")
+					return err
+				}, []string{"c2=Calico"}, 0, 2},
+			}
+			runCacheSteps(t, s, expandQuery(cats, "c1", "c2", "c1"), steps)
+		})
 	}
-	runCacheSteps(t, s, expandQuery(cats, "c1", "c2", "c1"), steps)
 }
 
 // TestRecordCacheBypass: reads inside a transaction see its uncommitted
@@ -167,26 +183,31 @@ func TestRecordCacheBypass(t *testing.T) {
 // TestRecordCacheCopiesAreIndependent: what a caller does to a record the
 // cache handed out — set a value, expand it — shows in no other copy.
 func TestRecordCacheCopiesAreIndependent(t *testing.T) {
-	ctx := t.Context()
-	s, cols := execStore(t)
-	cats := cols["cats"]
-	for i := range 3 {
-		res, err := s.Query(ctx, expandQuery(cats, "c1"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := res.Records[0]
-		if got := r.GetString("name"); got != "Tabby" {
-			t.Fatalf("read %d: name %q, want Tabby", i, got)
-		}
-		if r.Expand() != nil {
-			t.Fatalf("read %d: expand %v leaked from an earlier copy", i, r.Expand())
-		}
-		r.Set("name", "changed")
-		r.SetExpand(map[string]any{"owner": nil})
-	}
-	if h, _ := cacheCounts(s); h != 2 {
-		t.Errorf("%d hits, want 2", h)
+	for _, tier := range cacheTiers {
+		t.Run(tier.name, func(t *testing.T) {
+			ctx := t.Context()
+			s, cols := execStore(t)
+			tier.set(s.recs)
+			cats := cols["cats"]
+			for i := range 4 {
+				res, err := s.Query(ctx, expandQuery(cats, "c1"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := res.Records[0]
+				if got := r.GetString("name"); got != "Tabby" {
+					t.Fatalf("read %d: name %q, want Tabby", i, got)
+				}
+				if r.Expand() != nil {
+					t.Fatalf("read %d: expand %v leaked from an earlier copy", i, r.Expand())
+				}
+				r.Set("name", "changed")
+				r.SetExpand(map[string]any{"owner": nil})
+			}
+			if h, _ := cacheCounts(s); h != 3 {
+				t.Errorf("%d hits, want 3", h)
+			}
+		})
 	}
 }
 
@@ -226,72 +247,109 @@ func TestRecordCacheBounded(t *testing.T) {
 	}
 }
 
+// TestRecordCacheHotBounded: the records kept loaded stay within their
+// bound and are always a subset of the rows, so evicting a row can never
+// leave its loaded copy behind.
+func TestRecordCacheHotBounded(t *testing.T) {
+	ctx := t.Context()
+	s, cols := execStore(t)
+	cats := cols["cats"]
+	s.recs.hotEvery, s.recs.hotLimit = 1, 1
+	for i := range 6 {
+		for _, id := range []string{"c1", "c2"} {
+			if got := catNames(t, ctx, s, expandQuery(cats, id)); len(got) != 1 || !strings.HasPrefix(got[0], id+"=") {
+				t.Fatalf("read %d of %s: %v", i, id, got)
+			}
+		}
+		s.recs.mu.Lock()
+		n := len(s.recs.hot)
+		for k := range s.recs.hot {
+			if _, ok := s.recs.m[k]; !ok {
+				t.Errorf("read %d: %v loaded but not among the rows", i, k)
+			}
+		}
+		s.recs.mu.Unlock()
+		if want := min(i, 1); n != want {
+			t.Errorf("read %d: %d records loaded, want %d", i, n, want)
+		}
+	}
+	// After the first round every read is a hit, from either tier.
+	if h, m := cacheCounts(s); h != 10 || m != 2 {
+		t.Errorf("%d hits, %d misses; want 10, 2", h, m)
+	}
+}
+
 // TestRecordCacheFollowsOwnCommits: the store's own record writes drop
 // just the records they changed, so the rest stays cached across them; a
 // write the store cannot describe, or one from another connection, empties
 // the cache as before.
 func TestRecordCacheFollowsOwnCommits(t *testing.T) {
-	ctx := t.Context()
-	s, cols := execStore(t)
-	cats := cols["cats"]
-	outside := outsideConn(t, s)
-	load := func(id string) *core.Record {
-		t.Helper()
-		recs, err := s.FindRecords(ctx, cats, []string{id})
-		if err != nil || len(recs) != 1 {
-			t.Fatalf("load %s: %v, %v", id, recs, err)
-		}
-		return recs[0]
-	}
-
-	steps := []cacheStep{
-		{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
-		{"store updates c2", func() error {
-			r := load("c2")
-			r.Set("name", "Calico")
-			return s.UpdateRecord(ctx, r)
-		}, []string{"c1=Tabby", "c2=Calico"}, 1, 1},
-		{"store inserts c3", func() error {
-			r := core.NewRecord(cats)
-			r.Set("id", "c3")
-			r.Set("name", "Sphynx")
-			return s.InsertRecord(ctx, r)
-		}, []string{"c1=Tabby", "c2=Calico"}, 2, 0},
-		{"store deletes c1", func() error { return s.DeleteRecord(ctx, load("c1")) }, []string{"c2=Calico"}, 1, 1},
-		{"store renames c2 to c1", func() error {
-			r := load("c2")
-			r.Set("id", "c1")
-			return s.UpdateRecord(ctx, r)
-		}, []string{"c1=Calico"}, 0, 2},
-		{"raw SQL through the store", func() error {
-			return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'", nil)
-		}, []string{"c1=Ginger"}, 0, 2},
-		{"a record write and raw SQL in one write", func() error {
-			return s.RunInTx(ctx, func(ctx context.Context) error {
-				r := load("c3")
-				r.Set("name", "Persian")
-				if err := s.UpdateRecord(ctx, r); err != nil {
-					return err
+	for _, tier := range cacheTiers {
+		t.Run(tier.name, func(t *testing.T) {
+			ctx := t.Context()
+			s, cols := execStore(t)
+			tier.set(s.recs)
+			cats := cols["cats"]
+			outside := outsideConn(t, s)
+			load := func(id string) *core.Record {
+				t.Helper()
+				recs, err := s.FindRecords(ctx, cats, []string{id})
+				if err != nil || len(recs) != 1 {
+					t.Fatalf("load %s: %v, %v", id, recs, err)
 				}
-				return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger2' WHERE id = 'c1'", nil)
-			})
-		}, []string{"c1=Ginger2"}, 0, 2},
-		{"commit from outside", func() error {
-			_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Manx' WHERE id = 'c3'")
-			return err
-		}, []string{"c1=Ginger2"}, 0, 2},
-		{"outside then the store", func() error {
-			if _, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Bengal' WHERE id = 'c1'"); err != nil {
-				return err
+				return recs[0]
 			}
-			r := load("c3") // a miss: the outside commit emptied the cache
-			r.Set("name", "Korat")
-			return s.UpdateRecord(ctx, r)
-		}, []string{"c1=Bengal"}, 0, 2},
-	}
-	runCacheSteps(t, s, expandQuery(cats, "c1", "c2"), steps)
-	if got := catNames(t, ctx, s, expandQuery(cats, "c3")); !slices.Equal(got, []string{"c3=Korat"}) {
-		t.Errorf("c3: %v", got)
+
+			steps := []cacheStep{
+				{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
+				{"store updates c2", func() error {
+					r := load("c2")
+					r.Set("name", "Calico")
+					return s.UpdateRecord(ctx, r)
+				}, []string{"c1=Tabby", "c2=Calico"}, 1, 1},
+				{"store inserts c3", func() error {
+					r := core.NewRecord(cats)
+					r.Set("id", "c3")
+					r.Set("name", "Sphynx")
+					return s.InsertRecord(ctx, r)
+				}, []string{"c1=Tabby", "c2=Calico"}, 2, 0},
+				{"store deletes c1", func() error { return s.DeleteRecord(ctx, load("c1")) }, []string{"c2=Calico"}, 1, 1},
+				{"store renames c2 to c1", func() error {
+					r := load("c2")
+					r.Set("id", "c1")
+					return s.UpdateRecord(ctx, r)
+				}, []string{"c1=Calico"}, 0, 2},
+				{"raw SQL through the store", func() error {
+					return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'", nil)
+				}, []string{"c1=Ginger"}, 0, 2},
+				{"a record write and raw SQL in one write", func() error {
+					return s.RunInTx(ctx, func(ctx context.Context) error {
+						r := load("c3")
+						r.Set("name", "Persian")
+						if err := s.UpdateRecord(ctx, r); err != nil {
+							return err
+						}
+						return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger2' WHERE id = 'c1'", nil)
+					})
+				}, []string{"c1=Ginger2"}, 0, 2},
+				{"commit from outside", func() error {
+					_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Manx' WHERE id = 'c3'")
+					return err
+				}, []string{"c1=Ginger2"}, 0, 2},
+				{"outside then the store", func() error {
+					if _, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Bengal' WHERE id = 'c1'"); err != nil {
+						return err
+					}
+					r := load("c3") // a miss: the outside commit emptied the cache
+					r.Set("name", "Korat")
+					return s.UpdateRecord(ctx, r)
+				}, []string{"c1=Bengal"}, 0, 2},
+			}
+			runCacheSteps(t, s, expandQuery(cats, "c1", "c2"), steps)
+			if got := catNames(t, ctx, s, expandQuery(cats, "c3")); !slices.Equal(got, []string{"c3=Korat"}) {
+				t.Errorf("c3: %v", got)
+			}
+		})
 	}
 }
 
