@@ -54,10 +54,9 @@ type DB struct {
 	cpMinPages int
 	cpIdle     time.Duration
 	cpDone     chan struct{}
-	// onCommit, when set, learns of each commit whose changes the group
-	// knows: the data versions before and after it and the records it
-	// changed (see groupChanges; the record cache follows them).
-	onCommit func(before, after string, changed []recordKey)
+	// follower, when set, learns of each commit whose changes the group
+	// knows (see groupChanges; the record cache follows them).
+	follower commitFollower
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -483,24 +482,39 @@ func (db *DB) runGroup(jobs []*writeJob) {
 	}
 	keys, known := changes.known()
 	var before string
-	if known && db.onCommit != nil {
+	if known && db.follower != nil {
 		// The write lock is held: this is the state the commit builds on.
-		before, known = db.conns.DataVersion()
+		if before, known = db.conns.DataVersion(); known {
+			db.follower.committing()
+		}
 	}
 	if err := tx.Commit(); err != nil {
+		if known && db.follower != nil {
+			db.follower.committed("", "", nil, false)
+		}
 		db.finish(jobs, results, fmt.Errorf("store: commit: %w", err))
 		return
 	}
-	if known && db.onCommit != nil {
-		if after, ok := db.conns.DataVersion(); ok {
-			db.onCommit(before, after, keys)
-		}
+	if known && db.follower != nil {
+		after, ok := db.conns.DataVersion()
+		db.follower.committed(before, after, keys, ok)
 	}
 	db.finish(jobs, results, nil)
 	select {
 	case db.committed <- struct{}{}:
 	default:
 	}
+}
+
+// commitFollower follows the store's own commits (the record cache).
+type commitFollower interface {
+	// committing is called with the write lock held, just before a
+	// commit whose changed records the group knows.
+	committing()
+	// committed follows that commit: the data versions before and after
+	// it and the records it changed; ok is false when the commit failed
+	// or the version after it cannot be read.
+	committed(before, after string, changed []recordKey, ok bool)
 }
 
 // finish delivers results: groupErr (a failed commit) overrides each job's

@@ -57,6 +57,9 @@ type recordCache struct {
 	ver   string
 	m     map[recordKey]cachedRecord
 	bytes int
+	// inFlight is set while one of the store's own commits that the
+	// cache will follow is under way (committing to committed).
+	inFlight bool
 	// hot holds loaded records for keys of m read at least twice (a
 	// subset of m: an entry leaves both together). Its records are never
 	// handed out, only copies of them.
@@ -64,6 +67,8 @@ type recordCache struct {
 
 	hits, misses atomic.Uint64
 	decodes      atomic.Uint64 // picks the decoded records to keep loaded
+	bypassed     atomic.Uint64 // lookups read around a commit under way
+	resets       atomic.Uint64 // times the cache started over
 }
 
 // recordKey names a record by collection id, not by *core.Collection: a
@@ -101,6 +106,37 @@ func (rc *recordCache) same(a, b string) bool {
 	return ok && n == 0
 }
 
+// committing marks one of the store's own commits as under way: until
+// committed follows it, a lookup that sees its newer version bypasses the
+// cache rather than emptying it. Without this, every lookup that fell
+// between the commit and committed (a few per commit under a stream of
+// creates) emptied the cache, and the auth record of nearly every
+// request was read again from the database.
+func (rc *recordCache) committing() {
+	rc.mu.Lock()
+	rc.inFlight = true
+	rc.mu.Unlock()
+}
+
+// committed ends what committing began and, when the commit succeeded,
+// follows it (advance).
+func (rc *recordCache) committed(before, after string, changed []recordKey, ok bool) {
+	if ok {
+		rc.advance(before, after, changed)
+	}
+	rc.mu.Lock()
+	rc.inFlight = false
+	rc.mu.Unlock()
+}
+
+// ahead reports whether the cache holds data of commits after ver; rc.mu
+// is held. (Counts are differences of 32-bit counters: a cache behind
+// ver shows as a count past half the range.)
+func (rc *recordCache) ahead(ver string) bool {
+	n, ok := rc.commits(ver, rc.ver)
+	return ok && n > 0 && n < 1<<31
+}
+
 // advance follows one of the store's own commits: when the cache holds
 // the data the commit built on (before) and nothing else committed since
 // (after is exactly one commit later), only the records the commit changed
@@ -124,6 +160,9 @@ func (rc *recordCache) advance(before, after string, changed []recordKey) {
 
 // reset empties the cache and tags it with ver; rc.mu is held.
 func (rc *recordCache) reset(ver string) {
+	if rc.m != nil {
+		rc.resets.Add(1)
+	}
 	rc.ver = ver
 	rc.m = make(map[recordKey]cachedRecord)
 	rc.hot = make(map[recordKey]*core.Record)
@@ -152,7 +191,21 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 	var rows [][]byte
 	rc.mu.Lock()
 	if rc.m == nil || !rc.same(rc.ver, ver) {
-		rc.reset(ver)
+		switch {
+		case rc.m != nil && rc.ahead(ver):
+			// The cache followed a commit after this lookup read the
+			// version: its data is newer, which this read may see, and
+			// what it reads from the database is at least as new.
+			ver = rc.ver
+		case rc.m != nil && rc.inFlight:
+			// Most likely our own commit, which committed is about to
+			// follow: read around the cache, keep it.
+			rc.mu.Unlock()
+			rc.bypassed.Add(1)
+			return nil, ids, "", false
+		default:
+			rc.reset(ver)
+		}
 	}
 	var seen map[string]struct{} // a view asks for one id: no map for it
 	if len(ids) > 1 {

@@ -362,18 +362,6 @@ func TestRecordCacheAdvance(t *testing.T) {
 	rec := func(id string) *core.Record {
 		return core.NewRecordFromDB(c, map[string]any{"id": id})
 	}
-	// Versions "v<commit>" and "v<commit>r" (the same data after a log
-	// restart).
-	commits := func(from, to string) (uint32, bool) {
-		var a, b uint32
-		if _, err := fmt.Sscanf(strings.TrimSuffix(from, "r"), "v%d", &a); err != nil {
-			return 0, false
-		}
-		if _, err := fmt.Sscanf(strings.TrimSuffix(to, "r"), "v%d", &b); err != nil {
-			return 0, false
-		}
-		return b - a, true
-	}
 	cases := []struct {
 		name    string
 		cached  string // version the cache holds
@@ -390,7 +378,7 @@ func TestRecordCacheAdvance(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rc := newRecordCache(func() (string, bool) { return tc.cached, true }, commits)
+			rc := newRecordCache(func() (string, bool) { return tc.cached, true }, testCommits)
 			if _, _, ver, ok := rc.lookup(c, []string{"a", "b"}); !ok || ver != tc.cached {
 				t.Fatal(ver, ok)
 			}
@@ -410,5 +398,138 @@ func TestRecordCacheAdvance(t *testing.T) {
 				t.Errorf("late store kept = %v", has)
 			}
 		})
+	}
+}
+
+// testCommits counts commits between test versions "v<commit>" and
+// "v<commit>r" (the same data after a log restart).
+func testCommits(from, to string) (uint32, bool) {
+	var a, b uint32
+	if _, err := fmt.Sscanf(strings.TrimSuffix(from, "r"), "v%d", &a); err != nil {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(strings.TrimSuffix(to, "r"), "v%d", &b); err != nil {
+		return 0, false
+	}
+	return b - a, true
+}
+
+// TestRecordCacheCommitInFlight: a lookup that sees the version of one of
+// the store's own commits before the cache has followed it reads around
+// the cache and leaves it whole; once the commit is followed (or has
+// failed) lookups go on as usual.
+func TestRecordCacheCommitInFlight(t *testing.T) {
+	_, cols := execStore(t)
+	c := cols["cats"]
+	rec := func(id string) *core.Record {
+		return core.NewRecordFromDB(c, map[string]any{"id": id})
+	}
+	cases := []struct {
+		name      string
+		commitOK  bool
+		afterKept []string // rows once the commit has been followed
+		resets    uint64
+	}{
+		{"commit followed", true, []string{"b"}, 0},
+		// A failed commit is not followed: the newer version (someone
+		// else's commit) empties the cache at the next lookup.
+		{"commit failed", false, nil, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			current := "v1"
+			rc := newRecordCache(func() (string, bool) { return current, true }, testCommits)
+			if _, _, _, ok := rc.lookup(c, []string{"a", "b"}); !ok {
+				t.Fatal("first lookup bypassed")
+			}
+			rc.store("v1", []*core.Record{rec("a"), rec("b")})
+
+			rc.committing()
+			current = "v2" // the commit is visible, not yet followed
+			hits, missing, _, ok := rc.lookup(c, []string{"a", "b"})
+			if ok || len(hits) != 0 || len(missing) != 2 {
+				t.Fatalf("lookup during the commit: %d hits, %v missing, ok %v; want a bypass", len(hits), missing, ok)
+			}
+			if len(rc.m) != 2 || rc.resets.Load() != 0 || rc.bypassed.Load() != 1 {
+				t.Fatalf("the lookup during the commit left %d rows, %d resets, %d bypasses", len(rc.m), rc.resets.Load(), rc.bypassed.Load())
+			}
+
+			rc.committed("v1", "v2", []recordKey{{c.Id, "a"}}, tc.commitOK)
+			hits, missing, _, ok = rc.lookup(c, []string{"a", "b"})
+			if !ok {
+				t.Fatal("lookup after the commit bypassed")
+			}
+			var kept []string
+			for _, r := range hits {
+				kept = append(kept, r.Id())
+			}
+			if !slices.Equal(kept, tc.afterKept) || len(missing) != 2-len(kept) {
+				t.Errorf("after the commit: hits %v, missing %v; want hits %v", kept, missing, tc.afterKept)
+			}
+			if got := rc.resets.Load(); got != tc.resets {
+				t.Errorf("%d resets, want %d", got, tc.resets)
+			}
+			if !tc.commitOK {
+				return
+			}
+			// A lookup that read the version just before the commit
+			// reaches the cache after it was followed: the cache is ahead
+			// and serves it, tagging its reads with the newer version.
+			current = "v1"
+			hits, _, ver, ok := rc.lookup(c, []string{"b"})
+			if !ok || len(hits) != 1 || ver != "v2" || rc.resets.Load() != 0 {
+				t.Errorf("lookup behind the cache: %d hits at %q, ok %v, %d resets; want 1 hit at v2, no reset", len(hits), ver, ok, rc.resets.Load())
+			}
+		})
+	}
+}
+
+// TestRecordCacheKeptUnderOwnWrites: reads running alongside a stream of
+// the store's own record writes never empty the cache (each write is
+// followed; reads that catch one under way read around it).
+func TestRecordCacheKeptUnderOwnWrites(t *testing.T) {
+	ctx := t.Context()
+	s, cols := execStore(t)
+	cats := cols["cats"]
+	if _, err := s.FindRecords(ctx, cats, []string{"c1"}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for i := range 200 {
+			recs, err := s.FindRecords(ctx, cats, []string{"c2"})
+			if err != nil || len(recs) != 1 {
+				done <- fmt.Errorf("load c2: %v, %v", recs, err)
+				return
+			}
+			recs[0].Set("name", fmt.Sprint("name", i))
+			if err := s.UpdateRecord(ctx, recs[0]); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	reads := 0
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := s.recs.resets.Load(); n != 0 {
+				t.Errorf("the cache started over %d times during %d reads (%d bypassed)", n, reads, s.recs.bypassed.Load())
+			}
+			if got := catNames(t, ctx, s, expandQuery(cats, "c2")); !slices.Equal(got, []string{"c2=name199"}) {
+				t.Errorf("c2 after the writes: %v", got)
+			}
+			return
+		default:
+		}
+		recs, err := s.FindRecords(ctx, cats, []string{"c1"})
+		if err != nil || len(recs) != 1 || recs[0].GetString("name") != "Tabby" {
+			t.Fatalf("read c1: %v, %v", recs, err)
+		}
+		reads++
 	}
 }

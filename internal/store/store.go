@@ -70,7 +70,7 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 	s := &Store{db: db, aux: aux, d: d, logger: logger, cols: map[string]*core.Collection{},
 		recs: newRecordCache(db.conns.DataVersion, db.conns.Commits)}
 	if s.recs != nil {
-		db.onCommit = s.recs.advance
+		db.follower = s.recs
 	}
 	if err := s.initBaseTables(ctx); err != nil {
 		s.Close()
