@@ -20,6 +20,34 @@ type groupChanges struct {
 	keys      []recordKey
 	wrote     bool // a record statement changed a row: the group commits
 	untracked bool
+	// base is the data version the group builds on, read on first need
+	// (the group's transaction holds the write lock from BEGIN, so no
+	// commit can come between).
+	base string
+}
+
+// noted returns the keys the group's statements touched so far, and false
+// when one of its statements is not described (its changes are then
+// unknown).
+func (g *groupChanges) noted() ([]recordKey, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.keys, !g.untracked
+}
+
+// baseVersion returns the data version the group builds on, reading it
+// with version the first time.
+func (g *groupChanges) baseVersion(version func() (string, bool)) (string, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.base == "" {
+		v, ok := version()
+		if !ok {
+			return "", false
+		}
+		g.base = v
+	}
+	return g.base, true
 }
 
 // record notes a statement on one record; changed is whether it changed a

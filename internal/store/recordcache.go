@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -268,6 +269,27 @@ func (rc *recordCache) promote(ver string, recs []*core.Record) {
 			rc.hot[k] = r.Share()
 		}
 	}
+}
+
+// present splits ids into those the cache holds as records of c in the
+// data at ver, leaving out the touched keys, and the rest (everything
+// when the cache holds other data). A cached row proves existence only:
+// absence proves nothing.
+func (rc *recordCache) present(c *core.Collection, ver string, ids []string, touched []recordKey) (found, rest []string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.m == nil || !rc.same(rc.ver, ver) {
+		return nil, ids
+	}
+	for _, id := range ids {
+		k := recordKey{c.Id, id}
+		if _, ok := rc.m[k]; ok && !slices.Contains(touched, k) {
+			found = append(found, id)
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	return found, rest
 }
 
 // store keeps recs, read after lookup returned ver; it drops them when the

@@ -533,3 +533,82 @@ func TestRecordCacheKeptUnderOwnWrites(t *testing.T) {
 		reads++
 	}
 }
+
+// TestExistingIdsFromCache: a relation check is answered from the record
+// cache only for records it holds in the data the reader sees, and never
+// for a record the current write group touched or after a statement the
+// group cannot describe; the answer is always the database's.
+func TestExistingIdsFromCache(t *testing.T) {
+	cases := []struct {
+		name string
+		// in runs inside a write group before the check; nil checks
+		// outside any write.
+		in      func(ctx context.Context, s *Store, cats *core.Collection) error
+		outside string // SQL committed from another connection first
+		known   []string
+		exist   []string
+	}{
+		{name: "outside a write", known: []string{"c1"}, exist: []string{"c1"}},
+		{name: "in a write", in: func(context.Context, *Store, *core.Collection) error { return nil },
+			known: []string{"c1"}, exist: []string{"c1"}},
+		{name: "deleted by the group", in: func(ctx context.Context, s *Store, cats *core.Collection) error {
+			recs, err := s.FindRecords(ctx, cats, []string{"c1"})
+			if err != nil {
+				return err
+			}
+			return s.DeleteRecord(ctx, recs[0])
+		}, exist: nil},
+		{name: "raw SQL in the group", in: func(ctx context.Context, s *Store, _ *core.Collection) error {
+			return s.db.Exec(ctx, "DELETE FROM cats WHERE id = 'c1'", nil)
+		}, exist: nil},
+		{name: "committed elsewhere, outside a write", outside: "DELETE FROM cats WHERE id = 'c1'", exist: nil},
+		{name: "committed elsewhere, in a write", in: func(context.Context, *Store, *core.Collection) error { return nil },
+			outside: "DELETE FROM cats WHERE id = 'c1'", exist: nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			s, cols := execStore(t)
+			cats := cols["cats"]
+			if _, err := s.FindRecords(ctx, cats, []string{"c1"}); err != nil { // cache c1, not c2
+				t.Fatal(err)
+			}
+			if tc.outside != "" {
+				if _, err := outsideConn(t, s).ExecContext(ctx, tc.outside); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids := []string{"c1", "c2"}
+			check := func(ctx context.Context) error {
+				known, rest := s.cachedExisting(ctx, cats, ids)
+				if !slices.Equal(known, tc.known) || len(known)+len(rest) != len(ids) {
+					t.Errorf("from the cache %v, rest %v; want %v from the cache", known, rest, tc.known)
+				}
+				got, err := s.ExistingIds(ctx, cats, ids)
+				if err != nil {
+					return err
+				}
+				slices.Sort(got)
+				if want := append(slices.Clone(tc.exist), "c2"); !slices.Equal(got, want) {
+					t.Errorf("ExistingIds = %v, want %v", got, want)
+				}
+				return nil
+			}
+			if tc.in == nil {
+				if err := check(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			err := s.RunInTx(ctx, func(ctx context.Context) error {
+				if err := tc.in(ctx, s, cats); err != nil {
+					return err
+				}
+				return check(ctx)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

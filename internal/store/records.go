@@ -160,9 +160,50 @@ func (s *Store) FindRecords(ctx context.Context, c *core.Collection, ids []strin
 // ExistingIds returns which of ids exist in c (one prepared statement per
 // id count, answered from the primary-key index).
 func (s *Store) ExistingIds(ctx context.Context, c *core.Collection, ids []string) ([]string, error) {
+	known, ids := s.cachedExisting(ctx, c, ids)
 	if len(ids) == 0 {
-		return nil, nil
+		return known, nil
 	}
+	found, err := s.queryExistingIds(ctx, c, ids)
+	if len(known) > 0 {
+		found = append(found, known...)
+	}
+	return found, err
+}
+
+// cachedExisting splits ids into those the record cache shows to exist in
+// c and the rest. Inside a write it answers only for records the group
+// has not touched, and only when the cache holds the data the group
+// builds on: a relation check of a create (the writer's own read) then
+// costs no query for a cached target.
+func (s *Store) cachedExisting(ctx context.Context, c *core.Collection, ids []string) (known, rest []string) {
+	if s.recs == nil || c.IsView() {
+		return nil, ids
+	}
+	tx := txFrom(ctx)
+	if tx == nil {
+		v, ok := s.db.conns.DataVersion()
+		if !ok {
+			return nil, ids
+		}
+		return s.recs.present(c, v, ids, nil)
+	}
+	if tx.db != s.db || tx.changes == nil {
+		return nil, ids
+	}
+	touched, ok := tx.changes.noted()
+	if !ok {
+		return nil, ids
+	}
+	base, ok := tx.changes.baseVersion(s.db.conns.DataVersion)
+	if !ok {
+		return nil, ids
+	}
+	return s.recs.present(c, base, ids, touched)
+}
+
+// queryExistingIds asks the database which of ids exist in c.
+func (s *Store) queryExistingIds(ctx context.Context, c *core.Collection, ids []string) ([]string, error) {
 	params := dbx.Params{}
 	t := s.q(c.Name)
 	rows, err := s.db.queryPoint(ctx, "SELECT "+t+"."+s.q("id")+" FROM "+t+" WHERE "+t+"."+s.q("id")+" IN ("+bindIds(params, "id", ids)+")", params)
