@@ -18,73 +18,68 @@ import (
 // write the store cannot describe, or one from another connection, empties
 // the cache as before.
 func TestRecordCacheFollowsOwnCommits(t *testing.T) {
-	for _, tier := range cacheTiers {
-		t.Run(tier.name, func(t *testing.T) {
-			ctx := t.Context()
-			s, cols := execStore(t)
-			tier.set(s.recs)
-			cats := cols["cats"]
-			outside := outsideConn(t, s)
-			load := func(id string) *core.Record {
-				t.Helper()
-				recs, err := s.FindRecords(ctx, cats, []string{id})
-				if err != nil || len(recs) != 1 {
-					t.Fatalf("load %s: %v, %v", id, recs, err)
-				}
-				return recs[0]
+	eachTier(t, func(t *testing.T, s *Store, cats *core.Collection) {
+		ctx := t.Context()
+		outside := outsideConn(t, s)
+		load := func(id string) *core.Record {
+			t.Helper()
+			recs, err := s.FindRecords(ctx, cats, []string{id})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("load %s: %v, %v", id, recs, err)
 			}
+			return recs[0]
+		}
 
-			steps := []cacheStep{
-				{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
-				{"store updates c2", func() error {
-					r := load("c2")
-					r.Set("name", "Calico")
-					return s.UpdateRecord(ctx, r)
-				}, []string{"c1=Tabby", "c2=Calico"}, 1, 1},
-				{"store inserts c3", func() error {
-					r := core.NewRecord(cats)
-					r.Set("id", "c3")
-					r.Set("name", "Sphynx")
-					return s.InsertRecord(ctx, r)
-				}, []string{"c1=Tabby", "c2=Calico"}, 2, 0},
-				{"store deletes c1", func() error { return s.DeleteRecord(ctx, load("c1")) }, []string{"c2=Calico"}, 1, 1},
-				{"store renames c2 to c1", func() error {
-					r := load("c2")
-					r.Set("id", "c1")
-					return s.UpdateRecord(ctx, r)
-				}, []string{"c1=Calico"}, 0, 2},
-				{"raw SQL through the store", func() error {
-					return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'", nil)
-				}, []string{"c1=Ginger"}, 0, 2},
-				{"a record write and raw SQL in one write", func() error {
-					return s.RunInTx(ctx, func(ctx context.Context) error {
-						r := load("c3")
-						r.Set("name", "Persian")
-						if err := s.UpdateRecord(ctx, r); err != nil {
-							return err
-						}
-						return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger2' WHERE id = 'c1'", nil)
-					})
-				}, []string{"c1=Ginger2"}, 0, 2},
-				{"commit from outside", func() error {
-					_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Manx' WHERE id = 'c3'")
-					return err
-				}, []string{"c1=Ginger2"}, 0, 2},
-				{"outside then the store", func() error {
-					if _, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Bengal' WHERE id = 'c1'"); err != nil {
+		steps := []cacheStep{
+			{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
+			{"store updates c2", func() error {
+				r := load("c2")
+				r.Set("name", "Calico")
+				return s.UpdateRecord(ctx, r)
+			}, []string{"c1=Tabby", "c2=Calico"}, 1, 1},
+			{"store inserts c3", func() error {
+				r := core.NewRecord(cats)
+				r.Set("id", "c3")
+				r.Set("name", "Sphynx")
+				return s.InsertRecord(ctx, r)
+			}, []string{"c1=Tabby", "c2=Calico"}, 2, 0},
+			{"store deletes c1", func() error { return s.DeleteRecord(ctx, load("c1")) }, []string{"c2=Calico"}, 1, 1},
+			{"store renames c2 to c1", func() error {
+				r := load("c2")
+				r.Set("id", "c1")
+				return s.UpdateRecord(ctx, r)
+			}, []string{"c1=Calico"}, 0, 2},
+			{"raw SQL through the store", func() error {
+				return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'", nil)
+			}, []string{"c1=Ginger"}, 0, 2},
+			{"a record write and raw SQL in one write", func() error {
+				return s.RunInTx(ctx, func(ctx context.Context) error {
+					r := load("c3")
+					r.Set("name", "Persian")
+					if err := s.UpdateRecord(ctx, r); err != nil {
 						return err
 					}
-					r := load("c3") // a miss: the outside commit emptied the cache
-					r.Set("name", "Korat")
-					return s.UpdateRecord(ctx, r)
-				}, []string{"c1=Bengal"}, 0, 2},
-			}
-			runCacheSteps(t, s, expandQuery(cats, "c1", "c2"), steps)
-			if got := catNames(t, ctx, s, expandQuery(cats, "c3")); !slices.Equal(got, []string{"c3=Korat"}) {
-				t.Errorf("c3: %v", got)
-			}
-		})
-	}
+					return s.db.Exec(ctx, "UPDATE cats SET name = 'Ginger2' WHERE id = 'c1'", nil)
+				})
+			}, []string{"c1=Ginger2"}, 0, 2},
+			{"commit from outside", func() error {
+				_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Manx' WHERE id = 'c3'")
+				return err
+			}, []string{"c1=Ginger2"}, 0, 2},
+			{"outside then the store", func() error {
+				if _, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Bengal' WHERE id = 'c1'"); err != nil {
+					return err
+				}
+				r := load("c3") // a miss: the outside commit emptied the cache
+				r.Set("name", "Korat")
+				return s.UpdateRecord(ctx, r)
+			}, []string{"c1=Bengal"}, 0, 2},
+		}
+		runCacheSteps(t, s, expandQuery(cats, "c1", "c2"), steps)
+		if got := catNames(t, ctx, s, expandQuery(cats, "c3")); !slices.Equal(got, []string{"c3=Korat"}) {
+			t.Errorf("c3: %v", got)
+		}
+	})
 }
 
 // TestRecordCacheAdvance: the cache follows a commit only from the data
@@ -93,9 +88,7 @@ func TestRecordCacheFollowsOwnCommits(t *testing.T) {
 func TestRecordCacheAdvance(t *testing.T) {
 	_, cols := execStore(t)
 	c := cols["cats"]
-	rec := func(id string) *core.Record {
-		return core.NewRecordFromDB(c, map[string]any{"id": id})
-	}
+	rec := func(id string) *core.Record { return bareRecord(c, id) }
 	cases := []struct {
 		name    string
 		cached  string // version the cache holds
@@ -155,9 +148,7 @@ func testCommits(from, to string) (uint32, bool) {
 func TestRecordCacheCommitInFlight(t *testing.T) {
 	_, cols := execStore(t)
 	c := cols["cats"]
-	rec := func(id string) *core.Record {
-		return core.NewRecordFromDB(c, map[string]any{"id": id})
-	}
+	rec := func(id string) *core.Record { return bareRecord(c, id) }
 	cases := []struct {
 		name      string
 		commitOK  bool

@@ -87,6 +87,22 @@ var cacheTiers = []struct {
 	{"loaded", func(rc *recordCache) { rc.hotEvery = 1 }},
 }
 
+// eachTier runs test once per cache tier, each on a fresh store.
+func eachTier(t *testing.T, test func(t *testing.T, s *Store, cats *core.Collection)) {
+	for _, tier := range cacheTiers {
+		t.Run(tier.name, func(t *testing.T) {
+			s, cols := execStore(t)
+			tier.set(s.recs)
+			test(t, s, cols["cats"])
+		})
+	}
+}
+
+// bareRecord is a loaded record of c with just an id.
+func bareRecord(c *core.Collection, id string) *core.Record {
+	return core.NewRecordFromDB(c, map[string]any{"id": id})
+}
+
 // cacheCounts returns the cache's hit and miss counters.
 func cacheCounts(s *Store) (hits, misses uint64) {
 	return s.recs.hits.Load(), s.recs.misses.Load()
@@ -97,36 +113,31 @@ func cacheCounts(s *Store) (hits, misses uint64) {
 // the store knows nothing about (another process), is seen by the very
 // next expand.
 func TestRecordCacheSeesEveryWriter(t *testing.T) {
-	for _, tier := range cacheTiers {
-		t.Run(tier.name, func(t *testing.T) {
-			ctx := t.Context()
-			s, cols := execStore(t)
-			tier.set(s.recs)
-			cats := cols["cats"]
-			if s.recs == nil {
-				t.Fatal("the sqlite store has no record cache")
-			}
-			outside := outsideConn(t, s)
+	eachTier(t, func(t *testing.T, s *Store, cats *core.Collection) {
+		ctx := t.Context()
+		if s.recs == nil {
+			t.Fatal("the sqlite store has no record cache")
+		}
+		outside := outsideConn(t, s)
 
-			steps := []cacheStep{
-				{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
-				{"read again", nil, []string{"c1=Tabby", "c2=Siamese"}, 2, 0},
-				{"update from outside", func() error {
-					_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'")
-					return err
-				}, []string{"c1=Ginger", "c2=Siamese"}, 0, 2},
-				{"cached after it", nil, []string{"c1=Ginger", "c2=Siamese"}, 2, 0},
-				{"update by the store", func() error {
-					return s.db.Exec(ctx, "UPDATE cats SET name = 'Calico' WHERE id = 'c2'", nil)
-				}, []string{"c1=Ginger", "c2=Calico"}, 0, 2},
-				{"delete from outside", func() error {
-					_, err := outside.ExecContext(ctx, "DELETE FROM cats WHERE id = 'c1'")
-					return err
-				}, []string{"c2=Calico"}, 0, 2},
-			}
-			runCacheSteps(t, s, expandQuery(cats, "c1", "c2", "c1"), steps)
-		})
-	}
+		steps := []cacheStep{
+			{"first read", nil, []string{"c1=Tabby", "c2=Siamese"}, 0, 2},
+			{"read again", nil, []string{"c1=Tabby", "c2=Siamese"}, 2, 0},
+			{"update from outside", func() error {
+				_, err := outside.ExecContext(ctx, "UPDATE cats SET name = 'Ginger' WHERE id = 'c1'")
+				return err
+			}, []string{"c1=Ginger", "c2=Siamese"}, 0, 2},
+			{"cached after it", nil, []string{"c1=Ginger", "c2=Siamese"}, 2, 0},
+			{"update by the store", func() error {
+				return s.db.Exec(ctx, "UPDATE cats SET name = 'Calico' WHERE id = 'c2'", nil)
+			}, []string{"c1=Ginger", "c2=Calico"}, 0, 2},
+			{"delete from outside", func() error {
+				_, err := outside.ExecContext(ctx, "DELETE FROM cats WHERE id = 'c1'")
+				return err
+			}, []string{"c2=Calico"}, 0, 2},
+		}
+		runCacheSteps(t, s, expandQuery(cats, "c1", "c2", "c1"), steps)
+	})
 }
 
 // TestRecordCacheBypass: reads inside a transaction see its uncommitted
@@ -182,32 +193,27 @@ func TestRecordCacheBypass(t *testing.T) {
 // TestRecordCacheCopiesAreIndependent: what a caller does to a record the
 // cache handed out — set a value, expand it — shows in no other copy.
 func TestRecordCacheCopiesAreIndependent(t *testing.T) {
-	for _, tier := range cacheTiers {
-		t.Run(tier.name, func(t *testing.T) {
-			ctx := t.Context()
-			s, cols := execStore(t)
-			tier.set(s.recs)
-			cats := cols["cats"]
-			for i := range 4 {
-				res, err := s.Query(ctx, expandQuery(cats, "c1"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				r := res.Records[0]
-				if got := r.GetString("name"); got != "Tabby" {
-					t.Fatalf("read %d: name %q, want Tabby", i, got)
-				}
-				if r.Expand() != nil {
-					t.Fatalf("read %d: expand %v leaked from an earlier copy", i, r.Expand())
-				}
-				r.Set("name", "changed")
-				r.SetExpand(map[string]any{"owner": nil})
+	eachTier(t, func(t *testing.T, s *Store, cats *core.Collection) {
+		ctx := t.Context()
+		for i := range 4 {
+			res, err := s.Query(ctx, expandQuery(cats, "c1"))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if h, _ := cacheCounts(s); h != 3 {
-				t.Errorf("%d hits, want 3", h)
+			r := res.Records[0]
+			if got := r.GetString("name"); got != "Tabby" {
+				t.Fatalf("read %d: name %q, want Tabby", i, got)
 			}
-		})
-	}
+			if r.Expand() != nil {
+				t.Fatalf("read %d: expand %v leaked from an earlier copy", i, r.Expand())
+			}
+			r.Set("name", "changed")
+			r.SetExpand(map[string]any{"owner": nil})
+		}
+		if h, _ := cacheCounts(s); h != 3 {
+			t.Errorf("%d hits, want 3", h)
+		}
+	})
 }
 
 // TestRecordCacheBounded: past its byte budget the cache evicts, and what
