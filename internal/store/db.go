@@ -480,22 +480,23 @@ func (db *DB) runGroup(jobs []*writeJob) {
 		db.finish(jobs, results, nil)
 		return
 	}
-	keys, known := changes.known()
+	keys, follow := changes.known()
+	follow = follow && db.follower != nil
 	var before string
-	if known && db.follower != nil {
+	if follow {
 		// The write lock is held: this is the state the commit builds on.
-		if before, known = db.conns.DataVersion(); known {
+		if before, follow = db.conns.DataVersion(); follow {
 			db.follower.committing()
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		if known && db.follower != nil {
+		if follow {
 			db.follower.committed("", "", nil, false)
 		}
 		db.finish(jobs, results, fmt.Errorf("store: commit: %w", err))
 		return
 	}
-	if known && db.follower != nil {
+	if follow {
 		after, ok := db.conns.DataVersion()
 		db.follower.committed(before, after, keys, ok)
 	}

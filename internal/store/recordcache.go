@@ -123,14 +123,25 @@ func (rc *recordCache) committing() {
 }
 
 // committed ends what committing began and, when the commit succeeded,
-// follows it (advance).
+// follows it: when the cache holds the data the commit built on (before)
+// and nothing else committed since (after is exactly one commit later),
+// only the records the commit changed are dropped and the cache moves on
+// to after. Otherwise the next lookup, seeing a version it cannot account
+// for, starts over.
 func (rc *recordCache) committed(before, after string, changed []recordKey, ok bool) {
-	if ok {
-		rc.advance(before, after, changed)
-	}
 	rc.mu.Lock()
+	defer rc.mu.Unlock()
 	rc.inFlight = false
-	rc.mu.Unlock()
+	if !ok || rc.m == nil || !rc.same(rc.ver, before) {
+		return
+	}
+	if n, ok := rc.commits(before, after); !ok || n != 1 {
+		return
+	}
+	for _, k := range changed {
+		rc.evict(k)
+	}
+	rc.ver = after
 }
 
 // ahead reports whether the cache holds data of commits after ver; rc.mu
@@ -139,27 +150,6 @@ func (rc *recordCache) committed(before, after string, changed []recordKey, ok b
 func (rc *recordCache) ahead(ver string) bool {
 	n, ok := rc.commits(ver, rc.ver)
 	return ok && n > 0 && n < 1<<31
-}
-
-// advance follows one of the store's own commits: when the cache holds
-// the data the commit built on (before) and nothing else committed since
-// (after is exactly one commit later), only the records the commit changed
-// are dropped and the cache moves on to after. Otherwise it does nothing,
-// and the next lookup, seeing a version it cannot account for, starts
-// over.
-func (rc *recordCache) advance(before, after string, changed []recordKey) {
-	if n, ok := rc.commits(before, after); !ok || n != 1 {
-		return
-	}
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if rc.m == nil || !rc.same(rc.ver, before) {
-		return
-	}
-	for _, k := range changed {
-		rc.evict(k)
-	}
-	rc.ver = after
 }
 
 // reset empties the cache and tags it with ver; rc.mu is held.
@@ -194,22 +184,23 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 	}
 	var rows [][]byte
 	rc.mu.Lock()
-	if rc.m == nil || !rc.same(rc.ver, ver) {
-		switch {
-		case rc.m != nil && rc.ahead(ver):
-			// The cache followed a commit after this lookup read the
-			// version: its data is newer, which this read may see, and
-			// what it reads from the database is at least as new.
-			ver = rc.ver
-		case rc.m != nil && rc.inFlight:
-			// Most likely our own commit, which committed is about to
-			// follow: read around the cache, keep it.
-			rc.mu.Unlock()
-			rc.bypassed.Add(1)
-			return nil, ids, "", false
-		default:
-			rc.reset(ver)
-		}
+	switch {
+	case rc.m == nil:
+		rc.reset(ver)
+	case rc.same(rc.ver, ver):
+	case rc.ahead(ver):
+		// The cache followed a commit after this lookup read the
+		// version: its data is newer, which this read may see, and what
+		// it reads from the database is at least as new.
+		ver = rc.ver
+	case rc.inFlight:
+		// Most likely our own commit, which committed is about to
+		// follow: read around the cache, keep it.
+		rc.mu.Unlock()
+		rc.bypassed.Add(1)
+		return nil, ids, "", false
+	default:
+		rc.reset(ver)
 	}
 	var seen map[string]struct{} // a view asks for one id: no map for it
 	if len(ids) > 1 {
@@ -249,6 +240,9 @@ func (rc *recordCache) lookup(c *core.Collection, ids []string) (hits []*core.Re
 // loaded records, making room among the others at random; nothing when
 // the version moved on or a record's row left the cache meanwhile.
 func (rc *recordCache) promote(ver string, recs []*core.Record) {
+	if rc.hotLimit == 0 {
+		return
+	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.hot == nil || !rc.same(rc.ver, ver) {
@@ -268,9 +262,7 @@ func (rc *recordCache) promote(ver string, recs []*core.Record) {
 			}
 			delete(rc.hot, hk)
 		}
-		if rc.hotLimit > 0 {
-			rc.hot[k] = r.Share()
-		}
+		rc.hot[k] = r.Share()
 	}
 }
 

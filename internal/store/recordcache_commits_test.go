@@ -10,7 +10,7 @@ import (
 	"github.com/basalthq/basalt/core"
 )
 
-// The record cache following the store's own commits (advance, commits
+// The record cache following the store's own commits (committed, commits
 // in flight) and answering existence checks inside them.
 
 // TestRecordCacheFollowsOwnCommits: the store's own record writes drop
@@ -110,7 +110,7 @@ func TestRecordCacheAdvance(t *testing.T) {
 				t.Fatal(ver, ok)
 			}
 			rc.store(tc.cached, []*core.Record{rec("a"), rec("b")})
-			rc.advance(tc.before, tc.after, []recordKey{{c.Id, "a"}})
+			rc.committed(tc.before, tc.after, []recordKey{{c.Id, "a"}}, true)
 			var kept []string
 			for k := range rc.m {
 				kept = append(kept, k.id)
