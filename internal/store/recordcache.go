@@ -314,13 +314,11 @@ func (rc *recordCache) store(ver string, recs []*core.Record) {
 
 // makeRoom evicts arbitrary entries until n more bytes fit; rc.mu is held.
 func (rc *recordCache) makeRoom(n int) {
-	for k, e := range rc.m {
+	for k := range rc.m {
 		if rc.bytes+n <= rc.limit {
 			return
 		}
-		delete(rc.m, k)
-		delete(rc.hot, k)
-		rc.bytes -= e.size()
+		rc.evict(k)
 	}
 }
 
