@@ -131,7 +131,15 @@ func (Dialect) Open(ctx context.Context, path string, opts dialect.Options) (*di
 		if conns.Checkpointer, err = openPool(ctx, "checkpointer", path, replacePragmas(common, "mmap_size(0)"), "", 1); err != nil {
 			return fail(err)
 		}
-		wal := &walIndex{path: path + "-shm"}
+		// The WAL index's own connection reads nothing: the smallest cache.
+		pin, err := openPool(ctx, "wal index", path, append([]string{"query_only(1)"}, replacePragmas(common, "mmap_size(0)", "cache_size(-64)")...), "", 1)
+		if err != nil {
+			return fail(err)
+		}
+		wal, err := openWALIndex(ctx, pin, path)
+		if err != nil {
+			return fail(err)
+		}
 		conns.WALBacklog = wal.Backlog
 		conns.DataVersion = wal.Version
 		conns.Commits = Commits

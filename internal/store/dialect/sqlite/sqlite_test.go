@@ -213,3 +213,50 @@ func TestDataVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestDataVersionOutlivesPools: the version stays the live one while every
+// pool of the store is closed and another connection commits. SQLite
+// deletes the WAL index when a process closes its last connection and the
+// next opener builds a new file; the index's pinned connection prevents
+// that, so the reader never watches a deleted file that no longer changes.
+func TestDataVersionOutlivesPools(t *testing.T) {
+	conns := openConns(t)
+	if _, err := conns.Writer.Exec("CREATE TABLE t (a)"); err != nil {
+		t.Fatal(err)
+	}
+	var path string
+	if err := conns.Writer.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	before, ok := conns.DataVersion()
+	if !ok {
+		t.Fatal("data version not readable")
+	}
+	for _, db := range []*sql.DB{conns.Writer, conns.Checkpointer, conns.Reader, conns.PointReader} {
+		db.Close()
+	}
+	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outside.Close()
+	if _, err := outside.Exec("INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	after, ok := conns.DataVersion()
+	if !ok {
+		t.Fatal("data version not readable after the commit")
+	}
+	if n, ok := conns.Commits(before, after); !ok || n != 1 {
+		t.Fatalf("Commits across the outside insert = %d, %v; want 1", n, ok)
+	}
+	if err := conns.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := conns.DataVersion(); ok {
+		t.Fatal("data version readable after Release")
+	}
+	if _, err := conns.WALBacklog(); err == nil {
+		t.Fatal("backlog readable after Release")
+	}
+}

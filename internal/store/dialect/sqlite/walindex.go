@@ -1,10 +1,11 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 )
@@ -28,25 +29,67 @@ const (
 	walIndexRead      = walIndexNBackfill + 4
 )
 
-// walIndex reads the committed-but-not-checkpointed frame count of a
-// database from its WAL index, without taking SQLite's locks.
+// walIndex reads the WAL index of a database without taking SQLite's
+// locks: how many committed frames are not yet checkpointed, and the
+// header every commit rewrites.
 //
-// It keeps its descriptor of the -shm file open until Close, which the
-// store calls after closing every connection: SQLite locks the index with
-// POSIX record locks, which belong to the process and are all released
-// when the process closes any descriptor of the file. Opening and closing
-// the file per read silently unlocked it for every other process — one
-// started next to the server then took it for unused and rebuilt it under
-// the server's feet (SQLITE_IOERR_IN_PAGE, broken reader/writer locks).
+// The file it reads must stay the one SQLite uses. SQLite deletes the
+// index when the last connection of the last process closes and creates a
+// new one on the next open, and the first opener after that truncates and
+// rebuilds it; so the index pins a connection of its own that has the
+// index open (a lock SQLite itself keeps on it says "in use" to every
+// process), for as long as it reads. Without the pin, a descriptor kept
+// across a moment with no connection read a deleted file's counters
+// forever, and checking for that cost a stat per read.
+//
+// It keeps its descriptor of the file open until Close, which closes the
+// pin first: SQLite locks the index with POSIX record locks, which belong
+// to the process and are all released when the process closes any
+// descriptor of the file. Opening and closing the file per read silently
+// unlocked it for every other process — one started next to the server
+// then took it for unused and rebuilt it under the server's feet
+// (SQLITE_IOERR_IN_PAGE, broken reader/writer locks).
 type walIndex struct {
-	path string
+	pool *sql.DB
+	pin  *sql.Conn
 
-	mu   sync.Mutex
-	f    *os.File
-	info os.FileInfo // of f, to notice the file being replaced
-	// gen counts the files f has been: tokens of different files are not
-	// comparable (a new index restarts its change counter).
-	gen uint64
+	mu sync.RWMutex // Close against readers
+	f  *os.File
+	hd header // reads the file's first bytes; nil once closed
+}
+
+// header reads the start of the index file: from a shared mapping where
+// the platform has one (no system call per read), otherwise with pread.
+type header interface {
+	read(b []byte) error
+	close() error
+}
+
+// openWALIndex pins a connection of pool to the database at path (pool
+// must hold no other; it is closed with the index), makes it open the
+// index file, and opens the file for reading.
+func openWALIndex(ctx context.Context, pool *sql.DB, path string) (*walIndex, error) {
+	w := &walIndex{pool: pool}
+	fail := func(err error) (*walIndex, error) {
+		w.Close()
+		return nil, fmt.Errorf("wal index: %w", err)
+	}
+	var err error
+	if w.pin, err = pool.Conn(ctx); err != nil {
+		return fail(err)
+	}
+	// A read transaction maps the index; the connection keeps it until
+	// it closes.
+	if err := w.pin.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(new(int)); err != nil {
+		return fail(err)
+	}
+	if w.f, err = os.Open(path + "-shm"); err != nil {
+		return fail(err)
+	}
+	if w.hd, err = newHeader(w.f, walIndexRead); err != nil {
+		return fail(err)
+	}
+	return w, nil
 }
 
 // Backlog returns how many committed WAL frames (pages) are not yet in
@@ -54,16 +97,8 @@ type walIndex struct {
 // concurrent commit: it decides when a background checkpoint is worth its
 // fsyncs, never what is durable.
 func (w *walIndex) Backlog() (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := w.current(); err != nil {
-		return 0, err
-	}
 	var b [walIndexRead]byte
-	if _, err := w.f.ReadAt(b[:], 0); err != nil {
-		if errors.Is(err, io.EOF) {
-			return 0, fmt.Errorf("wal index %s: too short", w.path)
-		}
+	if err := w.read(b[:]); err != nil {
 		return 0, err
 	}
 	mx := binary.NativeEndian.Uint32(b[walIndexMxFrame:])
@@ -75,8 +110,7 @@ func (w *walIndex) Backlog() (int, error) {
 }
 
 // Version returns the WAL-index header, which every commit rewrites
-// (its change counter, frame count and salts), and which file it was read
-// from, as an opaque token.
+// (its change counter, frame count and salts), as an opaque token.
 //
 // A committing connection writes the second copy of the header, then the
 // first; readers use the header to find the snapshot they read. So a
@@ -84,31 +118,33 @@ func (w *walIndex) Backlog() (int, error) {
 // before it, and a read that catches a commit half-way sees two different
 // copies and reports ok == false.
 func (w *walIndex) Version() (token string, ok bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := w.current(); err != nil {
+	var b [2 * walIndexHeader]byte
+	if err := w.read(b[:]); err != nil {
 		return "", false
 	}
-	var b [2*walIndexHeader + 8]byte
-	if _, err := w.f.ReadAt(b[:2*walIndexHeader], 0); err != nil {
-		return "", false
-	}
-	first, second := b[:walIndexHeader], b[walIndexHeader:2*walIndexHeader]
+	first, second := b[:walIndexHeader], b[walIndexHeader:]
 	if first[walIndexIsInit] == 0 || string(first) != string(second) {
 		return "", false
 	}
-	binary.LittleEndian.PutUint64(b[walIndexHeader:], w.gen)
-	return string(b[:walIndexHeader+8]), true
+	return string(first), true
+}
+
+func (w *walIndex) read(b []byte) error {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.hd == nil {
+		return errors.New("wal index closed")
+	}
+	return w.hd.read(b)
 }
 
 // Commits returns how many commits separate two Version tokens: the
 // difference of their change counters, which SQLite increments once per
 // committed transaction and never otherwise (a log restart or a
 // checkpoint rewrites the header with the same counter: same data). ok is
-// false for tokens of different index files or malformed ones.
+// false for malformed tokens.
 func Commits(from, to string) (n uint32, ok bool) {
-	const size = walIndexHeader + 8
-	if len(from) != size || len(to) != size || from[walIndexHeader:] != to[walIndexHeader:] {
+	if len(from) != walIndexHeader || len(to) != walIndexHeader {
 		return 0, false
 	}
 	change := func(t string) uint32 {
@@ -117,44 +153,25 @@ func Commits(from, to string) (n uint32, ok bool) {
 	return change(to) - change(from), true
 }
 
-// current makes w.f the file now at w.path. SQLite deletes the index when
-// the last connection to the database closes and creates a new one on the
-// next open; a descriptor of the deleted file would report stale counts.
-// Closing that old descriptor is safe: SQLite's locks are on the new file.
-func (w *walIndex) current() error {
-	info, err := os.Stat(w.path)
-	if err != nil {
-		return err
-	}
-	if w.f != nil && os.SameFile(info, w.info) {
-		return nil
-	}
-	if w.f != nil {
-		w.f.Close()
-		w.f = nil
-	}
-	w.gen++
-	f, err := os.Open(w.path)
-	if err != nil {
-		return err
-	}
-	if w.info, err = f.Stat(); err != nil {
-		f.Close()
-		return err
-	}
-	w.f = f
-	return nil
-}
-
-// Close closes the descriptor; call it only once the process has no
-// connection to the database left (see walIndex).
+// Close stops reading, closes the pinned connection and then the
+// descriptor; call it only once the process has no other connection to
+// the database left (see walIndex).
 func (w *walIndex) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.f == nil {
-		return nil
+	var err error
+	if w.hd != nil {
+		err = w.hd.close()
+		w.hd = nil
 	}
-	err := w.f.Close()
-	w.f = nil
+	if w.pin != nil {
+		err = errors.Join(err, w.pin.Close())
+		w.pin = nil
+	}
+	err = errors.Join(err, w.pool.Close())
+	if w.f != nil {
+		err = errors.Join(err, w.f.Close())
+		w.f = nil
+	}
 	return err
 }
