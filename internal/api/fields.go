@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"html"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v5"
 
@@ -14,10 +16,13 @@ import (
 
 // respond writes v as JSON, trimmed by the ?fields= parameter (spec §1.0.4).
 func respond(c *echo.Context, status int, v any) error {
-	raw, err := encodeBody(v)
+	buf := bodyBuffers.Get().(*[]byte)
+	defer putBodyBuffer(buf)
+	raw, err := encodeBody((*buf)[:0], v)
 	if err != nil {
 		return err
 	}
+	*buf = raw
 	if f := c.QueryParam("fields"); f != "" {
 		trimmed, err := pickFields(raw, f)
 		if err != nil {
@@ -36,18 +41,36 @@ func respond(c *echo.Context, status int, v any) error {
 	return err
 }
 
-// encodeBody serialises a response; records and record lists take the
-// direct encoder (no reflection, no re-validation of MarshalJSON output).
-func encodeBody(v any) ([]byte, error) {
+// bodyBuffers recycles the buffers records are encoded into: a page of
+// records is tens of kilobytes, allocated per request it was most of a
+// list's garbage (and a list with expand grew it once more, copying).
+// net/http is done with the bytes when Write returns.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody bounds what bodyBuffers keeps: one huge response (a
+// thousand records per page) should not stay resident for good.
+const maxPooledBody = 256 << 10
+
+func putBodyBuffer(b *[]byte) {
+	if cap(*b) > maxPooledBody {
+		return
+	}
+	bodyBuffers.Put(b)
+}
+
+// encodeBody appends the serialised response to b; records and record
+// lists take the direct encoder (no reflection, no re-validation of
+// MarshalJSON output).
+func encodeBody(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case *core.Record:
-		return x.AppendJSON(make([]byte, 0, 512)), nil
+		return x.AppendJSON(b), nil
 	case *core.ListResult:
 		items, ok := x.Items.([]*core.Record)
 		if !ok {
 			break
 		}
-		b := make([]byte, 0, 256+512*len(items))
+		b = slices.Grow(b, 256+512*len(items))
 		b = append(b, `{"items":`...)
 		b = core.AppendJSONValue(b, items)
 		b = append(b, `,"page":`...)
