@@ -31,7 +31,13 @@ func (r *Record) AppendJSON(b []byte) []byte {
 		b = append(b, ':')
 		b = AppendJSONValue(b, v)
 	}
-	if r.expand != nil {
+	if r.one.name != "" {
+		b = append(b, `,"expand":{`...)
+		b = appendJSONString(b, r.one.name)
+		b = append(b, ':')
+		b = AppendJSONValue(b, r.one.val)
+		b = append(b, '}')
+	} else if r.expand != nil {
 		b = append(b, `,"expand":`...)
 		b = AppendJSONValue(b, r.expand)
 	}

@@ -98,3 +98,52 @@ func TestRandomIdShapeAndSpread(t *testing.T) {
 		t.Fatalf("only %d of 36 characters ever drawn", len(seen))
 	}
 }
+
+// TestExpandRelation: relations set one by one serialise, export and read
+// back exactly as the same map set at once, whatever is asked in between;
+// the map Expand returns is the record's.
+func TestExpandRelation(t *testing.T) {
+	c := &Collection{Id: "pbc_2", Name: "posts", Fields: FieldsList{NewIdField(), &TextField{BaseField: BaseField{Name: "title"}}}}
+	rel := func(id string) *Record {
+		r := NewRecord(c)
+		r.Set("id", id)
+		return r
+	}
+	a, b := rel("aaaaaaaaaaaaaaa"), rel("bbbbbbbbbbbbbbb")
+	cases := []struct {
+		name  string
+		build func(r *Record)
+		want  map[string]any // nil: no expand key
+	}{
+		{"nothing", func(r *Record) {}, nil},
+		{"ensured, empty", func(r *Record) { r.EnsureExpand() }, map[string]any{}},
+		{"one", func(r *Record) { r.ExpandRelation("author", a) }, map[string]any{"author": a}},
+		{"one, then ensured", func(r *Record) { r.ExpandRelation("author", a); r.EnsureExpand() }, map[string]any{"author": a}},
+		{"one replaced", func(r *Record) { r.ExpandRelation("author", a); r.ExpandRelation("author", b) }, map[string]any{"author": b}},
+		{"two", func(r *Record) { r.ExpandRelation("author", a); r.ExpandRelation("tags", []*Record{a, b}) }, map[string]any{"author": a, "tags": []*Record{a, b}}},
+		{"ensured, then one", func(r *Record) { r.EnsureExpand(); r.ExpandRelation("author", a) }, map[string]any{"author": a}},
+		{"one, changed through Expand", func(r *Record) { r.ExpandRelation("author", a); r.Expand()["editor"] = b }, map[string]any{"author": a, "editor": b}},
+		{"one, then SetExpand", func(r *Record) { r.ExpandRelation("author", a); r.SetExpand(map[string]any{"editor": b}) }, map[string]any{"editor": b}},
+		{"one, then SetExpand(nil)", func(r *Record) { r.ExpandRelation("author", a); r.SetExpand(nil) }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rel("rrrrrrrrrrrrrrr")
+			tc.build(r)
+			ref := rel("rrrrrrrrrrrrrrr")
+			ref.SetExpand(tc.want)
+			if got, want := string(r.AppendJSON(nil)), string(ref.AppendJSON(nil)); got != want {
+				t.Errorf("JSON\n got  %s\n want %s", got, want)
+			}
+			if got, want := r.PublicData()["expand"], ref.PublicData()["expand"]; !reflect.DeepEqual(got, want) {
+				t.Errorf("PublicData expand = %v, want %v", got, want)
+			}
+			if got := r.Clone().Expand(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Clone().Expand() = %v, want %v", got, tc.want)
+			}
+			if got := r.Expand(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Expand() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -39,9 +39,7 @@ func (s *Server) expandRecords(c *echo.Context, recs []*core.Record) {
 	}
 	if didAny {
 		for _, r := range recs {
-			if r.Expand() == nil {
-				r.SetExpand(map[string]any{})
-			}
+			r.EnsureExpand()
 		}
 	}
 }
@@ -100,10 +98,6 @@ func (s *Server) expandPath(c *echo.Context, recs []*core.Record, segs []string)
 		multiple = mv.IsMultiple()
 	}
 	for _, r := range recs {
-		e := r.Expand()
-		if e == nil {
-			e = map[string]any{}
-		}
 		if multiple {
 			var list []*core.Record
 			for _, id := range r.GetStringSlice(segs[0]) {
@@ -112,12 +106,12 @@ func (s *Server) expandPath(c *echo.Context, recs []*core.Record, segs []string)
 				}
 			}
 			if len(list) > 0 {
-				e[segs[0]] = list
+				r.ExpandRelation(segs[0], list)
 			}
 		} else if t, ok := byId[r.GetString(segs[0])]; ok {
-			e[segs[0]] = t
+			r.ExpandRelation(segs[0], t)
 		}
-		r.SetExpand(e)
+		r.EnsureExpand() // PocketBase's "expand":{} on records without a match
 	}
 	return true
 }
@@ -189,18 +183,14 @@ func (s *Server) expandBackRelation(c *echo.Context, recs []*core.Record, segs [
 		}
 	}
 	for _, r := range recs {
-		e := r.Expand()
-		if e == nil {
-			e = map[string]any{}
-		}
 		if list := byParent[r.Id()]; len(list) > 0 {
 			if single {
-				e[segs[0]] = list[0]
+				r.ExpandRelation(segs[0], list[0])
 			} else {
-				e[segs[0]] = list
+				r.ExpandRelation(segs[0], list)
 			}
 		}
-		r.SetExpand(e)
+		r.EnsureExpand()
 	}
 	return true
 }
