@@ -90,6 +90,16 @@ type Config struct {
 	EvalTimeout time.Duration
 	// Logger receives disconnects of slow clients (default app logger).
 	Logger *slog.Logger
+	// TrimAfter is the client count past which the broker returns memory
+	// to the operating system once half of the clients have left
+	// (default 1,000; negative: never).
+	TrimAfter int
+	// TrimDelay is how long after that moment the memory is released
+	// (default 1s), so that the rest of a mass disconnect is included.
+	TrimDelay time.Duration
+	// Trim releases the memory (default runtime.GC; the runtime returns
+	// what it frees to the operating system in the background).
+	Trim func()
 }
 
 // Broker holds the connected clients and fans committed record changes
@@ -113,6 +123,8 @@ type Broker struct {
 	closing  sync.Once
 	wg       sync.WaitGroup
 	unsubBus func()
+
+	exodus *exodus
 
 	backlog   atomic.Int64 // dispatch jobs enqueued and not yet done
 	delivered atomic.Int64
@@ -173,6 +185,7 @@ func NewBroker(app *core.App, cfg Config) *Broker {
 		byKey:   map[string]map[*Subscription]*Client{},
 		byAuth:  map[string]map[*Client]struct{}{},
 		closed:  make(chan struct{}),
+		exodus:  newExodus(cfg.TrimAfter, cfg.TrimDelay, cfg.Trim, cfg.Logger),
 	}
 	b.renderer.Store(&rendererBox{cfg.Renderer})
 	b.shards = make([]chan job, cfg.Workers)
@@ -274,7 +287,9 @@ func (b *Broker) NewClient() *Client {
 	}
 	b.mu.Lock()
 	b.clients[c.id] = c
+	n := len(b.clients)
 	b.mu.Unlock()
+	b.exodus.count(n)
 	return c
 }
 
@@ -310,11 +325,15 @@ type Stats struct {
 	SlowDisconnects int64
 	// RuleQueries counts access-check queries (grouping keeps it low).
 	RuleQueries int64
+	// MemoryReleases counts the times memory was returned to the
+	// operating system after most clients had left (Config.TrimAfter).
+	MemoryReleases int
 }
 
 // Stats returns the broker's counters.
 func (b *Broker) Stats() Stats {
-	return Stats{Delivered: b.delivered.Load(), SlowDisconnects: b.dropped.Load(), RuleQueries: b.queries.Load()}
+	return Stats{Delivered: b.delivered.Load(), SlowDisconnects: b.dropped.Load(), RuleQueries: b.queries.Load(),
+		MemoryReleases: b.exodus.releases()}
 }
 
 // Disconnect removes c (the connection ended); its queue is discarded.
@@ -331,6 +350,7 @@ func (b *Broker) drop(c *Client, reason error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.clients, c.id)
+	b.exodus.count(len(b.clients))
 	c.mu.Lock()
 	subs := c.subs
 	auth := c.auth
