@@ -25,14 +25,7 @@ const shmDMSByte = 128
 // then truncated the index under it (SQLITE_IOERR_IN_PAGE) or broke
 // the WAL's reader/writer locks. A second process checks the lock.
 func TestWALBacklogKeepsLocks(t *testing.T) {
-	conns := openConns(t)
-	if _, err := conns.Writer.Exec("CREATE TABLE t (a)"); err != nil {
-		t.Fatal(err)
-	}
-	var path string
-	if err := conns.Writer.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
-		t.Fatal(err)
-	}
+	conns, path := openWithTable(t)
 	if got := shmLockSeenFromOutside(t, path+"-shm"); got != "read" {
 		t.Fatalf("before reading the backlog, another process sees the DMS lock as %q, want read", got)
 	}

@@ -94,6 +94,21 @@ func openConns(t *testing.T) *dialect.Conns {
 	return conns
 }
 
+// openWithTable is openConns with a table t (a) created by the writer; it
+// returns the database file's path too.
+func openWithTable(t *testing.T) (*dialect.Conns, string) {
+	t.Helper()
+	conns := openConns(t)
+	if _, err := conns.Writer.Exec("CREATE TABLE t (a)"); err != nil {
+		t.Fatal(err)
+	}
+	var path string
+	if err := conns.Writer.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	return conns, path
+}
+
 // TestConcurrentOpenOfNewFile: connections opening the same new file at
 // once (two processes started on an empty data dir) all succeed, although
 // turning a new file to WAL can make SQLite refuse one of them at once.
@@ -124,16 +139,9 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 // restarts the log — and only then: reads leave it alone.
 func TestDataVersion(t *testing.T) {
 	ctx := t.Context()
-	conns := openConns(t)
+	conns, path := openWithTable(t)
 	if conns.DataVersion == nil {
 		t.Fatal("no data version")
-	}
-	if _, err := conns.Writer.Exec("CREATE TABLE t (a)"); err != nil {
-		t.Fatal(err)
-	}
-	var path string
-	if err := conns.Writer.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
-		t.Fatal(err)
 	}
 	outside, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
@@ -220,14 +228,7 @@ func TestDataVersion(t *testing.T) {
 // next opener builds a new file; the index's pinned connection prevents
 // that, so the reader never watches a deleted file that no longer changes.
 func TestDataVersionOutlivesPools(t *testing.T) {
-	conns := openConns(t)
-	if _, err := conns.Writer.Exec("CREATE TABLE t (a)"); err != nil {
-		t.Fatal(err)
-	}
-	var path string
-	if err := conns.Writer.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&path); err != nil {
-		t.Fatal(err)
-	}
+	conns, path := openWithTable(t)
 	before, ok := conns.DataVersion()
 	if !ok {
 		t.Fatal("data version not readable")
