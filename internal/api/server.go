@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
@@ -27,6 +28,9 @@ type Config struct {
 	AdminFS fs.FS
 	// Logger receives request errors.
 	Logger *slog.Logger
+	// RealtimeWriteTimeout bounds each write to a realtime stream
+	// (default 60 s); see core.RealtimeConnectRequestEvent.WriteTimeout.
+	RealtimeWriteTimeout time.Duration
 }
 
 // Server is the HTTP handler of an App.
