@@ -105,6 +105,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTim
 	defer out.Close()
 
 	id := client.Id()
+	idLine := sseIDLine(id)
 	write := func(msgs []core.RealtimeMessage) error {
 		bp := getFrameBuf()
 		defer putFrameBuf(bp)
@@ -114,7 +115,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTim
 			m := msgs[i]
 			ev := &core.RealtimeMessageEvent{App: s.app, Context: ctx, Client: client, Message: &m}
 			err := s.app.TriggerRealtimeMessageSend(ev, func(e *core.RealtimeMessageEvent) error {
-				buf = appendEvent(buf, id, e.Message.Name, e.Message.Data)
+				buf = appendEvent(buf, idLine, e.Message.Name, e.Message.Data)
 				return nil
 			})
 			if err != nil {
@@ -136,7 +137,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTim
 		if onMessage.Length() > 0 {
 			return false, false
 		}
-		return out.tryDirect(id, m.Name, m.Data)
+		return out.tryDirect(idLine, m.Name, m.Data)
 	})
 	defer client.SetDirect(nil)
 	// A client the broker drops (fallen behind, auth gone) may have its
