@@ -15,6 +15,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -193,7 +194,7 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	if link, err := installerLink(ctx, app, base); err == nil && link != "" {
 		fmt.Fprintf(stdout, "\n(!) No superuser yet. Create the first one at:\n%s\n(or run: basalt superuser upsert EMAIL PASS)\n", link)
 	}
-	go housekeeping(ctx, app, time.Hour)
+	go housekeeping(ctx, app, time.Hour, cleanupTasks(app)...)
 	startProfiler(app)
 	select {
 	case err := <-errCh:
@@ -221,10 +222,10 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	return errors.Join(errs...)
 }
 
-// housekeeping runs periodic maintenance (expired OTPs, MFA sessions and
-// request logs past logs.maxDays)
-// until ctx ends; a panic is logged and the loop keeps going.
-func housekeeping(ctx context.Context, app *core.App, every time.Duration) {
+// housekeeping runs tasks every period until ctx ends; a task that
+// panics is logged and the loop keeps going (the goroutine is ours: a
+// panic in it would end the process).
+func housekeeping(ctx context.Context, app *core.App, every time.Duration, tasks ...func(ctx context.Context)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -233,21 +234,35 @@ func housekeeping(ctx context.Context, app *core.App, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					app.Logger().Error("housekeeping panic", "panic", r)
-				}
+		for _, task := range tasks {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						app.Logger().Error("housekeeping panic", "panic", r, "stack", string(debug.Stack()))
+					}
+				}()
+				task(ctx)
 			}()
+		}
+	}
+}
+
+// cleanupTasks are the hourly maintenance: expired OTPs and MFA
+// sessions, request logs past logs.maxDays.
+func cleanupTasks(app *core.App) []func(ctx context.Context) {
+	return []func(ctx context.Context){
+		func(ctx context.Context) {
 			if n, err := app.CleanupExpiredAuthRows(ctx); err != nil {
 				app.Logger().Warn("cleanup expired auth rows", "err", err)
 			} else if n > 0 {
 				app.Logger().Debug("cleaned up expired auth rows", "count", n)
 			}
+		},
+		func(ctx context.Context) {
 			if _, err := app.CleanupLogs(ctx); err != nil {
 				app.Logger().Warn("cleanup request logs", "err", err)
 			}
-		}()
+		},
 	}
 }
 
