@@ -213,3 +213,42 @@ func TestRealtimeStalledClientCutOffAtWriteTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestRealtimeMaxLifetime: with a maximum lifetime set, a stream ends
+// after it even while messages keep flowing (the SDK reconnects); every
+// message sent before then arrives.
+func TestRealtimeMaxLifetime(t *testing.T) {
+	t.Parallel()
+	const lifetime = 400 * time.Millisecond
+	s := testenv.StartServer(t, func(app *core.App) error {
+		app.OnRealtimeConnectRequest().BindFunc(func(e *core.RealtimeConnectRequestEvent) error {
+			e.MaxLifetime = lifetime
+			return e.Next()
+		})
+		return nil
+	})
+	c := openSSE(t, s)
+	if st, _ := subscribe(s, c.ClientId, "", "tick"); st != 204 {
+		t.Fatal("subscribe")
+	}
+	start := time.Now()
+	for i := 0; time.Since(start) < 10*time.Second; i++ {
+		if err := s.App.Realtime().Send("tick", i); err != nil {
+			break // the client is gone: the stream ended
+		}
+		ev, ok := c.Next(5 * time.Second)
+		if !ok {
+			if time.Since(start) < lifetime/2 {
+				t.Fatalf("stream ended after %v, before its lifetime %v", time.Since(start), lifetime)
+			}
+			return
+		}
+		if ev.Event != "tick" {
+			t.Fatalf("event %+v", ev)
+		}
+		time.Sleep(lifetime / 8)
+	}
+	if !c.Ended(5 * time.Second) {
+		t.Fatalf("stream with traffic still open %v after its lifetime %v", time.Since(start), lifetime)
+	}
+}
