@@ -40,6 +40,10 @@ type translator struct {
 	// enforced holds the aliases whose collection listRule was already
 	// AND-ed in (spec §2.3 step 5).
 	enforced map[string]bool
+	// authAliases holds the aliases of the caller's own auth record joined
+	// for @request.auth.*: a client filter may read its fields unguarded,
+	// not those of the records it points to.
+	authAliases map[string]bool
 
 	// mainFrom is the quoted source of the main row when it is not its
 	// table: the candidate CTE when a rule is checked against a would-be
