@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,8 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/basalthq/basalt/internal/api"
-	"github.com/basalthq/basalt/internal/cli"
-	"github.com/basalthq/basalt/server"
+	"github.com/basalthq/basalt/internal/testenv"
 )
 
 // TestAdminCSP: every response of the dashboard (/_/ and its assets and
@@ -19,12 +16,9 @@ import (
 // and pb_public responses do not (the policy is the dashboard's, not the
 // operator site's).
 func TestAdminCSP(t *testing.T) {
-	dir := t.TempDir()
-	app, err := server.Open(context.Background(), cli.Global{Dir: dir, QueryTimeout: 30}, io.Discard, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.Terminate() })
+	// testenv's app, served by a handler of our own that has a dashboard
+	// and a pb_public (testenv's has neither)
+	app := testenv.StartServer(t).App
 	adminFS := fstest.MapFS{
 		"index.html":       {Data: []byte(`<!doctype html><script src="./theme.js"></script><div id="app"></div>`)},
 		"theme.js":         {Data: []byte(`void 0`)},
