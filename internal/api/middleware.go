@@ -94,6 +94,22 @@ var (
 	frameOptions       = []string{"SAMEORIGIN"}
 )
 
+// The dashboard's headers (every response under /_/). The dashboard holds a
+// superuser token and shows content any user may have written, so its page
+// runs only the scripts and stylesheets of its own build: no inline script
+// or style, no eval, no plugins, no <base> rewrites, API calls to this
+// origin only, never framed. Images may also be data: (the favicon) and
+// blob: (upload previews). The HTML sanitiser keeps user content inert;
+// this policy is the second wall if it ever misses. Other routes keep
+// their headers: pb_public is the operator's site with its own needs.
+var (
+	adminCSP = []string{"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+		"connect-src 'self'; font-src 'self'; manifest-src 'self'; form-action 'none'; frame-src 'none'; " +
+		"frame-ancestors 'none'; object-src 'none'; base-uri 'none'"}
+	frameDeny  = []string{"DENY"}
+	noReferrer = []string{"no-referrer"}
+)
+
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
