@@ -10,9 +10,9 @@ import (
 )
 
 var (
-	seedFlag  = flag.Int64("authz.seed", 1, "seed of the generated authorization cases (go test ./internal/authztest -args -authz.seed=N)")
+	seedFlag    = flag.Int64("authz.seed", 1, "seed of the generated authorization cases (go test ./internal/authztest -args -authz.seed=N)")
 	compactFlag = flag.Bool("authz.compact", false, "report each failing minimal case on one line")
-	scaleFlag = flag.Float64("authz.scale", 1, "multiplies the number of generated cases")
+	scaleFlag   = flag.Float64("authz.scale", 1, "multiplies the number of generated cases")
 )
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
