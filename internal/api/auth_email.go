@@ -109,7 +109,7 @@ func (s *Server) mailToken(c *echo.Context, col *core.Collection, f tokenMailFlo
 	ev := &core.RecordFlowRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
 	return s.app.TriggerRecordFlowRequest(f.flow, ev, func(e *core.RecordFlowRequestEvent) error {
 		r := e.Record
-		if r == nil || f.skip(r) || !s.auth().resendAllowed(f.guardKey(r), s.app.Now(), resendGuard) {
+		if r == nil || f.skip(r) || !s.auth().resendAllowed(f.guardKey(r), s.app.Now()) {
 			return c.NoContent(http.StatusNoContent)
 		}
 		token, err := s.newAuthToken(r, f.typ, false, 0, func(cl *auth.Claims) { cl.Email = r.GetString(core.FieldEmail) })

@@ -259,14 +259,19 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 	}
 	switch mod {
 	case filter.ModEach:
+		// Like PocketBase: a select, file or relation field is iterated
+		// (all-match only when it can hold several values or the path is
+		// already multi-valued); on any other field :each has no effect,
+		// so `multi.title:each !~ "x%"` is `multi.title !~ "x%"`.
 		mv, ok := f.(core.MultiValuer)
-		if !ok || !mv.IsMultiple() {
-			return nil, fmt.Errorf("modifier :each needs a multiple select, file or relation field, %q is not", f.GetName())
+		if !ok {
+			mod = filter.ModNone
+			break
 		}
 		alias := t.join(sc, "each:"+base+"."+f.GetName(), base+"_"+f.GetName()+"_je", true, func(alias string) []string {
 			return []string{"LEFT JOIN " + t.s.d.JSONEach(column) + " " + t.q(alias) + " ON 1=1"}
 		})
-		return &operand{sql: t.col(alias, "value"), multi: true}, nil
+		return &operand{sql: t.col(alias, "value"), multi: multi || mv.IsMultiple()}, nil
 	case filter.ModLength:
 		if _, ok := f.(core.MultiValuer); !ok {
 			return nil, fmt.Errorf("modifier :length needs a select, file or relation field, %q is not", f.GetName())

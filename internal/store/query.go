@@ -68,11 +68,14 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 		}
 	}
 	alias := s.q(c.Name)
-	from := s.q(c.Name)
+	from := alias
 	prefix := ""
 	if q.Candidate != nil {
+		// The candidate row is the main row, aliased as the collection;
+		// the table itself stays visible to every join (see candidateTable).
 		cte, cteParams := s.candidateCTE(q.Candidate)
 		prefix = cte + " "
+		from = s.q(candidateTable) + " " + alias
 		for k, v := range cteParams {
 			parts.params[k] = v
 		}
@@ -160,8 +163,18 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 // pointReadMax is the most ids a query may name to count as a point read.
 const pointReadMax = 16
 
-// candidateCTE renders a one-row CTE named like the collection's table
-// holding the would-be record, so create rules see the submitted values
+// candidateTable names the one-row CTE holding a rule's candidate record
+// (a would-be record for create and manage rules, a deleted record's
+// snapshot for realtime). The hyphen keeps it out of reach of every rule:
+// collection names and filter identifiers are \w only, so no
+// @collection, relation, back-relation or @request.auth join can name it,
+// and all of them read the real tables (issue #22: a CTE named like the
+// collection hid the table from the whole statement, so "only existing
+// members may add members" compared the newcomer with itself).
+const candidateTable = "__basalt-candidate"
+
+// candidateCTE renders the one-row CTE (named candidateTable) holding the
+// would-be record, so the rule's own field names read the submitted values
 // (spec §4.3). Its text and parameter names are built once per collection
 // version: every create under a rule comes here.
 func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
@@ -173,7 +186,7 @@ func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
 			v.keys[i] = "__c" + strconv.Itoa(i)
 			cols[i] = "{:" + v.keys[i] + "} AS " + s.q(f.GetName())
 		}
-		v.sql = "WITH " + s.q(c.Name) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
+		v.sql = "WITH " + s.q(candidateTable) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
 		return v
 	})
 	params := make(dbx.Params, len(c.Fields))
