@@ -18,6 +18,23 @@ type randChooser struct{ r *rand.Rand }
 
 func (c randChooser) Intn(n int) int { return c.r.Intn(n) }
 
+// recChooser is a randChooser that logs its choices as bytes: replayed
+// through byteChooser they yield the same case, so a failing generated
+// case can be saved as a fuzz corpus entry (-authz.corpus).
+type recChooser struct {
+	r   *rand.Rand
+	log []byte
+}
+
+func (c *recChooser) Intn(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	v := c.r.Intn(n)
+	c.log = append(c.log, byte(v))
+	return v
+}
+
 // byteChooser reads choices from b; once b is used up every choice is 0
 // (the shortest alternative), so any input yields a finite case.
 type byteChooser struct {

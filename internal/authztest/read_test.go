@@ -1,16 +1,21 @@
 package authztest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"math/rand"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 var (
 	seedFlag    = flag.Int64("authz.seed", 1, "seed of the generated authorization cases (go test ./internal/authztest -args -authz.seed=N)")
+	corpusFlag  = flag.Bool("authz.corpus", false, "save each failing read case as a FuzzAuthzRead corpus entry under testdata/fuzz")
 	compactFlag = flag.Bool("authz.compact", false, "report each failing minimal case on one line")
 	scaleFlag   = flag.Float64("authz.scale", 1, "multiplies the number of generated cases")
 )
@@ -124,15 +129,20 @@ func TestAuthzDiffRead(t *testing.T) {
 	seed := *seedFlag
 	n := cases(3000)
 	t.Logf("seed %d, %d cases (rerun: go test ./internal/authztest -run TestAuthzDiffRead -args -authz.seed=%d)", seed, n, seed)
-	g := &gen{c: randChooser{rand.New(rand.NewSource(seed))}, ids: allIds()}
+	rec := &recChooser{r: rand.New(rand.NewSource(seed))}
+	g := &gen{c: rec, ids: allIds()}
 	var rep failureReport
 	statuses := map[int]int{}
 	for i := 0; i < n; i++ {
+		rec.log = rec.log[:0]
 		rc := g.readCase()
 		j, a, _ := differs(t, ws, rc)
 		statuses[a.status]++
 		if j >= 0 {
 			rep.add(t, ws, "read", seed, i, rc)
+			if *corpusFlag {
+				saveCorpus(t, "FuzzAuthzRead", fmt.Sprintf("[]byte(%q)", rec.log))
+			}
 		}
 	}
 	t.Logf("statuses of the base world: %v", statuses)
@@ -142,4 +152,17 @@ func TestAuthzDiffRead(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprint
+// saveCorpus writes one fuzz corpus entry (Go's "go test fuzz v1"
+// format) named after its content.
+func saveCorpus(t testing.TB, target, value string) {
+	t.Helper()
+	dir := filepath.Join("testdata", "fuzz", target)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(value))
+	name := filepath.Join(dir, hex.EncodeToString(sum[:8]))
+	if err := os.WriteFile(name, []byte("go test fuzz v1\n"+value+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
