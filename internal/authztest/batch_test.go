@@ -76,6 +76,15 @@ func TestAuthzDiffBatch(t *testing.T) {
 		body := map[string]any{"requests": reqs}
 		var base answer
 		for j, w := range ws {
+			if !comparable(j, caller) {
+				// not compared for this caller (no user A there): the
+				// superuser replays a successful batch so the visible
+				// data stays the others'
+				if base.status == 200 {
+					w.must(t, "POST", "/api/batch", body)
+				}
+				continue
+			}
 			st, raw := w.do(t, "POST", "/api/batch", w.tokens[caller], body)
 			a := answer{st, normalize(raw, false)}
 			if j == 0 {

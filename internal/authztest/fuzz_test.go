@@ -54,6 +54,9 @@ func FuzzAuthzFilterText(f *testing.F) {
 		}
 		var base answer
 		for i, w := range ws {
+			if !comparable(i, caller) {
+				continue
+			}
 			st, raw := w.do(t, "GET", u, w.tokens[caller], nil)
 			a := answer{st, normalize(raw, !asSort)}
 			if i == 0 {
