@@ -66,7 +66,7 @@ type recSpec struct {
 //	         t1 open; t2 A's own; t3, t4 hidden (others', closed)
 //	posts    published = true || author = @request.auth.id; secret hidden
 //	         p1, p2, p5 published; p3 A's draft; p4, p6 others' drafts
-//	comments flagged = false || author = @request.auth.id
+//	comments flagged = false || author = @request.auth.id (via @collection)
 //	         c1, c4 visible; c3 A's own flagged; c2, c5 others' flagged
 //	notes    no list rule (superusers only)
 //
@@ -77,7 +77,10 @@ const (
 	usersRule    = "public = true || id = @request.auth.id"
 	tagsRule     = "open = true || owner = @request.auth.id"
 	postsRule    = "published = true || author = @request.auth.id"
-	commentsRule = "flagged = false || author = @request.auth.id"
+	// The memberships idiom (an @collection join in a list rule), here
+	// meaning "author = @request.auth.id": every guard that walks into
+	// comments carries a cross join.
+	commentsRule = "flagged = false || (@collection.users:me.id ?= @request.auth.id && @collection.users:me.id ?= author)"
 )
 
 // worldNames: w0 is the base; w1 changes hidden values and relations;
