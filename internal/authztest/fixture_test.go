@@ -74,9 +74,9 @@ type recSpec struct {
 // uc's e-mail, every post's secret, password hashes and token keys) is
 // what differs between worlds; everything else is identical.
 const (
-	usersRule    = "public = true || id = @request.auth.id"
-	tagsRule     = "open = true || owner = @request.auth.id"
-	postsRule    = "published = true || author = @request.auth.id"
+	usersRule = "public = true || id = @request.auth.id"
+	tagsRule  = "open = true || owner = @request.auth.id"
+	postsRule = "published = true || author = @request.auth.id"
 	// The memberships idiom (an @collection join in a list rule), here
 	// meaning "author = @request.auth.id": every guard that walks into
 	// comments carries a cross join.

@@ -136,11 +136,17 @@ func TestAuthzDiffRead(t *testing.T) {
 	g := &gen{c: rec, ids: allIds()}
 	var rep failureReport
 	statuses := map[int]int{}
+	rejected := 0
 	for i := 0; i < n; i++ {
 		rec.log = rec.log[:0]
 		rc := g.readCase()
 		j, a, _ := differs(t, ws, rc)
 		statuses[a.status]++
+		if a.status == 400 && !rc.mayBeRejected() {
+			if rejected++; rejected <= 10 {
+				t.Errorf("read: a valid request answered 400 (seed %d, case %d)\n%s\n%s", seed, i, rc.describe(), a.body)
+			}
+		}
 		if j >= 0 {
 			rep.add(t, ws, "read", seed, i, rc)
 			if *corpusFlag {

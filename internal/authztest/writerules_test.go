@@ -69,8 +69,9 @@ func anyRow(rows map[string]map[string]any, pred func(map[string]any) bool) bool
 	return false
 }
 
-// postAtoms are generated rule atoms for the posts collection.
-func (g *gen) postAtom() atom {
+// postAtom is a generated rule atom for the posts collection (for an
+// update rule when update is set).
+func (g *gen) postAtom(update bool) atom {
 	v := oneOf(g.c, "alpha", "beta", "gamma", "delta", "zeta")
 	switch g.c.Intn(13) {
 	case 0:
@@ -110,6 +111,10 @@ func (g *gen) postAtom() atom {
 	case 8:
 		return atom{"@request.body.secret:isset = true", func(c writeCtx) bool { return false }, ""}
 	case 9:
+		if update {
+			// defect (6): the dropped key held the stored value
+			return atom{"@request.body.secret = secret", func(c writeCtx) bool { return false }, ""}
+		}
 		return atom{"@request.body.secret != ''", func(c writeCtx) bool { return false }, ""}
 	case 10:
 		return atom{fmt.Sprintf("@request.body.title = '%s'", v), func(c writeCtx) bool { return c.body["title"] == v }, ""}
@@ -195,7 +200,7 @@ func TestAuthzWriteRules(t *testing.T) {
 		switch g.c.Intn(3) {
 		case 0: // create a post
 			coll, method, path = "posts", "POST", "/api/collections/posts/records"
-			r = g.rule(g.postAtom)
+			r = g.rule(func() atom { return g.postAtom(false) })
 			id := rid(fmt.Sprintf("w%dz", i))
 			body := map[string]any{"id": id, "title": oneOf(g.c, "alpha", "beta", "gamma", "zeta"), "author": rid("ua"),
 				"published": g.c.Intn(2) == 0, "parent": oneOf(g.c, rid("p1"), rid("p2"), rid("p3"), rid("p4"), rid("p5"), "")}
@@ -212,7 +217,7 @@ func TestAuthzWriteRules(t *testing.T) {
 			ctx.body = body
 		case 1: // update a post
 			coll, method = "posts", "PATCH"
-			r = g.rule(g.postAtom)
+			r = g.rule(func() atom { return g.postAtom(true) })
 			target := oneOf(g.c, "p1", "p2", "p3", "p4", "p5")
 			path = "/api/collections/posts/records/" + rid(target)
 			stored := snap.posts[rid(target)]
