@@ -49,7 +49,8 @@ func findIds(t testing.TB, app *core.App, filter string, params map[string]any) 
 // TestFindRecordsByFilterBindsValues: {:name} values are compared as
 // values whatever they hold (issue #22, defect 3). Pasted into the filter
 // text, a value ending in a backslash swallowed its closing quote and the
-// next value became filter syntax ("|| id != ”" matched every record).
+// next value became filter syntax (an "or id is not empty" matched every
+// record).
 func TestFindRecordsByFilterBindsValues(t *testing.T) {
 	s := notesFixture(t)
 	backslash, err := saveNote(t, s.App, `x\`, "u1")
