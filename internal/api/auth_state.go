@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"net/url"
 	"sync"
 	"time"
@@ -151,7 +150,7 @@ func decodeAuthBody(c *echo.Context, dst any) error {
 		return nil
 	}
 	loadErr := badRequest("An error occurred while loading the submitted data.", nil)
-	ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	ct, _ := mediaType(req)
 	var raw []byte
 	switch ct {
 	case "application/json", "":

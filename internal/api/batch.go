@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -175,7 +174,7 @@ func readBatchBody(c *echo.Context) ([]*batchItem, error) {
 		Requests []*batchItem `json:"requests"`
 	}
 	loadErr := badRequest("Failed to read the submitted batch data.", nil)
-	ct, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	ct, params := mediaType(req)
 	if ct != "multipart/form-data" {
 		raw, err := readBody(c)
 		if err != nil {

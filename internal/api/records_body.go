@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"mime"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,9 +23,10 @@ func readRecordBody(c *echo.Context) (map[string]any, error) {
 	if req.ContentLength == 0 {
 		return map[string]any{}, nil
 	}
-	ct, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	ct, params := mediaType(req)
 	switch {
 	case ct == "application/json" || ct == "":
+		// "": no Content-Type; readBody refuses a non-empty body then.
 		raw, err := readBody(c)
 		if err != nil {
 			return nil, err
@@ -252,4 +254,18 @@ func applyFileValue(app *core.App, r *core.Record, f core.Field, mod core.Modifi
 	}
 	r.SetCanonical(name, next)
 	return nil
+}
+
+// mediaType returns the request's media type (lower case) and parameters.
+// A header mime cannot parse still names its type by what precedes the
+// first ';', as PocketBase matches Content-Type by prefix: an unparsable
+// header is not taken for a missing one.
+func mediaType(req *http.Request) (string, map[string]string) {
+	h := req.Header.Get("Content-Type")
+	ct, params, err := mime.ParseMediaType(h)
+	if err != nil {
+		ct, _, _ = strings.Cut(h, ";")
+		ct = strings.ToLower(strings.TrimSpace(ct))
+	}
+	return ct, params
 }
