@@ -165,6 +165,8 @@ func decodeAuthBody(c *echo.Context, dst any) error {
 			if err := req.ParseMultipartForm(1 << 20); err != nil {
 				return loadErr
 			}
+			// Files past 1 MB went to temp files: gone with the request.
+			defer req.MultipartForm.RemoveAll()
 			vals = req.MultipartForm.Value
 		} else {
 			b, err := readBody(c)

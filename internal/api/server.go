@@ -27,6 +27,10 @@ type Config struct {
 	AdminFS fs.FS
 	// Logger receives request errors.
 	Logger *slog.Logger
+	// TempDir receives the temp files multipart parts past the in-memory
+	// budget are spooled to, each removed when its request ends (default
+	// os.TempDir()).
+	TempDir string
 }
 
 // Server is the HTTP handler of an App.
