@@ -223,6 +223,10 @@ func parseListParams(c *echo.Context) (*listParams, error) {
 	}
 	if q.Has("filter") && q.Get("filter") != "" {
 		raw := q.Get("filter")
+		// The length first: a filter over it is never parsed (nor cached).
+		if err := filter.CheckLimits(raw, nil); err != nil {
+			return nil, badRequest("", nil)
+		}
 		expr, err := core.ParseRule(raw)
 		if err != nil {
 			return nil, badRequest("", nil)

@@ -63,6 +63,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
 	e.Use(s.bodyLimit)
+	e.Use(queryLimits)
 
 	s.registerHealth()
 	s.registerSettings()
