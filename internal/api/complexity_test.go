@@ -140,8 +140,14 @@ func TestRequestSizesAreBounded(t *testing.T) {
 			get("fields=" + repeatJoin(1001, func(i int) string { return fmt.Sprintf("f%d", i) }, ",")), 400, "Invalid fields parameter."},
 		{"batch requests", req{method: "POST", path: "/api/batch", ct: "application/json", body: batch(50)},
 			req{method: "POST", path: "/api/batch", ct: "application/json", body: batch(51)}, 400, "Invalid batch request data."},
-		{"multipart parts", func() req { b, ct := parts(1000); return req{method: "POST", path: "/api/collections/notes/records", ct: ct, body: b} }(),
-			func() req { b, ct := parts(1001); return req{method: "POST", path: "/api/collections/notes/records", ct: ct, body: b} }(), 400, ""},
+		{"multipart parts", func() req {
+			b, ct := parts(1000)
+			return req{method: "POST", path: "/api/collections/notes/records", ct: ct, body: b}
+		}(),
+			func() req {
+				b, ct := parts(1001)
+				return req{method: "POST", path: "/api/collections/notes/records", ct: ct, body: b}
+			}(), 400, ""},
 		{"body bytes (and so body keys)", req{method: "POST", path: "/api/collections/notes/records", ct: "application/json", body: jsonKeys(1000)},
 			req{method: "POST", path: "/api/collections", ct: "application/json", body: append(jsonKeys(0)[:1], append(bytes.Repeat([]byte(" "), 33<<20), jsonKeys(0)[1:]...)...)},
 			413, "Request entity too large."},
