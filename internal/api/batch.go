@@ -143,6 +143,11 @@ func validateBatch(items []*batchItem, max int) core.ValidationErrors {
 	}
 	all := core.ValidationErrors{}
 	for i, it := range items {
+		if it == nil {
+			// "requests":[null] decodes to a nil item: an empty request.
+			it = &batchItem{}
+			items[i] = it
+		}
 		errs := core.ValidationErrors{}
 		switch {
 		case it.Method == "":
@@ -222,6 +227,10 @@ func (s *Server) readBatchBody(c *echo.Context) ([]*batchItem, error) {
 			return nil, filesErr
 		}
 		it := payload.Requests[i]
+		if it == nil { // a null request: validateBatch refuses it
+			it = &batchItem{}
+			payload.Requests[i] = it
+		}
 		if it.files == nil {
 			it.files = map[string][]*core.File{}
 		}

@@ -130,3 +130,14 @@ func countNotes(t testing.TB, s *testenv.Server, filter string) int {
 	}
 	return len(ids)
 }
+
+// TestBatchNullRequest: a null entry in requests is an invalid request
+// (400 with the field errors), not a nil dereference (500).
+func TestBatchNullRequest(t *testing.T) {
+	s, _, _ := inputFixture(t)
+	st, out := rawRequest(t, s, "POST", "/api/batch", "", "application/json", []byte(`{"requests":[null]}`))
+	want := `{"data":{"requests":{"0":{"method":{"code":"validation_required","message":"Cannot be blank."},"url":{"code":"validation_required","message":"Cannot be blank."}}}},"message":"Invalid batch request data.","status":400}`
+	if st != 400 || strings.TrimSpace(out) != want {
+		t.Fatalf("got %d %s, want 400 %s", st, out, want)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/basalthq/basalt/core"
@@ -131,7 +132,14 @@ func splitMultipart(body []byte, boundary string, valueBudget int64) (*multipart
 	for parts := 0; ; parts++ {
 		rest := body[pos:]
 		if bytes.HasPrefix(rest, []byte("--")) {
-			return f, nil // the closing delimiter; what follows is epilogue
+			// The closing delimiter ends its line (after optional blanks,
+			// as mime/multipart's isFinalBoundary requires); the lines
+			// after it are epilogue. "--B--x" is left to mime/multipart,
+			// which refuses it (found by FuzzMultipartSplit).
+			if tail := bytes.TrimLeft(rest[2:], " \t"); len(tail) == 0 || bytes.HasPrefix(tail, []byte("\r\n")) {
+				return f, nil
+			}
+			return f, errUnusualMultipart
 		}
 		if !bytes.HasPrefix(rest, []byte("\r\n")) {
 			return f, errUnusualMultipart
@@ -190,7 +198,7 @@ func partDisposition(block []byte) (disposition string, lines int, ok bool) {
 			block = nil
 		}
 		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || bytes.ContainsAny(line[:colon], " \t") || bytes.IndexByte(line, '\n') >= 0 {
+		if colon <= 0 || !plainHeaderLine(line, colon) {
 			return "", lines, false
 		}
 		switch textproto.CanonicalMIMEHeaderKey(string(line[:colon])) {
@@ -204,6 +212,25 @@ func partDisposition(block []byte) (disposition string, lines int, ok bool) {
 		}
 	}
 	return disposition, lines, true
+}
+
+// plainHeaderLine reports whether a part's header line is one that
+// net/textproto accepts as is: a name of token characters, no control
+// bytes but tabs in the value. Anything else is left to mime/multipart so
+// that its verdict (and error) stays the one clients get (a bare CR in a
+// value was accepted here and refused there, found by FuzzMultipartSplit).
+func plainHeaderLine(line []byte, colon int) bool {
+	for _, c := range line[:colon] {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	for _, c := range line[colon+1:] {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // formNames reads a part's form name and file name from its
