@@ -155,7 +155,7 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		return fmt.Errorf("listen on %s: %w", s.HTTP, err)
 	}
 	newServer := func(h http.Handler) *http.Server {
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute,
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute, MaxHeaderBytes: api.MaxHeaderBytes,
 			ErrorLog: slog.NewLogLogger(app.Logger().Handler(), slog.LevelWarn)}
 		// Realtime streams never go idle: end them when shutdown starts, or
 		// Shutdown would wait its whole timeout for those it still tracks

@@ -27,6 +27,10 @@ type Config struct {
 	AdminFS fs.FS
 	// Logger receives request errors.
 	Logger *slog.Logger
+	// TempDir receives the temp files multipart parts past the in-memory
+	// budget are spooled to, each removed when its request ends (default
+	// os.TempDir()).
+	TempDir string
 }
 
 // Server is the HTTP handler of an App.
@@ -59,6 +63,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
 	e.Use(s.bodyLimit)
+	e.Use(queryLimits)
 
 	s.registerHealth()
 	s.registerSettings()
