@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
@@ -31,6 +32,9 @@ type Config struct {
 	// budget are spooled to, each removed when its request ends (default
 	// os.TempDir()).
 	TempDir string
+	// RealtimeWriteTimeout bounds each write to a realtime stream
+	// (default 60 s); see core.RealtimeConnectRequestEvent.WriteTimeout.
+	RealtimeWriteTimeout time.Duration
 }
 
 // Server is the HTTP handler of an App.
