@@ -28,8 +28,8 @@ var (
 // (PocketBase's, e.g. __pbLogsCleanup__); List puts them last.
 const SystemPrefix = "__pb"
 
-// Func is a job's work. ctx ends when the scheduler stops; the error is
-// logged with the run.
+// Func is a job's work. ctx ends when Stop gives up waiting for it; the
+// error is logged with the run.
 type Func func(ctx context.Context) error
 
 // Job describes a registered job as GET /api/crons lists it.
@@ -282,9 +282,10 @@ func (s *Scheduler) loop() {
 	}
 }
 
-// Stop ends ticking, cancels the context of the runs in progress and
-// waits for them to return until ctx ends (then it returns an error
-// naming ctx's). Later Run calls return ErrStopped. Stop is idempotent.
+// Stop ends ticking and waits for the runs in progress to return. When
+// ctx ends first, it cancels the runs' context (their signal to give up)
+// and returns an error wrapping ctx's, without waiting further. Later Run
+// calls return ErrStopped. Stop is idempotent.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.life.Lock()
 	if s.stopped {
@@ -298,12 +299,12 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	if started {
 		<-s.loopDone
 	}
-	s.cancelRuns()
 	done := make(chan struct{})
 	go func() {
 		s.runs.Wait()
 		close(done)
 	}()
+	defer s.cancelRuns()
 	select {
 	case <-done:
 		return nil

@@ -197,49 +197,58 @@ func TestOverlappingRunIsSkipped(t *testing.T) {
 	}
 }
 
-func TestStopCancelsAndWaitsForRuns(t *testing.T) {
+func TestStopWaitsForRuns(t *testing.T) {
 	t.Parallel()
 	s, logs := newTestScheduler(t)
 	started := make(chan struct{})
-	finished := make(chan struct{})
-	s.MustAdd("cooperative", "* * * * *", func(ctx context.Context) error {
+	release := make(chan struct{})
+	var cancelled bool
+	s.MustAdd("slow", "* * * * *", func(ctx context.Context) error {
 		close(started)
-		<-ctx.Done()
-		close(finished)
-		return ctx.Err()
+		<-release
+		cancelled = ctx.Err() != nil
+		return nil
 	})
 	s.Tick(utc("2026-03-01 10:01"))
 	waitFor(t, started, "the run")
-	if err := s.Stop(context.Background()); err != nil {
+	stopped := make(chan error)
+	go func() { stopped <- s.Stop(context.Background()) }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Stop returned (%v) while a run was in progress", err)
+	case <-time.After(50 * time.Millisecond): // a chance to return too early
+	}
+	close(release)
+	if err := waitFor(t, stopped, "Stop"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-finished:
-	default:
-		t.Fatal("Stop returned before the run ended")
+	if cancelled {
+		t.Fatal("the run's context was cancelled although Stop had time to wait")
 	}
-	if !strings.Contains(logs.String(), "context canceled") {
-		t.Fatalf("the cancelled run was not logged:\n%s", logs)
+	if !strings.Contains(logs.String(), "cron job ran") {
+		t.Fatalf("the run was not logged:\n%s", logs)
 	}
 }
 
 func TestStopIsBoundedByItsContext(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestScheduler(t)
+	s, logs, ended := newObservedScheduler(t)
 	started := make(chan struct{})
-	release := make(chan struct{})
-	s.MustAdd("stubborn", "* * * * *", func(context.Context) error {
+	s.MustAdd("long", "* * * * *", func(ctx context.Context) error {
 		close(started)
-		<-release // ignores its context
-		return nil
+		<-ctx.Done() // gives up only when told to
+		return ctx.Err()
 	})
-	defer close(release)
 	s.Tick(utc("2026-03-01 10:01"))
 	waitFor(t, started, "the run")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := s.Stop(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Stop with an ended context = %v, want context.Canceled", err)
+	}
+	waitFor(t, ended, "the cancelled run to return")
+	if !strings.Contains(logs.String(), "context canceled") {
+		t.Fatalf("the cancelled run was not logged:\n%s", logs)
 	}
 }
 
