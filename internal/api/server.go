@@ -79,6 +79,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerRealtime()
 	s.registerBatch()
 	s.registerLogs()
+	s.registerCrons()
 
 	// OnServe: user routes through the neutral core.Router.
 	se := &core.ServeEvent{App: app, Router: &router{s: s}}
