@@ -64,10 +64,14 @@ func (app *App) prepare(r *Record, isNew bool) error {
 			r.SetCanonical(FieldVerified, true)
 		}
 		// A changed password or e-mail invalidates every token of the
-		// record (spec §6.3).
+		// record (spec §6.3). So does withdrawing the verified flag: the
+		// verification tokens minted before are bound to the tokenKey and
+		// "unverified", a state the record is back in, and must not verify
+		// it again (issue #22; single-use confirmation tokens, DESIGN §10).
 		if !isNew {
 			pwd, _ := r.Get(FieldPassword).(PasswordValue)
-			if pwd.Plain != "" || r.GetString(FieldEmail) != ToString(r.Original(FieldEmail)) {
+			unverified := ToBool(r.Original(FieldVerified)) && !r.GetBool(FieldVerified)
+			if pwd.Plain != "" || r.GetString(FieldEmail) != ToString(r.Original(FieldEmail)) || unverified {
 				if r.GetString(FieldTokenKey) == ToString(r.Original(FieldTokenKey)) {
 					r.SetCanonical(FieldTokenKey, RandomToken(50))
 				}

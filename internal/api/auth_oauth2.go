@@ -302,7 +302,7 @@ func (s *Server) oauth2SignUp(c *echo.Context, col *core.Collection, u *core.OAu
 		if cand.Id() == "" {
 			cand.SetCanonical(core.FieldId, "__pb_create__")
 		}
-		ri := s.requestInfo(c, data)
+		ri := s.requestInfo(c, resolvedBody(rec, data))
 		ri.Context = core.ContextOAuth2
 		res, err := s.app.Store().Query(ctx, &core.RecordQuery{Collection: col, Filters: rc, Candidate: cand, Request: ri, Count: true})
 		if err != nil || res.Total == 0 {

@@ -1,6 +1,11 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/auth"
+)
 
 // Test-only views of the auth state, for the external api_test package.
 
@@ -16,3 +21,9 @@ func RememberAppleName(s *Server, code, name string, now time.Time) {
 
 // AppleNamesWork is the work counter of s's Apple-name map.
 func AppleNamesWork(s *Server) uint64 { return s.auth().appleNames.Work() }
+
+// NewToken mints a token of typ for rec exactly as the e-mail flows do
+// (email and newEmail claims when non-empty).
+func NewToken(s *Server, rec *core.Record, typ auth.TokenType, email, newEmail string) (string, error) {
+	return s.newAuthToken(rec, typ, false, 0, func(c *auth.Claims) { c.Email, c.NewEmail = email, newEmail })
+}

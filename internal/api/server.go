@@ -101,7 +101,13 @@ func (s *Server) registerStatic() {
 		s.echo.GET("/_", func(c *echo.Context) error {
 			return c.Redirect(http.StatusMovedPermanently, "/_/")
 		})
-		s.echo.GET("/_/*", func(c *echo.Context) error { return serveSPA(c, admin, c.Param("*")) }, middleware.Gzip())
+		s.echo.GET("/_/*", func(c *echo.Context) error {
+			h := c.Response().Header()
+			h["Content-Security-Policy"] = adminCSP
+			h["X-Frame-Options"] = frameDeny
+			h["Referrer-Policy"] = noReferrer
+			return serveSPA(c, admin, c.Param("*"))
+		}, middleware.Gzip())
 	}
 	if s.cfg.PublicDir != "" {
 		if st, err := os.Stat(s.cfg.PublicDir); err == nil && st.IsDir() {

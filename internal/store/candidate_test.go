@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/basalthq/basalt/core"
@@ -118,6 +119,38 @@ func TestCandidateRulesReadRealTables(t *testing.T) {
 			}
 			if res.Total != tt.want {
 				t.Errorf("rule %q on candidate %v: total = %d, want %d", tt.rule, tt.cand, res.Total, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkCandidateRule is a create rule checked against a candidate
+// row (the create-under-rule hot path): on the row's own fields, and
+// joining its own collection (which now reads the 200-row table, where it
+// used to read the one-row candidate).
+func BenchmarkCandidateRule(b *testing.B) {
+	s, cols := schemaStore(b, candidateSchema())
+	for i := 0; i < 200; i++ {
+		insertRow(b, s, "members", map[string]any{"id": fmt.Sprintf("m%014d", i), "user": fmt.Sprintf("u%014d", i%50), "parent": "", "friends": "[]", "locked": false})
+	}
+	req := &core.RequestInfo{Method: "POST", Context: core.ContextDefault, Auth: authRecord(cols["users"], "u00000000000007", "", false)}
+	cand := core.NewRecord(cols["members"])
+	cand.SetCanonical(core.FieldId, "__pb_create__")
+	cand.Set("user", "u00000000000007")
+	for _, bc := range []struct{ name, rule string }{
+		{"own-row", `user = @request.auth.id && locked = false`},
+		{"self-join", `@collection.members.user ?= @request.auth.id && parent.locked != true`},
+	} {
+		rule := filter.MustParse(bc.rule)
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := s.Query(b.Context(), &core.RecordQuery{
+					Collection: cols["members"], Filters: []core.FilterClause{{Expr: rule}}, Candidate: cand, Request: req, Count: true,
+				})
+				if err != nil || res.Total != 1 {
+					b.Fatalf("total %v, err %v", res, err)
+				}
 			}
 		})
 	}

@@ -40,11 +40,15 @@ type translator struct {
 	// enforced holds the aliases whose collection listRule was already
 	// AND-ed in (spec §2.3 step 5).
 	enforced map[string]bool
+	// authAliases holds the aliases of the caller's own auth record joined
+	// for @request.auth.*: a client filter may read its fields unguarded,
+	// not those of the records it points to.
+	authAliases map[string]bool
 
-	// mainFrom is the quoted source of the main row: its table, or the
-	// candidate CTE when a write rule is checked against a would-be record
-	// (see candidateTable). All-match subqueries re-read the main row
-	// from it; every join reads the real tables.
+	// mainFrom is the quoted source of the main row when it is not its
+	// table: the candidate CTE when a rule is checked against a would-be
+	// record (see candidateTable). All-match subqueries re-read the main
+	// row from it; every join reads the real tables.
 	mainFrom string
 
 	nparam int
@@ -69,8 +73,8 @@ type scope struct {
 	// traversed collections enforced (spec §3.3, §2.3), in the main query
 	// and in every subquery.
 	client bool
-	// from is the quoted source of the base row (a table, or the candidate
-	// CTE for the main row of a write rule).
+	// from is the quoted source of the base row when it is not coll's
+	// table (the candidate CTE for the main row of a write rule).
 	from string
 	// where receives the list-rule conditions of the collections joined in
 	// this scope: the main query's WHERE, or a subquery's own.
@@ -118,7 +122,6 @@ func (s *Store) translateQuery(q *core.RecordQuery) (*sqlParts, error) {
 		used:      map[string]bool{q.Collection.Name: true},
 		enforced:  map[string]bool{},
 	}
-	t.mainFrom = s.q(q.Collection.Name)
 	if q.Candidate != nil {
 		t.mainFrom = s.q(candidateTable)
 	}
@@ -278,7 +281,7 @@ func guardSQL(g string) string {
 }
 
 // multiSubquery lists the values of src for the row sc.base, resolved
-// afresh from sc.from under a private alias, e.g.
+// afresh (from sc.from, or else sc.coll's table) under a private alias, e.g.
 // SELECT "__mm0_cats"."name" AS "multiMatchValue" FROM "posts" "__mm0" ... WHERE "__mm0"."id" = "posts"."id".
 //
 // For a client filter the subquery is guarded like the main query (issue
@@ -310,7 +313,11 @@ func (t *translator) multiSubquery(sc *scope, src filter.Operand) (sql string, g
 		b.WriteString(t.q("multiMatchGuard"))
 	}
 	b.WriteString(" FROM ")
-	b.WriteString(sc.from)
+	if sc.from != "" {
+		b.WriteString(sc.from)
+	} else {
+		b.WriteString(t.q(sc.coll.Name))
+	}
 	b.WriteByte(' ')
 	b.WriteString(t.q(base))
 	for _, j := range joins {
@@ -397,8 +404,7 @@ func (t *translator) enforceListRule(sc *scope, coll *core.Collection, alias str
 	if err != nil {
 		return fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)
 	}
-	rs := &scope{coll: coll, base: alias, joins: sc.joins, aliases: sc.aliases, outer: sc.outer,
-		from: t.q(coll.Name), where: sc.where}
+	rs := &scope{coll: coll, base: alias, joins: sc.joins, aliases: sc.aliases, outer: sc.outer, where: sc.where}
 	cond, err := t.expr(rs, expr)
 	if err != nil {
 		return fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)

@@ -40,7 +40,7 @@ func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 
 // schemaStore opens a real SQLite store in t.TempDir() holding a table per
 // collection of list (no indexes, no rows).
-func schemaStore(t *testing.T, list []*core.Collection) (*Store, map[string]*core.Collection) {
+func schemaStore(t testing.TB, list []*core.Collection) (*Store, map[string]*core.Collection) {
 	t.Helper()
 	ctx := t.Context()
 	s, err := Open(ctx, sqlite.Dialect{}, t.TempDir(), Options{})
@@ -64,7 +64,7 @@ func schemaStore(t *testing.T, list []*core.Collection) (*Store, map[string]*cor
 }
 
 // insertRow inserts row into table with plain SQL.
-func insertRow(t *testing.T, s *Store, table string, row map[string]any) {
+func insertRow(t testing.TB, s *Store, table string, row map[string]any) {
 	t.Helper()
 	var names, ph []string
 	params := map[string]any{}

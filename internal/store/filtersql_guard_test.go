@@ -17,7 +17,11 @@ func guardSchema() []*core.Collection {
 	users := core.NewAuthCollection("users")
 	users.Id = core.UsersCollectionId
 	users.ListRule = strp("")
-	users.Fields = append(users.Fields, &core.TextField{BaseField: base("name")})
+	users.Fields = append(users.Fields,
+		&core.TextField{BaseField: base("name")},
+		&core.TextField{BaseField: core.BaseField{Name: "pin", Hidden: true}},
+		&core.RelationField{BaseField: base("friends"), CollectionId: core.UsersCollectionId, MaxSelect: 9},
+	)
 
 	boards := core.NewBaseCollection("boards")
 	boards.Id = "pbc_boards"
@@ -49,8 +53,8 @@ func guardSchema() []*core.Collection {
 func TestFilterGuardsAreValueOblivious(t *testing.T) {
 	t.Parallel()
 	s, cols := schemaStore(t, guardSchema())
-	insertRow(t, s, "users", map[string]any{"id": cu1, "email": "one@example.com", "emailVisibility": true, "name": "User One"})
-	insertRow(t, s, "users", map[string]any{"id": cu2, "email": "two@example.com", "emailVisibility": false, "name": "User Two"})
+	insertRow(t, s, "users", map[string]any{"id": cu1, "email": "one@example.com", "emailVisibility": true, "name": "User One", "friends": `["` + cu2 + `"]`})
+	insertRow(t, s, "users", map[string]any{"id": cu2, "email": "two@example.com", "emailVisibility": false, "name": "User Two", "friends": `[]`})
 	insertRow(t, s, "boards", map[string]any{"id": "b1", "name": "shared", "notes": `["n1","n2"]`, "members": `["` + cu1 + `","` + cu2 + `"]`})
 	insertRow(t, s, "boards", map[string]any{"id": "b2", "name": "empty", "notes": `[]`, "members": `[]`})
 	insertRow(t, s, "notes", map[string]any{"id": "n1", "title": "mine", "owner": cu1, "board": "b1", "tags": `["a"]`})
@@ -89,6 +93,13 @@ func TestFilterGuardsAreValueOblivious(t *testing.T) {
 		{`members.email ?!= "two@example.com"`, "b1"},
 		{`members.email ?= "two@example.com"`, ""},
 		{`members.email:lower != "two@example.com"`, ""},
+		// through the caller's own record to another one
+		{`@request.auth.friends.email != "two@example.com"`, ""},
+		{`@request.auth.friends.email ?= "two@example.com"`, ""},
+		{`@request.auth.friends.email:lower ?~ "two"`, ""},
+		{`@request.auth.friends.name ?= "User Two"`, "b1,b2"},
+		{`@request.auth.pin = ""`, "b1,b2"}, // the caller's own hidden field
+		{`@request.auth.friends.pin ?= ""`, "error: hidden"},
 	}
 	run := func(t *testing.T, f string) string {
 		t.Helper()
@@ -100,6 +111,9 @@ func TestFilterGuardsAreValueOblivious(t *testing.T) {
 		}
 		res, err := s.Query(t.Context(), q)
 		if err != nil {
+			if strings.Contains(err.Error(), "hidden field") {
+				return "error: hidden"
+			}
 			return "error: " + err.Error()
 		}
 		ids := make([]string, len(res.Records))

@@ -345,9 +345,15 @@ func (t *translator) requestAuth(sc *scope, id *filter.Identifier) (*operand, er
 		return nullOperand(), nil
 	}
 	alias := t.join(sc, "@request.auth", "__auth_"+ac.Name, false, func(alias string) []string {
+		if t.authAliases == nil {
+			t.authAliases = map[string]bool{}
+		}
+		t.authAliases[alias] = true
 		return []string{"LEFT JOIN " + t.q(ac.Name) + " " + t.q(alias) + " ON " + t.col(alias, core.FieldId) + " = " + t.bind(auth.Id())}
 	})
-	o, err := t.fieldPath(sc, ac, alias, id.Path, id.Modifier, false)
+	// The caller's own fields (hidden ones too) are theirs to filter by;
+	// records reached through them are guarded like any other join.
+	o, err := t.fieldPath(sc, ac, alias, id.Path, id.Modifier, sc.client)
 	if err != nil {
 		if isUnknownField(err) {
 			return nullOperand(), nil

@@ -302,6 +302,9 @@ var filterCases = []filterCase{
 	{name: "guard_collection_subquery", filter: `@collection.users.name != "x"`, as: "user"},
 	{name: "guard_rule_unguarded", coll: "users", rule: `friends.name != "x"`, as: "user"},
 	{name: "guard_function_email", coll: "users", filter: `strftime('%Y', friends.email) != "x"`, as: "user"},
+	{name: "guard_request_auth_relation", filter: `@request.auth.friends.email ?= "a@b.c"`, as: "user"},
+	{name: "guard_request_auth_hidden_refused", filter: `@request.auth.friends.secret ?= "x"`, as: "user"},
+	{name: "guard_request_auth_own_hidden_ok", filter: `@request.auth.secret = "x"`, as: "user"},
 
 	// write rules against a candidate row (issue #22)
 	{name: "candidate_self_relation", coll: "users", candidate: true, as: "user", rule: `friends.name = "x" && @collection.users.name ?= "y" && @request.auth.name = "z"`},

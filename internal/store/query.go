@@ -73,9 +73,9 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	if q.Candidate != nil {
 		// The candidate row is the main row, aliased as the collection;
 		// the table itself stays visible to every join (see candidateTable).
-		cte, cteParams := s.candidateCTE(q.Candidate)
+		cte, cteFrom, cteParams := s.candidateCTE(q.Candidate)
 		prefix = cte + " "
-		from = s.q(candidateTable) + " " + alias
+		from = cteFrom
 		for k, v := range cteParams {
 			parts.params[k] = v
 		}
@@ -175,9 +175,10 @@ const candidateTable = "__basalt-candidate"
 
 // candidateCTE renders the one-row CTE (named candidateTable) holding the
 // would-be record, so the rule's own field names read the submitted values
-// (spec §4.3). Its text and parameter names are built once per collection
-// version: every create under a rule comes here.
-func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
+// (spec §4.3), and the FROM item reading it under the collection's name.
+// Their text and parameter names are built once per collection version:
+// every create under a rule comes here.
+func (s *Store) candidateCTE(r *core.Record) (cte, from string, params dbx.Params) {
 	c := r.Collection()
 	v := cachedSQL(s, &s.cteCache, 1024, c, func() candidateSQL {
 		v := candidateSQL{keys: make([]string, len(c.Fields))}
@@ -187,18 +188,20 @@ func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
 			cols[i] = "{:" + v.keys[i] + "} AS " + s.q(f.GetName())
 		}
 		v.sql = "WITH " + s.q(candidateTable) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
+		v.from = s.q(candidateTable) + " " + s.q(c.Name)
 		return v
 	})
-	params := make(dbx.Params, len(c.Fields))
+	params = make(dbx.Params, len(c.Fields))
 	for i, f := range c.Fields {
 		params[v.keys[i]] = f.ToDB(r.Get(f.GetName()))
 	}
-	return v.sql, params
+	return v.sql, v.from, params
 }
 
-// candidateSQL is a collection's candidate CTE and its parameter names, in
-// field order.
+// candidateSQL is a collection's candidate CTE, the FROM item reading it
+// as the main row, and its parameter names, in field order.
 type candidateSQL struct {
 	sql  string
+	from string
 	keys []string
 }
