@@ -92,15 +92,15 @@ func (f *failureReport) add(t testing.TB, ws []*world, label string, seed int64,
 		f.seen = map[string]bool{}
 	}
 	f.count++
+	if len(f.seen) >= 25 && !*compactFlag {
+		return // enough reported: count the rest without shrinking them
+	}
 	min := shrink(t, ws, orig)
 	key := min.describe()
 	if f.seen[key] {
 		return
 	}
 	f.seen[key] = true
-	if len(f.seen) > 25 && !*compactFlag {
-		return
-	}
 	if *compactFlag {
 		t.Errorf("%s FAIL %s", label, strings.ReplaceAll(key, "\n", " |"))
 		return
@@ -120,7 +120,7 @@ func (f *failureReport) add(t testing.TB, ws []*world, label string, seed int64,
 func (f *failureReport) summary(t testing.TB, total int) {
 	t.Helper()
 	if f.count > 0 {
-		t.Logf("%d of %d generated cases failed (%d distinct minimal cases)", f.count, total, len(f.seen))
+		t.Logf("%d of %d generated cases failed (%d distinct minimal cases reported)", f.count, total, len(f.seen))
 	}
 }
 
