@@ -3,6 +3,7 @@ package authztest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand"
@@ -112,8 +113,9 @@ func (f *failureReport) add(t testing.TB, ws []*world, label string, seed int64,
 		_, a, b = differs(t, ws, orig)
 	}
 	u, _ := min.url()
-	t.Errorf("%s: answer depends on data the caller cannot see (seed %d, case %d)\nminimal case: %s\n  url: %s\n%s: %d %s\n%s: %d %s\n(original case: %s)",
-		label, seed, n, key, shorten(u), ws[0].name, a.status, shorten(a.body), ws[i].name, b.status, shorten(b.body),
+	t.Errorf("%s: answer depends on data the caller cannot see (seed %d, case %d)\nminimal case: %s\n  url: %s\nids: %s %s, %s %s\n%s: %d %s\n%s: %d %s\n(original case: %s)",
+		label, seed, n, key, shorten(u), ws[0].name, idsOf(a.body), ws[i].name, idsOf(b.body),
+		ws[0].name, a.status, shorten(a.body), ws[i].name, b.status, shorten(b.body),
 		strings.ReplaceAll(orig.describe(), "\n", "\n  "))
 }
 
@@ -159,6 +161,27 @@ func TestAuthzDiffRead(t *testing.T) {
 	if statuses[200] < n/3 {
 		t.Errorf("only %d of %d cases answered 200: the generator mostly makes invalid requests", statuses[200], n)
 	}
+}
+
+// idsOf summarises an answer by the ids it lists, in order.
+func idsOf(body string) string {
+	var v struct {
+		Id    string `json:"id"`
+		Items []struct {
+			Id string `json:"id"`
+		} `json:"items"`
+	}
+	if json.Unmarshal([]byte(body), &v) != nil {
+		return "?"
+	}
+	if v.Items == nil {
+		return "[" + shortId(v.Id) + "]"
+	}
+	ids := make([]string, len(v.Items))
+	for i, it := range v.Items {
+		ids[i] = shortId(it.Id)
+	}
+	return "[" + strings.Join(ids, " ") + "]"
 }
 
 // saveCorpus writes one fuzz corpus entry (Go's "go test fuzz v1"
