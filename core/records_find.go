@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 
 	"github.com/basalthq/basalt/internal/filter"
 )
@@ -85,7 +86,17 @@ func (app *App) FindFirstRecordByFilter(ctx context.Context, collection, rawFilt
 	return recs[0], nil
 }
 
-// RunInTransaction runs fn in one write transaction.
+// ErrWriteOutsideTransaction is returned by a write made inside a write
+// transaction (RunInTransaction's callback, a hook of a save) with a
+// context that does not carry that transaction. Such a write would wait
+// for the single writer, which is busy running the very transaction that
+// waits for it; it fails instead (after a short wait, see store.waitJob).
+var ErrWriteOutsideTransaction = errors.New("core: a write inside a transaction must use the context the transaction handed over (RunInTransaction's callback ctx, the hook event's Context)")
+
+// RunInTransaction runs fn in one write transaction. Every read and
+// write inside fn must use the ctx fn receives: it carries the
+// transaction. A write with another context (the outer one) fails with
+// ErrWriteOutsideTransaction.
 func (app *App) RunInTransaction(ctx context.Context, fn func(ctx context.Context) error) error {
 	return app.store.RunInTx(ctx, fn)
 }

@@ -94,6 +94,22 @@ var (
 	frameOptions       = []string{"SAMEORIGIN"}
 )
 
+// The dashboard's headers (every response under /_/). The dashboard holds a
+// superuser token and shows content any user may have written, so its page
+// runs only the scripts and stylesheets of its own build: no inline script
+// or style, no eval, no plugins, no <base> rewrites, API calls to this
+// origin only, never framed. Images may also be data: (the favicon) and
+// blob: (upload previews). The HTML sanitiser keeps user content inert;
+// this policy is the second wall if it ever misses. Other routes keep
+// their headers: pb_public is the operator's site with its own needs.
+var (
+	adminCSP = []string{"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+		"connect-src 'self'; font-src 'self'; manifest-src 'self'; form-action 'none'; frame-src 'none'; " +
+		"frame-ancestors 'none'; object-src 'none'; base-uri 'none'"}
+	frameDeny  = []string{"DENY"}
+	noReferrer = []string{"no-referrer"}
+)
+
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
@@ -142,10 +158,9 @@ func (s *Server) verifyToken(ctx context.Context, token string, typ auth.TokenTy
 		return nil, claims, errors.New("unknown record")
 	}
 	rec := recs[0]
-	secret := tokenConfig(c, typ).Secret
 	// ParseUnverified checked the alg and the claims: only the signature
 	// is left.
-	if err := auth.VerifySignature(token, rec.GetString(core.FieldTokenKey)+secret); err != nil {
+	if err := auth.VerifySignature(token, signingKey(rec, typ)); err != nil {
 		return nil, claims, err
 	}
 	return rec, claims, nil
@@ -180,7 +195,19 @@ func (s *Server) newAuthToken(rec *core.Record, typ auth.TokenType, refreshable 
 	if extra != nil {
 		extra(&claims)
 	}
-	return auth.Sign(claims, rec.GetString(core.FieldTokenKey)+cfg.Secret)
+	return auth.Sign(claims, signingKey(rec, typ))
+}
+
+// signingKey is the HMAC key of rec's tokens of typ: tokenKey + the
+// collection's secret, and for confirmation tokens the record state they
+// are bound to (auth.SigningKey), which makes them single-use.
+func signingKey(rec *core.Record, typ auth.TokenType) string {
+	st := auth.RecordState{}
+	if typ.IsConfirmation() {
+		pv, _ := rec.Get(core.FieldPassword).(core.PasswordValue)
+		st = auth.RecordState{Email: rec.GetString(core.FieldEmail), Verified: rec.GetBool(core.FieldVerified), PasswordHash: pv.Hash}
+	}
+	return auth.SigningKey(typ, rec.GetString(core.FieldTokenKey), tokenConfig(rec.Collection(), typ).Secret, st)
 }
 
 var errBodyTooLarge = errors.New("request body too large")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
@@ -31,6 +32,9 @@ type Config struct {
 	// budget are spooled to, each removed when its request ends (default
 	// os.TempDir()).
 	TempDir string
+	// RealtimeWriteTimeout bounds each write to a realtime stream
+	// (default 60 s); see core.RealtimeConnectRequestEvent.WriteTimeout.
+	RealtimeWriteTimeout time.Duration
 }
 
 // Server is the HTTP handler of an App.
@@ -75,6 +79,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerRealtime()
 	s.registerBatch()
 	s.registerLogs()
+	s.registerCrons()
 
 	// OnServe: user routes through the neutral core.Router.
 	se := &core.ServeEvent{App: app, Router: &router{s: s}}
@@ -106,7 +111,13 @@ func (s *Server) registerStatic() {
 		s.echo.GET("/_", func(c *echo.Context) error {
 			return c.Redirect(http.StatusMovedPermanently, "/_/")
 		})
-		s.echo.GET("/_/*", func(c *echo.Context) error { return serveSPA(c, admin, c.Param("*")) }, middleware.Gzip())
+		s.echo.GET("/_/*", func(c *echo.Context) error {
+			h := c.Response().Header()
+			h["Content-Security-Policy"] = adminCSP
+			h["X-Frame-Options"] = frameDeny
+			h["Referrer-Policy"] = noReferrer
+			return serveSPA(c, admin, c.Param("*"))
+		}, middleware.Gzip())
 	}
 	if s.cfg.PublicDir != "" {
 		if st, err := os.Stat(s.cfg.PublicDir); err == nil && st.IsDir() {

@@ -137,6 +137,11 @@ func serveCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *c
 				return err
 			}
 			defer app.Terminate()
+			// Only serve applies pending app migrations on its own (like
+			// PocketBase's); other commands leave a `migrate down` in place.
+			if _, err := app.MigrateUp(ctx, &core.AppMigrations); err != nil {
+				return fmt.Errorf("apply migrations: %w", err)
+			}
 			return opts.Serve(ctx, app, *g, *s, stdout)
 		},
 	}

@@ -177,13 +177,16 @@ func (t *translator) relationJoin(sc *scope, key, want string, target *core.Coll
 
 // fieldPath resolves path starting at a row of coll aliased base:
 // relation hops, back-relations, a final column (with modifier) or a JSON
-// path inside a json/geoPoint field.
-func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, path []string, mod filter.Modifier, client bool) (*operand, error) {
+// path inside a json/geoPoint field. guarded marks a client filter's path:
+// hidden fields are refused and auth e-mails guarded on every record it
+// reaches but the caller's own (@request.auth.*).
+func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, path []string, mod filter.Modifier, guarded bool) (*operand, error) {
 	multi := false
 	hops := 0
 	for i := 0; i < len(path); i++ {
 		seg := path[i]
 		last := i == len(path)-1
+		client := guarded && !t.authAliases[base]
 		f := coll.Fields.GetByName(seg)
 		if f == nil {
 			if !last {
@@ -191,7 +194,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 					if hops++; hops > maxRelationHops {
 						return nil, fmt.Errorf("too many relation hops in %q (max %d)", strings.Join(path, "."), maxRelationHops)
 					}
-					if client && rf.GetHidden() {
+					if guarded && rf.GetHidden() {
 						return nil, fmt.Errorf("hidden field %q of collection %q cannot be used", rf.GetName(), bc.Name)
 					}
 					alias := t.join(sc, base+"."+seg, base+"_"+seg, true, func(alias string) []string {
@@ -259,14 +262,19 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 	}
 	switch mod {
 	case filter.ModEach:
+		// Like PocketBase: a select, file or relation field is iterated
+		// (all-match only when it can hold several values or the path is
+		// already multi-valued); on any other field :each has no effect,
+		// so `multi.title:each !~ "x%"` is `multi.title !~ "x%"`.
 		mv, ok := f.(core.MultiValuer)
-		if !ok || !mv.IsMultiple() {
-			return nil, fmt.Errorf("modifier :each needs a multiple select, file or relation field, %q is not", f.GetName())
+		if !ok {
+			mod = filter.ModNone
+			break
 		}
 		alias := t.join(sc, "each:"+base+"."+f.GetName(), base+"_"+f.GetName()+"_je", true, func(alias string) []string {
 			return []string{"LEFT JOIN " + t.s.d.JSONEach(column) + " " + t.q(alias) + " ON 1=1"}
 		})
-		return &operand{sql: t.col(alias, "value"), multi: true}, nil
+		return &operand{sql: t.col(alias, "value"), multi: multi || mv.IsMultiple()}, nil
 	case filter.ModLength:
 		if _, ok := f.(core.MultiValuer); !ok {
 			return nil, fmt.Errorf("modifier :length needs a select, file or relation field, %q is not", f.GetName())
