@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -139,6 +140,9 @@ func TestSpooledPartsAreRemoved(t *testing.T) {
 			if left := listDir(t, dir); len(left) > 0 {
 				t.Fatalf("temp files left behind: %v", left)
 			}
+			if tc.status == 200 && strings.Contains(tc.name, "spooled") || tc.name == "record create" {
+				checkStoredFile(t, ts.URL, out)
+			}
 		})
 	}
 
@@ -176,5 +180,35 @@ func abandon(t *testing.T, base, path, dir string) {
 		if time.Now().After(deadline) {
 			t.Fatal("the server never spooled the part: the test would prove nothing")
 		}
+	}
+}
+
+// checkStoredFile checks that the upload of a created record (a create
+// response or a batch response holding one) was stored whole: its spooled
+// temp file was not removed before the save wrote it.
+func checkStoredFile(t *testing.T, base string, out []byte) {
+	t.Helper()
+	var rec struct {
+		Id             string   `json:"id"`
+		CollectionName string   `json:"collectionName"`
+		Doc            []string `json:"doc"`
+	}
+	var batch []struct {
+		Body json.RawMessage `json:"body"`
+	}
+	if json.Unmarshal(out, &batch) == nil && len(batch) == 1 {
+		out = batch[0].Body
+	}
+	if err := json.Unmarshal(out, &rec); err != nil || len(rec.Doc) != 1 {
+		t.Fatalf("no stored file in %.300s", out)
+	}
+	resp, err := http.Get(base + "/api/files/" + rec.CollectionName + "/" + rec.Id + "/" + rec.Doc[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Equal(got, bigFile) {
+		t.Fatalf("stored file: status %d, %d bytes, want the %d uploaded", resp.StatusCode, len(got), len(bigFile))
 	}
 }
