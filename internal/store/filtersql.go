@@ -366,6 +366,11 @@ func (t *translator) sortTerm(sc *scope, it filter.SortItem) (string, error) {
 	if v.kind != valExpr {
 		return "", fmt.Errorf("invalid sort field %q - it resolves to a literal value", id.Raw)
 	}
+	if v.guard != "" {
+		// A private e-mail sorts as if absent: its order would reveal it
+		// (issue #22) as surely as a comparison would.
+		return "CASE WHEN " + v.guard + " THEN " + v.sql + " END" + dir, nil
+	}
 	return v.sql + dir, nil
 }
 
@@ -383,6 +388,42 @@ func parseRuleCached(src string) (filter.Expr, error) {
 	}
 	ruleCache.Store(src, e)
 	return e, nil
+}
+
+// listGuard is the condition under which a row of coll, joined as alias by
+// a client filter or sort through a back-relation or @collection, is
+// visible to the caller: its listRule ("" when there is nothing to check).
+// It goes into the join's ON clause, not the WHERE, so a record the caller
+// cannot list is simply not joined: a back-relation whose only rows are
+// hidden reads as one with none, and no main row is dropped because of
+// rows the caller does not know exist (issue #22). The rule's own joins
+// (an @collection or @request.auth join) cannot precede the row they
+// qualify, so such a rule is checked in an EXISTS over them.
+func (t *translator) listGuard(sc *scope, coll *core.Collection, alias string) (string, error) {
+	if !sc.client {
+		return "", nil
+	}
+	if coll.ListRule == nil {
+		return "", fmt.Errorf("only superusers can filter or sort by fields of collection %q", coll.Name)
+	}
+	if strings.TrimSpace(*coll.ListRule) == "" {
+		return "", nil
+	}
+	expr, err := parseRuleCached(*coll.ListRule)
+	if err != nil {
+		return "", fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)
+	}
+	var joins, where []string
+	rs := &scope{coll: coll, base: alias, joins: &joins, aliases: map[string]string{}, where: &where}
+	cond, err := t.expr(rs, expr)
+	if err != nil {
+		return "", fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)
+	}
+	if len(joins) == 0 {
+		return cond, nil
+	}
+	one := t.q(t.newAlias("__one"))
+	return "EXISTS (SELECT 1 FROM (SELECT 1) " + one + " " + strings.Join(joins, " ") + " WHERE " + cond + ")", nil
 }
 
 // enforceListRule ANDs the listRule of coll, joined as alias, into the

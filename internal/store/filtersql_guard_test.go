@@ -40,6 +40,7 @@ func guardSchema() []*core.Collection {
 		&core.TextField{BaseField: base("name")},
 		&core.RelationField{BaseField: base("notes"), CollectionId: "pbc_notes", MaxSelect: 9},
 		&core.RelationField{BaseField: base("members"), CollectionId: core.UsersCollectionId, MaxSelect: 9},
+		&core.RelationField{BaseField: base("lead"), CollectionId: core.UsersCollectionId, MaxSelect: 1},
 	)
 	return []*core.Collection{users, boards, notes}
 }
@@ -98,7 +99,7 @@ func TestFilterGuardsAreValueOblivious(t *testing.T) {
 		{`@request.auth.friends.email ?= "two@example.com"`, ""},
 		{`@request.auth.friends.email:lower ?~ "two"`, ""},
 		{`@request.auth.friends.name ?= "User Two"`, "b1,b2"},
-		{`@request.auth.pin = ""`, "b1,b2"}, // the caller's own hidden field
+		{`@request.auth.pin = ""`, "error: hidden"}, // even the caller's own hidden field
 		{`@request.auth.friends.pin ?= ""`, "error: hidden"},
 	}
 	run := func(t *testing.T, f string) string {

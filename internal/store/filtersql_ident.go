@@ -186,6 +186,9 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 	for i := 0; i < len(path); i++ {
 		seg := path[i]
 		last := i == len(path)-1
+		// The caller's own record (@request.auth.*) shows its e-mail, but
+		// its hidden fields stay refused: a client filter must not probe
+		// the caller's own tokenKey or password hash.
 		client := guarded && !t.authAliases[base]
 		f := coll.Fields.GetByName(seg)
 		if f == nil {
@@ -197,14 +200,25 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 					if guarded && rf.GetHidden() {
 						return nil, fmt.Errorf("hidden field %q of collection %q cannot be used", rf.GetName(), bc.Name)
 					}
+					// The list rule guards the join itself (listGuard): a
+					// back-related record the caller cannot list is not
+					// joined, so "only hidden rows" reads as "no rows".
+					var guardErr error
+					from := base
 					alias := t.join(sc, base+"."+seg, base+"_"+seg, true, func(alias string) []string {
-						return []string{"LEFT JOIN " + t.q(bc.Name) + " " + t.q(alias) + " ON " + t.backRelationOn(alias, rf, base)}
+						on := t.backRelationOn(alias, rf, from)
+						g, err := t.listGuard(sc, bc, alias)
+						if err != nil {
+							guardErr = err
+							return nil
+						}
+						return []string{"LEFT JOIN " + t.q(bc.Name) + " " + t.q(alias) + " ON " + on + guardSQL(g)}
 					})
+					if guardErr != nil {
+						return nil, guardErr
+					}
 					if !hasUniqueIndex(bc, rf.GetName()) {
 						multi = true
-					}
-					if err := t.enforceListRule(sc, bc, alias); err != nil {
-						return nil, err
 					}
 					coll, base = bc, alias
 					continue
@@ -212,7 +226,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 			}
 			return nil, unknownField(strings.Join(path[:i+1], "."))
 		}
-		if client && f.GetHidden() {
+		if guarded && f.GetHidden() {
 			return nil, fmt.Errorf("hidden field %q cannot be used", strings.Join(path[:i+1], "."))
 		}
 		column := t.col(base, seg)
@@ -276,8 +290,11 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 		})
 		return &operand{sql: t.col(alias, "value"), multi: multi || mv.IsMultiple()}, nil
 	case filter.ModLength:
+		// Like PocketBase (and :each above): on a field that holds no
+		// list :length has no effect and the column is compared as is.
 		if _, ok := f.(core.MultiValuer); !ok {
-			return nil, fmt.Errorf("modifier :length needs a select, file or relation field, %q is not", f.GetName())
+			mod = filter.ModNone
+			break
 		}
 		return &operand{sql: t.s.d.JSONArrayLength(column), multi: multi}, nil
 	case filter.ModChanged:
@@ -387,11 +404,21 @@ func (t *translator) collectionIdent(sc *scope, id *filter.Identifier) (*operand
 		want += "_" + id.Alias
 		key += ":" + id.Alias
 	}
+	var guardErr error
 	alias := t.join(sc, key, want, true, func(alias string) []string {
-		return []string{"LEFT JOIN " + t.q(c.Name) + " " + t.q(alias) + " ON 1=1"}
+		on := "1=1"
+		g, err := t.listGuard(sc, c, alias)
+		if err != nil {
+			guardErr = err
+			return nil
+		}
+		if g != "" {
+			on = g
+		}
+		return []string{"LEFT JOIN " + t.q(c.Name) + " " + t.q(alias) + " ON " + on}
 	})
-	if err := t.enforceListRule(sc, c, alias); err != nil {
-		return nil, err
+	if guardErr != nil {
+		return nil, guardErr
 	}
 	o, err := t.fieldPath(sc, c, alias, id.Path, id.Modifier, sc.client)
 	if err != nil {

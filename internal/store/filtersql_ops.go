@@ -341,8 +341,16 @@ func (t *translator) requestAuth(sc *scope, id *filter.Identifier) (*operand, er
 		}
 		return t.literalModifier(v, id.Modifier)
 	}
-	if ac == nil || ac.Fields.GetByName(id.Path[0]) == nil {
+	if ac == nil {
 		return nullOperand(), nil
+	}
+	if ac.Fields.GetByName(id.Path[0]) == nil {
+		// A back-relation (@request.auth.posts_via_author.title) is
+		// resolved like any other path of the caller's record; anything
+		// else unknown is NULL (spec §3.3).
+		if bc, _ := t.backRelation(ac, id.Path[0]); bc == nil || len(id.Path) < 2 {
+			return nullOperand(), nil
+		}
 	}
 	alias := t.join(sc, "@request.auth", "__auth_"+ac.Name, false, func(alias string) []string {
 		if t.authAliases == nil {
