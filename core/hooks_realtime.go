@@ -56,13 +56,18 @@ var ErrRealtimeClientNotFound = NewNotFoundError("Missing or invalid client id."
 
 // RealtimeConnectRequestEvent fires on GET /api/realtime before the stream
 // starts; the final handler runs the stream until it ends. Handlers may
-// shorten IdleTimeout.
+// shorten IdleTimeout or change WriteTimeout.
 type RealtimeConnectRequestEvent struct {
 	RequestEvent
 	Client RealtimeClient
 	// IdleTimeout closes the stream when nothing was sent for this long
 	// (default 5 minutes, spec §7.1).
 	IdleTimeout time.Duration
+	// WriteTimeout bounds each write to the stream: a client that stops
+	// reading while keeping its connection open is cut off after it. It
+	// applies to one write at a time (every write gets a fresh one), never
+	// to the stream's life or its quiet periods (default 60 s).
+	WriteTimeout time.Duration
 }
 
 // RealtimeSubscribeRequestEvent fires on POST /api/realtime after the

@@ -214,8 +214,10 @@ func (app *App) Bootstrap(ctx context.Context) error {
 	return app.onBootstrap.Trigger(&BootstrapEvent{App: app})
 }
 
-// Terminate fires OnTerminate and closes the store.
+// Terminate stops the cron scheduler (waiting for running jobs, bounded),
+// fires OnTerminate and closes the store.
 func (app *App) Terminate() error {
+	app.stopCron()
 	err := app.onTerminate.Trigger(&TerminateEvent{App: app})
 	app.FlushLogs()
 	if cerr := app.store.Close(); cerr != nil && err == nil {

@@ -82,6 +82,10 @@ test('installer creates the superuser', async ({ page, server }) => {
   await page.fill('#inst-password2', PASS);
   await page.click('button[type=submit]');
   await page.waitForURL(/#\/collections\/users/);
+  const stored = await page.evaluate(() => ({
+    local: localStorage.getItem('__basalt_superuser_auth__'), session: sessionStorage.getItem('__basalt_superuser_auth__'),
+  }));
+  assert(stored.local === null && stored.session, 'the superuser token is in sessionStorage, not localStorage: ' + JSON.stringify(stored));
   su = (await must(server, 'POST', '/api/collections/_superusers/auth-with-password', '', { identity: EMAIL, password: PASS })).token;
 });
 

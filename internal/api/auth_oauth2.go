@@ -374,6 +374,10 @@ func (s *Server) oauth2Redirect(c *echo.Context) error {
 		status = http.StatusSeeOther
 		if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") {
 			_ = req.ParseMultipartForm(1 << 20)
+			if req.MultipartForm != nil {
+				// Files past 1 MB went to temp files: gone with the request.
+				defer req.MultipartForm.RemoveAll()
+			}
 		} else {
 			_ = req.ParseForm()
 		}

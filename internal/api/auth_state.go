@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -139,7 +138,7 @@ func decodeAuthBody(c *echo.Context, dst any) error {
 		return nil
 	}
 	loadErr := badRequest("An error occurred while loading the submitted data.", nil)
-	ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	ct, _ := mediaType(req)
 	var raw []byte
 	switch ct {
 	case "application/json", "":
@@ -154,6 +153,8 @@ func decodeAuthBody(c *echo.Context, dst any) error {
 			if err := req.ParseMultipartForm(1 << 20); err != nil {
 				return loadErr
 			}
+			// Files past 1 MB went to temp files: gone with the request.
+			defer req.MultipartForm.RemoveAll()
 			vals = req.MultipartForm.Value
 		} else {
 			b, err := readBody(c)

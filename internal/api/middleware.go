@@ -271,8 +271,33 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if req.Body != nil && req.Body != http.NoBody {
 			req.Body = &limitedBody{r: req.Body, n: limit}
+			// Whatever way the handler ends — answer, error, panic, a
+			// client gone mid-body — the temp files its body was
+			// spooled to are removed before the request is done.
+			defer removeSpooled(c)
 		}
 		return next(c)
+	}
+}
+
+// spoolKey holds a request's *spool in its echo context.
+const spoolKey = "basalt.spool"
+
+// requestSpool returns the request's spool for multipart parts past the
+// in-memory budget, in Config.TempDir; made on first use.
+func (s *Server) requestSpool(c *echo.Context) *spool {
+	if sp, ok := c.Get(spoolKey).(*spool); ok {
+		return sp
+	}
+	sp := &spool{dir: s.cfg.TempDir}
+	c.Set(spoolKey, sp)
+	return sp
+}
+
+// removeSpooled deletes the temp files of the request's spool, if any.
+func removeSpooled(c *echo.Context) {
+	if sp, ok := c.Get(spoolKey).(*spool); ok {
+		sp.RemoveAll()
 	}
 }
 

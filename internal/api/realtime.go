@@ -73,23 +73,32 @@ func (s *Server) realtimeConnect(c *echo.Context) error {
 	}
 	client := b.NewClient()
 	defer b.Disconnect(client)
-	ev := &core.RealtimeConnectRequestEvent{RequestEvent: *s.requestEvent(c), Client: client, IdleTimeout: realtimeIdleTimeout}
+	writeTimeout := s.cfg.RealtimeWriteTimeout
+	if writeTimeout <= 0 {
+		writeTimeout = sseWriteTimeout
+	}
+	ev := &core.RealtimeConnectRequestEvent{RequestEvent: *s.requestEvent(c), Client: client,
+		IdleTimeout: realtimeIdleTimeout, WriteTimeout: writeTimeout}
 	return s.app.TriggerRealtimeConnectRequest(ev, func(e *core.RealtimeConnectRequestEvent) error {
-		return s.stream(c, client, e.IdleTimeout)
+		return s.stream(c, client, e.IdleTimeout, e.WriteTimeout)
 	})
 }
 
 // stream writes the SSE frames of spec §7.1 until the client goes away,
-// the broker drops it, or a time limit is hit.
-func (s *Server) stream(c *echo.Context, client *realtime.Client, idle time.Duration) error {
+// the broker drops it, or a time limit is hit. writeTimeout bounds each
+// write, not the stream.
+func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTimeout time.Duration) error {
 	if idle <= 0 {
 		idle = realtimeIdleTimeout
+	}
+	if writeTimeout <= 0 {
+		writeTimeout = sseWriteTimeout
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	out, ctx, err := s.startSSE(c)
+	out, ctx, err := s.startSSE(c, writeTimeout)
 	if err != nil {
 		return nil // the client is gone already
 	}

@@ -17,8 +17,9 @@ import (
 	"github.com/labstack/echo/v5"
 )
 
-// sseWriteTimeout bounds one write to a stream: a client that stops
-// reading while keeping its connection open is cut off after it.
+// sseWriteTimeout is the default bound of one write to a stream
+// (Config.RealtimeWriteTimeout): a client that stops reading while
+// keeping its connection open is cut off after it.
 const sseWriteTimeout = 60 * time.Second
 
 // sseOut writes the frames of one SSE stream. Over HTTP/1.1 it owns the
@@ -32,12 +33,19 @@ const sseWriteTimeout = 60 * time.Second
 // Frames written directly by a broadcasting goroutine (see tryDirect) go
 // through the same connection; the realtime client's write lock keeps the
 // two paths apart, so sseOut itself needs no lock.
+//
+// Write deadline: every write, direct or not, first makes sure the
+// connection's deadline lies at least half a timeout ahead (see arm). A
+// deadline set once and left to expire fails the next write after a
+// quiet period, and with it the stream and the event it carried (#22).
 type sseOut struct {
 	conn      net.Conn
 	raw       syscall.RawConn // set when non-blocking direct writes are possible
 	pending   []byte          // the unwritten rest of a direct write
-	deadline  time.Time
-	lastWrite atomic.Int64 // UnixNano of the last direct write
+	timeout   time.Duration   // bound of one write
+	deadline  time.Time       // the write deadline last set (see arm)
+	aborted   atomic.Bool     // see abort
+	lastWrite atomic.Int64    // UnixNano of the last direct write
 	broken    error
 	w         http.ResponseWriter
 	rc        *http.ResponseController
@@ -46,7 +54,7 @@ type sseOut struct {
 
 // startSSE sends the response head and returns the writer and a context
 // that ends when the client goes away.
-func (s *Server) startSSE(c *echo.Context) (*sseOut, context.Context, error) {
+func (s *Server) startSSE(c *echo.Context, timeout time.Duration) (*sseOut, context.Context, error) {
 	req := c.Request()
 	w := c.Response()
 	rc := http.NewResponseController(w)
@@ -54,21 +62,23 @@ func (s *Server) startSSE(c *echo.Context) (*sseOut, context.Context, error) {
 	// ResponseWriter.
 	if req.ProtoMajor == 1 && req.ProtoMinor >= 1 {
 		if conn, brw, err := rc.Hijack(); err == nil {
-			return s.startHijacked(req, w.Header(), conn, brw)
+			return s.startHijacked(req, w.Header(), conn, brw, timeout)
 		}
 	}
-	// The stream outlives the server's read/write timeouts.
-	_ = rc.SetWriteDeadline(time.Time{})
+	// The stream outlives the server's read timeout; writes get their own
+	// deadline each (arm).
 	_ = rc.SetReadDeadline(time.Time{})
+	out := &sseOut{w: w, rc: rc, timeout: timeout}
 	w.WriteHeader(http.StatusOK)
-	if err := rc.Flush(); err != nil {
+	if err := out.writeResponse(nil); err != nil {
 		return nil, nil, err
 	}
-	return &sseOut{w: w, rc: rc}, req.Context(), nil
+	return out, req.Context(), nil
 }
 
-func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, brw *bufio.ReadWriter) (*sseOut, context.Context, error) {
-	_ = conn.SetDeadline(time.Time{})
+func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, brw *bufio.ReadWriter, timeout time.Duration) (*sseOut, context.Context, error) {
+	_ = conn.SetReadDeadline(time.Time{})
+	_ = conn.SetWriteDeadline(time.Now().Add(timeout))
 	var head bytes.Buffer
 	head.WriteString("HTTP/1.1 200 OK\r\n")
 	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
@@ -103,7 +113,7 @@ func (s *Server) startHijacked(req *http.Request, h http.Header, conn net.Conn, 
 			}
 		}
 	}()
-	out := &sseOut{conn: conn, cancelCtx: cancel}
+	out := &sseOut{conn: conn, cancelCtx: cancel, timeout: timeout}
 	if tc, ok := conn.(*net.TCPConn); ok && directWrites {
 		out.raw, _ = tc.SyscallConn()
 	}
@@ -139,6 +149,11 @@ func (o *sseOut) tryDirect(clientId, name string, data []byte) (taken, wake bool
 	if o.raw == nil || len(o.pending) > 0 || o.broken != nil {
 		return false, o.broken != nil
 	}
+	// The write does not block, but the runtime refuses any write past
+	// the connection's deadline: a deadline left over from a write long
+	// ago would fail this one (and end the stream) after a quiet minute.
+	now := time.Now()
+	o.arm(now)
 	bp := getFrameBuf()
 	defer putFrameBuf(bp)
 	ev := appendEvent((*bp)[:0], clientId, name, data)
@@ -155,7 +170,7 @@ func (o *sseOut) tryDirect(clientId, name string, data []byte) (taken, wake bool
 	case n == 0:
 		return false, false
 	}
-	o.lastWrite.Store(time.Now().UnixNano())
+	o.lastWrite.Store(now.UnixNano())
 	if n < len(p) {
 		o.pending = append([]byte(nil), p[n:]...)
 		return true, true
@@ -193,24 +208,13 @@ func (o *sseOut) Write(p []byte) error {
 	if o.broken != nil {
 		return o.broken
 	}
-	if o.conn == nil {
-		if len(p) == 0 {
-			return nil
-		}
-		if _, err := o.w.Write(p); err != nil {
-			return err
-		}
-		return o.rc.Flush()
-	}
-	// Moving the deadline costs a timer update; do it only when less than
-	// half of the timeout is left.
-	if now := time.Now(); o.deadline.Sub(now) < sseWriteTimeout/2 {
-		o.deadline = now.Add(sseWriteTimeout)
-		_ = o.conn.SetWriteDeadline(o.deadline)
-	}
 	if len(o.pending) == 0 && len(p) == 0 {
 		return nil
 	}
+	if o.conn == nil {
+		return o.writeResponse(p)
+	}
+	o.arm(time.Now())
 	bp := getFrameBuf()
 	defer putFrameBuf(bp)
 	frame := append((*bp)[:0], o.pending...)
@@ -223,13 +227,56 @@ func (o *sseOut) Write(p []byte) error {
 	return err
 }
 
-// abort makes a write in progress, and every later one, fail at once.
-func (o *sseOut) abort() {
-	if o.conn != nil {
-		_ = o.conn.SetWriteDeadline(time.Unix(1, 0))
+// writeResponse writes p through the ResponseWriter (HTTP/2, HTTP/1.0)
+// under a deadline of its own, cleared afterwards: HTTP/2 resets a
+// stream whose write deadline passes even while nothing is being
+// written, so a deadline left in place would end a quiet stream.
+func (o *sseOut) writeResponse(p []byte) error {
+	o.setWriteDeadline(time.Now().Add(o.timeout))
+	_, err := o.w.Write(p)
+	if err == nil {
+		err = o.rc.Flush()
+	}
+	o.setWriteDeadline(time.Time{})
+	if o.aborted.Load() { // see arm
+		o.setWriteDeadline(time.Unix(1, 0))
+	}
+	return err
+}
+
+// arm gives the write about to start a full timeout: the deadline moves
+// to now+timeout whenever less than half of it is left (moving it costs a
+// timer update, so not on every write). A hijacked connection only
+// checks its deadline when a write is attempted, so the deadline may stay
+// in place between writes. The caller holds the client's write lock
+// (o.deadline is the writers' own).
+func (o *sseOut) arm(now time.Time) {
+	if o.deadline.Sub(now) >= o.timeout/2 {
 		return
 	}
-	_ = o.rc.SetWriteDeadline(time.Unix(1, 0))
+	o.deadline = now.Add(o.timeout)
+	o.setWriteDeadline(o.deadline)
+	// abort may have run between the check of its flag and our deadline:
+	// it sets the flag before its own deadline, so either it wins the
+	// deadline or we see the flag here.
+	if o.aborted.Load() {
+		o.setWriteDeadline(time.Unix(1, 0))
+	}
+}
+
+func (o *sseOut) setWriteDeadline(t time.Time) {
+	if o.conn != nil {
+		_ = o.conn.SetWriteDeadline(t)
+		return
+	}
+	_ = o.rc.SetWriteDeadline(t)
+}
+
+// abort makes a write in progress, and every later one, fail at once. It
+// runs on the goroutine that disconnects the client.
+func (o *sseOut) abort() {
+	o.aborted.Store(true)
+	o.setWriteDeadline(time.Unix(1, 0))
 }
 
 // Close ends the stream: the last chunk, then the connection (a hijacked

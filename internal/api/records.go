@@ -338,7 +338,7 @@ func (s *Server) createRecord(c *echo.Context) error {
 	if col.IsView() {
 		return badRequest("Unsupported collection type.", nil)
 	}
-	data, err := readRecordBody(c)
+	data, err := s.readRecordBody(c)
 	if err != nil {
 		return err
 	}
@@ -391,7 +391,7 @@ func (s *Server) updateRecord(c *echo.Context) error {
 	if col.IsView() {
 		return badRequest("Unsupported collection type.", nil)
 	}
-	data, err := readRecordBody(c)
+	data, err := s.readRecordBody(c)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
@@ -27,6 +28,13 @@ type Config struct {
 	AdminFS fs.FS
 	// Logger receives request errors.
 	Logger *slog.Logger
+	// TempDir receives the temp files multipart parts past the in-memory
+	// budget are spooled to, each removed when its request ends (default
+	// os.TempDir()).
+	TempDir string
+	// RealtimeWriteTimeout bounds each write to a realtime stream
+	// (default 60 s); see core.RealtimeConnectRequestEvent.WriteTimeout.
+	RealtimeWriteTimeout time.Duration
 }
 
 // Server is the HTTP handler of an App.
@@ -59,6 +67,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
 	e.Use(s.bodyLimit)
+	e.Use(queryLimits)
 
 	s.registerHealth()
 	s.registerSettings()
@@ -70,6 +79,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerRealtime()
 	s.registerBatch()
 	s.registerLogs()
+	s.registerCrons()
 
 	// OnServe: user routes through the neutral core.Router.
 	se := &core.ServeEvent{App: app, Router: &router{s: s}}

@@ -30,19 +30,20 @@ func repoRoot(t *testing.T) string {
 // allowed lists, per package prefix, the internal imports it may have.
 var allowed = map[string][]string{
 	"core/hook":               []string{},
+	"core/cron":               []string{},
 	"internal/filter":         []string{},
 	"internal/store/dialect":  []string{},
 	"internal/store/dialect/": []string{"internal/store/dialect"},
-	"core":                    []string{"core/hook", "internal/filter"},
+	"core":                    []string{"core/hook", "core/cron", "internal/filter"},
 	"internal/store":          []string{"core", "core/hook", "internal/filter", "internal/store/dialect"},
-	"internal/api":            []string{"core", "core/hook", "internal/realtime", "internal/auth", "internal/filter", "internal/testenv"},
+	"internal/api":            []string{"core", "core/hook", "core/cron", "internal/realtime", "internal/auth", "internal/filter", "internal/testenv"},
 	"internal/realtime":       []string{"core", "core/hook"},
 	"internal/auth":           []string{"core", "core/hook"},
 	"internal/files":          []string{"core", "core/hook"},
 	"internal/mail":           []string{"core", "core/hook"},
 	"internal/cli":            []string{"core", "core/hook"},
-	"hooks":                   []string{"core", "core/hook"},
-	"migrations":              []string{"core", "core/hook"},
+	"hooks":                   []string{"core", "core/hook", "core/cron"},
+	"migrations":              []string{"core", "core/hook", "core/cron"},
 }
 
 func rule(pkg string) ([]string, bool) {

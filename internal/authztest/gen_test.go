@@ -315,6 +315,9 @@ func (g *gen) sortTerms(coll string) []string {
 	for i := 0; i < n; i++ {
 		p := g.genPath(coll, 2)
 		t := strings.TrimSuffix(strings.TrimSuffix(p.text, ":each"), ":lower")
+		if g.c.Intn(12) == 0 {
+			t = "@rowid" // hidden rows interleave, visible ones keep their order
+		}
 		if g.c.Intn(2) == 0 {
 			t = "-" + t
 		}

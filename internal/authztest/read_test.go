@@ -3,6 +3,7 @@ package authztest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand"
@@ -92,15 +93,15 @@ func (f *failureReport) add(t testing.TB, ws []*world, label string, seed int64,
 		f.seen = map[string]bool{}
 	}
 	f.count++
+	if len(f.seen) >= 25 && !*compactFlag {
+		return // enough reported: count the rest without shrinking them
+	}
 	min := shrink(t, ws, orig)
 	key := min.describe()
 	if f.seen[key] {
 		return
 	}
 	f.seen[key] = true
-	if len(f.seen) > 25 && !*compactFlag {
-		return
-	}
 	if *compactFlag {
 		t.Errorf("%s FAIL %s", label, strings.ReplaceAll(key, "\n", " |"))
 		return
@@ -112,15 +113,16 @@ func (f *failureReport) add(t testing.TB, ws []*world, label string, seed int64,
 		_, a, b = differs(t, ws, orig)
 	}
 	u, _ := min.url()
-	t.Errorf("%s: answer depends on data the caller cannot see (seed %d, case %d)\nminimal case: %s\n  url: %s\n%s: %d %s\n%s: %d %s\n(original case: %s)",
-		label, seed, n, key, shorten(u), ws[0].name, a.status, shorten(a.body), ws[i].name, b.status, shorten(b.body),
+	t.Errorf("%s: answer depends on data the caller cannot see (seed %d, case %d)\nminimal case: %s\n  url: %s\nids: %s %s, %s %s\n%s: %d %s\n%s: %d %s\n(original case: %s)",
+		label, seed, n, key, shorten(u), ws[0].name, idsOf(a.body), ws[i].name, idsOf(b.body),
+		ws[0].name, a.status, shorten(a.body), ws[i].name, b.status, shorten(b.body),
 		strings.ReplaceAll(orig.describe(), "\n", "\n  "))
 }
 
 func (f *failureReport) summary(t testing.TB, total int) {
 	t.Helper()
 	if f.count > 0 {
-		t.Logf("%d of %d generated cases failed (%d distinct minimal cases)", f.count, total, len(f.seen))
+		t.Logf("%d of %d generated cases failed (%d distinct minimal cases reported)", f.count, total, len(f.seen))
 	}
 }
 
@@ -161,6 +163,27 @@ func TestAuthzDiffRead(t *testing.T) {
 	}
 }
 
+// idsOf summarises an answer by the ids it lists, in order.
+func idsOf(body string) string {
+	var v struct {
+		Id    string `json:"id"`
+		Items []struct {
+			Id string `json:"id"`
+		} `json:"items"`
+	}
+	if json.Unmarshal([]byte(body), &v) != nil {
+		return "?"
+	}
+	if v.Items == nil {
+		return "[" + shortId(v.Id) + "]"
+	}
+	ids := make([]string, len(v.Items))
+	for i, it := range v.Items {
+		ids[i] = shortId(it.Id)
+	}
+	return "[" + strings.Join(ids, " ") + "]"
+}
+
 // saveCorpus writes one fuzz corpus entry (Go's "go test fuzz v1"
 // format) named after its content.
 func saveCorpus(t testing.TB, target, value string) {
@@ -173,5 +196,36 @@ func saveCorpus(t testing.TB, target, value string) {
 	name := filepath.Join(dir, hex.EncodeToString(sum[:8]))
 	if err := os.WriteFile(name, []byte("go test fuzz v1\n"+value+"\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAuthzWorldsDiffer checks the harness can fail: a superuser (who
+// sees everything) gets different answers from the worlds, so the hidden
+// data really differs, while a guest's plain lists are identical.
+func TestAuthzWorldsDiffer(t *testing.T) {
+	ws := newWorlds(t)
+	for _, coll := range []string{"users", "tags", "posts", "comments", "notes"} {
+		u := "/api/collections/" + coll + "/records?perPage=500&sort=id"
+		_, base := ws[0].do(t, "GET", u, ws[0].su, nil)
+		for i, w := range ws[1:] {
+			if i+1 == guestWorld && coll == "notes" {
+				continue // w3 changes only user A's data
+			}
+			if _, raw := w.do(t, "GET", u, w.su, nil); normalize(raw, false) == normalize(base, false) {
+				t.Errorf("superuser list of %s is the same in %s and %s: the worlds do not differ there", coll, ws[0].name, w.name)
+			}
+		}
+		for _, caller := range callers {
+			_, base := ws[0].do(t, "GET", u, ws[0].tokens[caller], nil)
+			for i, w := range ws[1:] {
+				if !comparable(i+1, caller) {
+					continue
+				}
+				if _, raw := w.do(t, "GET", u, w.tokens[caller], nil); normalize(raw, false) != normalize(base, false) {
+					t.Errorf("%s's plain list of %s differs between %s and %s: the visible data is not identical\n%s\n%s",
+						caller, coll, ws[0].name, w.name, shorten(normalize(base, false)), shorten(normalize(raw, false)))
+				}
+			}
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
+	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/store/dialect"
 )
 
@@ -61,13 +62,25 @@ type DB struct {
 	closeOnce sync.Once
 	closed    chan struct{}
 	loopDone  chan struct{}
+
+	// running is the job the write loop is running (nil between jobs),
+	// writerGID the loop's goroutine id, suspect a channel closed when a
+	// job runs long, jobStarted wakes its watcher; selfCheck is
+	// selfWriteCheck (see waitJob, writeguard.go).
+	running    atomic.Pointer[writeJob]
+	writerGID  atomic.Uint64
+	suspect    atomic.Pointer[chan struct{}]
+	jobStarted chan struct{}
+	watchDone  chan struct{}
+	selfCheck  time.Duration
 }
 
 type writeJob struct {
-	ctx  context.Context
-	fn   func(ctx context.Context) error
-	done chan error
-	tx   *txState
+	ctx   context.Context
+	fn    func(ctx context.Context) error
+	done  chan error
+	tx    *txState
+	state atomic.Int32 // jobQueued, jobStarted or jobAbandoned
 }
 
 // txState is the transaction a write runs in, carried by its context so
@@ -201,12 +214,19 @@ func OpenDB(ctx context.Context, d dialect.Dialect, path string, opts dialect.Op
 		cpPause:    checkpointPause,
 		cpMinPages: checkpointMinPages,
 		cpIdle:     checkpointIdle,
+		selfCheck:  selfWriteCheck,
+		jobStarted: make(chan struct{}, 1),
+		watchDone:  make(chan struct{}),
 	}
+	suspect := make(chan struct{})
+	db.suspect.Store(&suspect)
 	if conns.Writer != nil {
 		db.wx = dbx.NewFromDB(conns.Writer, conns.DriverName)
 		go db.writeLoop()
+		go db.watchWriter()
 	} else {
 		close(db.loopDone)
+		close(db.watchDone)
 	}
 	if conns.Checkpointer != nil {
 		go db.checkpointLoop()
@@ -223,6 +243,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		close(db.closed)
 		<-db.loopDone
+		<-db.watchDone
 		<-db.cpDone
 		db.stmts.closeAll()
 		db.pstmts.closeAll()
@@ -289,20 +310,17 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 	case <-ctx.Done():
 		return ctx.Err()
 	case db.queue <- job:
-	}
-	// Once queued the job completes (the loop drains the queue before it
-	// stops): waiting for it keeps "answered" equal to "committed". A job
-	// that raced with Close after the final drain was never run.
-	var err error
-	select {
-	case err = <-job.done:
-	case <-db.loopDone:
-		select {
-		case err = <-job.done:
-		default:
-			return ErrClosed
+	default:
+		// The queue is full: wait for room, unless this is the write
+		// loop's own job writing (see waitJob).
+		if err := db.enqueue(ctx, job); err != nil {
+			return err
 		}
 	}
+	// Once queued the job completes (the loop drains the queue before it
+	// stops): waiting for it keeps "answered" equal to "committed", unless
+	// it was queued by the running job itself (see waitJob).
+	err := db.waitJob(job)
 	if job.tx != nil {
 		// After-commit work runs on the caller's goroutine, never on the
 		// write loop, so it cannot slow other writers down.
@@ -369,6 +387,7 @@ func safeCall(ctx context.Context, fn func(ctx context.Context) error) (err erro
 
 func (db *DB) writeLoop() {
 	defer close(db.loopDone)
+	db.writerGID.Store(goroutineID())
 	for {
 		var first *writeJob
 		select {
@@ -443,13 +462,19 @@ func (db *DB) runGroup(jobs []*writeJob) {
 		changes.unknown()
 	}
 	single := len(jobs) == 1
+	defer db.running.Store(nil)
 	for i, j := range jobs {
+		if !j.state.CompareAndSwap(jobQueued, jobStarted) {
+			results[i] = core.ErrWriteOutsideTransaction // its caller is gone
+			continue
+		}
 		if err := j.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
 		j.tx = &txState{tx: wtx, raw: raw, db: db, bound: bound, changes: changes}
 		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
+		db.jobStarting(j)
 		if single {
 			results[i] = safeCall(jctx, j.fn)
 			continue

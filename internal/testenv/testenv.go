@@ -60,6 +60,7 @@ func start(t testing.TB, h2 bool, register []server.Register) *Server {
 		t.Fatalf("api: %v", err)
 	}
 	ts := httptest.NewUnstartedServer(h)
+	ts.Config.MaxHeaderBytes = api.MaxHeaderBytes // as server.Run sets it
 	if h2 {
 		ts.EnableHTTP2 = true
 		ts.StartTLS()

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { SessionAuthStore, AUTH_KEY, dropLegacyToken } from './authstore';
+import { pb } from './pb';
 
 // a JWT-shaped token with a far exp, so BaseAuthStore.isValid holds
 const claims = btoa(JSON.stringify({ exp: 4102444800, type: 'auth', collectionId: 'pbc_3142635823' })).replace(/=+$/, '');
@@ -50,5 +51,12 @@ describe('SessionAuthStore', () => {
     dropLegacyToken();
     expect(localStorage.getItem(AUTH_KEY)).toBeNull();
     expect(localStorage.getItem('basalt_theme')).toBe('dark');
+  });
+
+  it('is the store of the dashboard\'s client', () => {
+    pb.authStore.save(TOKEN, record);
+    expect(JSON.parse(sessionStorage.getItem(AUTH_KEY)!).token).toBe(TOKEN);
+    expect(localStorage.getItem(AUTH_KEY)).toBeNull();
+    pb.authStore.clear();
   });
 });
