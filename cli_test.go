@@ -234,6 +234,12 @@ func TestInstallerLink(t *testing.T) {
 	if err != nil || st != 200 {
 		t.Fatalf("create first superuser: %d %v %v", st, b, err)
 	}
+	// The installer link is single-use: once a superuser exists its
+	// account is gone, so a replay creates nothing (checked below).
+	if st, b, _ := postJSON(base+"/api/collections/_superusers/records", token, map[string]any{
+		"email": "second@example.com", "password": "password123", "passwordConfirm": "password123"}); st == 200 {
+		t.Fatalf("installer token replayed: %d %v", st, b)
+	}
 	st, auth, _ := postJSON(base+"/api/collections/_superusers/auth-with-password", "", map[string]any{"identity": "first@example.com", "password": "password123"})
 	if st != 200 {
 		t.Fatalf("login: %d", st)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/basalthq/basalt/core/cron"
 )
 
 // Config configures an App. The zero value of every field means its default.
@@ -49,6 +51,8 @@ type App struct {
 	realtimeOnce  sync.Once
 	realtimeVal   *realtimeState
 
+	cron *cron.Scheduler
+
 	hooks
 }
 
@@ -68,6 +72,8 @@ func NewApp(cfg Config, store Store) *App {
 	}
 	app := &App{config: cfg, store: store, logger: cfg.Logger, now: cfg.Now}
 	app.initHooks()
+	app.cron = cron.New(cron.Options{Now: app.Now, Logger: cfg.Logger})
+	app.registerSystemCrons()
 	return app
 }
 

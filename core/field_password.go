@@ -2,12 +2,11 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"time"
 	"unicode/utf8"
 
-	"github.com/basalthq/basalt/internal/bcrypt"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func init() {
@@ -158,7 +157,9 @@ func (f *PasswordField) BeforeSave(r *Record, isNew bool, now time.Time) error {
 	if cost == 0 {
 		cost = defaultPasswordCost
 	}
-	hash, err := bcrypt.Generate([]byte(pv.Plain), cost, rand.Reader)
+	// ValidateSettings keeps Cost within MinCost..MaxCost, so x/crypto's
+	// silent "below MinCost means DefaultCost" never applies here.
+	hash, err := bcrypt.GenerateFromPassword([]byte(pv.Plain), cost)
 	if err != nil {
 		return fmt.Errorf("field %s: hash password: %w", f.Name, err)
 	}

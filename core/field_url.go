@@ -48,15 +48,21 @@ func (f *URLField) MarshalJSON() ([]byte, error) {
 	return json.Marshal(cp)
 }
 
+// urlSchemes are the schemes a URL field accepts: those of the validator
+// PocketBase uses (http(s), ws(s), ftp, tcp, udp). Anything else —
+// javascript:, data:, vbscript: — is refused, so a stored URL is safe to
+// render as a link in any client (issue #22).
+var urlSchemes = map[string]bool{"http": true, "https": true, "ws": true, "wss": true, "ftp": true, "tcp": true, "udp": true}
+
 // urlHost returns the host of a valid URL and ok=false for invalid ones.
-// It requires a scheme and a host that is an IP, "localhost" or a dotted
-// DNS name, which is what users mean by "a url" in a form.
+// It requires an allowed scheme and a host that is an IP, "localhost" or
+// a dotted DNS name, which is what users mean by "a url" in a form.
 func urlHost(s string) (string, bool) {
 	if strings.ContainsAny(s, " \t\r\n") {
 		return "", false
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+	if err != nil || !urlSchemes[strings.ToLower(u.Scheme)] || u.Host == "" || u.Opaque != "" {
 		return "", false
 	}
 	host := u.Hostname()

@@ -191,8 +191,13 @@ func (app *App) MigrateDown(ctx context.Context, list *MigrationsList, n int) ([
 	return reverted, nil
 }
 
-// Bootstrap prepares the app: checks the data version, applies system and
-// app migrations, loads collections and settings, then fires OnBootstrap.
+// Bootstrap prepares the app: checks the data version, applies system
+// migrations, loads collections and settings, then fires OnBootstrap.
+//
+// App migrations are not applied here, as in PocketBase: every command
+// bootstraps, and applying them here undid a `migrate down` at the next
+// command of any kind (issue #22). `migrate up` applies them, and so does
+// `serve` before it listens (PocketBase's serve runs all migrations too).
 func (app *App) Bootstrap(ctx context.Context) error {
 	if err := app.ReloadCollections(ctx); err != nil {
 		return err
@@ -203,17 +208,16 @@ func (app *App) Bootstrap(ctx context.Context) error {
 	if _, err := app.MigrateUp(ctx, &SystemMigrations); err != nil {
 		return err
 	}
-	if _, err := app.MigrateUp(ctx, &AppMigrations); err != nil {
-		return err
-	}
 	if err := app.ReloadSettings(ctx); err != nil {
 		return err
 	}
 	return app.onBootstrap.Trigger(&BootstrapEvent{App: app})
 }
 
-// Terminate fires OnTerminate and closes the store.
+// Terminate stops the cron scheduler (waiting for running jobs, bounded),
+// fires OnTerminate and closes the store.
 func (app *App) Terminate() error {
+	app.stopCron()
 	err := app.onTerminate.Trigger(&TerminateEvent{App: app})
 	app.FlushLogs()
 	if cerr := app.store.Close(); cerr != nil && err == nil {

@@ -41,7 +41,8 @@ func (app *App) FindFirstRecordByField(ctx context.Context, c *Collection, field
 }
 
 // FindRecordsByFilter returns records of the collection matching a filter
-// whose {:name} placeholders are bound from params as text literals.
+// whose {:name} placeholders are bound from params as literal values (see
+// filter.ParseParams): a value is data whatever characters it holds.
 func (app *App) FindRecordsByFilter(ctx context.Context, collection, rawFilter, sort string, limit, offset int, params map[string]any) ([]*Record, error) {
 	c, err := app.FindCollectionByNameOrId(collection)
 	if err != nil {
@@ -49,7 +50,7 @@ func (app *App) FindRecordsByFilter(ctx context.Context, collection, rawFilter, 
 	}
 	q := &RecordQuery{Collection: c, Superuser: true}
 	if rawFilter != "" {
-		expr, err := filter.Parse(bindParams(rawFilter, params))
+		expr, err := filter.ParseParams(rawFilter, filterParams(params))
 		if err != nil {
 			return nil, err
 		}
@@ -100,39 +101,23 @@ func (app *App) RunInTransaction(ctx context.Context, fn func(ctx context.Contex
 	return app.store.RunInTx(ctx, fn)
 }
 
-// bindParams replaces {:name} with a quoted text literal of params[name];
-// quotes inside values are escaped, so values stay data.
-func bindParams(raw string, params map[string]any) string {
+// filterParams converts FindRecordsByFilter's params to the values
+// filter.ParseParams binds: nil, bools, strings and numbers stay typed (as
+// PocketBase pastes them unquoted or quoted), anything else becomes its
+// string form. The values enter the tree as literal nodes: never as filter
+// text, so no value can end a quote or add syntax (issue #22, defect 3).
+func filterParams(params map[string]any) map[string]any {
 	if len(params) == 0 {
-		return raw
+		return nil
 	}
-	out := []byte{}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] == '{' && i+1 < len(raw) && raw[i+1] == ':' {
-			end := i + 2
-			for end < len(raw) && raw[end] != '}' {
-				end++
-			}
-			if end < len(raw) {
-				name := raw[i+2 : end]
-				if v, ok := params[name]; ok {
-					s := ToString(v)
-					quoted := make([]byte, 0, len(s)+2)
-					quoted = append(quoted, '"')
-					for j := 0; j < len(s); j++ {
-						if s[j] == '"' {
-							quoted = append(quoted, '\\')
-						}
-						quoted = append(quoted, s[j])
-					}
-					quoted = append(quoted, '"')
-					out = append(out, quoted...)
-					i = end
-					continue
-				}
-			}
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		switch v.(type) {
+		case nil, bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+			out[k] = v
+		default:
+			out[k] = ToString(v)
 		}
-		out = append(out, raw[i])
 	}
-	return string(out)
+	return out
 }

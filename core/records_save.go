@@ -64,10 +64,14 @@ func (app *App) prepare(r *Record, isNew bool) error {
 			r.SetCanonical(FieldVerified, true)
 		}
 		// A changed password or e-mail invalidates every token of the
-		// record (spec §6.3).
+		// record (spec §6.3). So does withdrawing the verified flag: the
+		// verification tokens minted before are bound to the tokenKey and
+		// "unverified", a state the record is back in, and must not verify
+		// it again (issue #22; single-use confirmation tokens, DESIGN §10).
 		if !isNew {
 			pwd, _ := r.Get(FieldPassword).(PasswordValue)
-			if pwd.Plain != "" || r.GetString(FieldEmail) != ToString(r.Original(FieldEmail)) {
+			unverified := ToBool(r.Original(FieldVerified)) && !r.GetBool(FieldVerified)
+			if pwd.Plain != "" || r.GetString(FieldEmail) != ToString(r.Original(FieldEmail)) || unverified {
 				if r.GetString(FieldTokenKey) == ToString(r.Original(FieldTokenKey)) {
 					r.SetCanonical(FieldTokenKey, RandomToken(50))
 				}
@@ -228,6 +232,9 @@ func (app *App) Delete(ctx context.Context, r *Record) error {
 				if err := app.unlinkReferences(ex.Context, ex.Record); err != nil {
 					return err
 				}
+				if err := app.deleteAuthState(ex.Context, ex.Record); err != nil {
+					return err
+				}
 				if err := app.store.DeleteRecord(ex.Context, ex.Record); err != nil {
 					return err
 				}
@@ -245,6 +252,38 @@ func (app *App) Delete(ctx context.Context, r *Record) error {
 			})
 		})
 	})
+}
+
+// authStateCollections hold rows that belong to one auth record through
+// collectionRef/recordRef text fields instead of a relation (so no
+// relation cascade reaches them).
+var authStateCollections = []string{ExternalAuthsCollectionName, MFAsCollectionName, OTPsCollectionName, AuthOriginsCollectionName}
+
+// deleteAuthState deletes the OAuth2 links, MFA sessions, OTPs and auth
+// origins of an auth record in the record's own delete transaction, as
+// PocketBase does: left behind, an OAuth2 link would point a later
+// sign-in at a record that no longer exists and a pending OTP or MFA
+// session would outlive its owner.
+func (app *App) deleteAuthState(ctx context.Context, r *Record) error {
+	if !r.Collection().IsAuth() {
+		return nil
+	}
+	for _, name := range authStateCollections {
+		if _, err := app.FindCollectionByNameOrId(name); err != nil {
+			continue // an app without that system collection
+		}
+		refs, err := app.FindRecordsByFilter(ctx, name, "collectionRef = {:c} && recordRef = {:r}", "", 0, 0,
+			map[string]any{"c": r.Collection().Id, "r": r.Id()})
+		if err != nil {
+			return err
+		}
+		for _, ref := range refs {
+			if err := app.Delete(ctx, ref); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // relationTarget is implemented by the relation field kind.

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/basalthq/basalt/core/cron"
 )
 
 // SMTPSettings configures outgoing mail; Password is write-only.
@@ -207,7 +209,7 @@ func (s *Settings) Validate() error {
 	backups := ValidationErrors{}
 	add(backups, "s3", validateS3(s.Backups.S3))
 	if s.Backups.Cron != "" {
-		if !validCron(s.Backups.Cron) {
+		if _, err := cron.Parse(s.Backups.Cron); err != nil {
 			backups["cron"] = NewFieldError("validation_invalid_cron", "Invalid cron expression.", nil)
 		}
 		if s.Backups.CronMaxKeep < 1 {
@@ -299,25 +301,6 @@ func validateS3(s S3Settings) ValidationErrors {
 		}
 	}
 	return e
-}
-
-var cronField = regexp.MustCompile(`^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$`)
-
-func validCron(expr string) bool {
-	switch expr {
-	case "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly":
-		return true
-	}
-	parts := strings.Fields(expr)
-	if len(parts) != 5 {
-		return false
-	}
-	for _, p := range parts {
-		if !cronField.MatchString(p) {
-			return false
-		}
-	}
-	return true
 }
 
 const settingsParamKey = "settings"

@@ -15,7 +15,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -156,7 +155,7 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		return fmt.Errorf("listen on %s: %w", s.HTTP, err)
 	}
 	newServer := func(h http.Handler) *http.Server {
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute,
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute, ReadTimeout: 5 * time.Minute, MaxHeaderBytes: api.MaxHeaderBytes,
 			ErrorLog: slog.NewLogLogger(app.Logger().Handler(), slog.LevelWarn)}
 		// Realtime streams never go idle: end them when shutdown starts, or
 		// Shutdown would wait its whole timeout for those it still tracks
@@ -194,7 +193,9 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	if link, err := installerLink(ctx, app, base); err == nil && link != "" {
 		fmt.Fprintf(stdout, "\n(!) No superuser yet. Create the first one at:\n%s\n(or run: basalt superuser upsert EMAIL PASS)\n", link)
 	}
-	go housekeeping(ctx, app, time.Hour, cleanupTasks(app)...)
+	// Cron jobs (log, OTP and MFA cleanup, user jobs) run only while
+	// serving; Terminate stops them before the store closes.
+	app.Cron().Start()
 	startProfiler(app)
 	select {
 	case err := <-errCh:
@@ -220,50 +221,6 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// housekeeping runs tasks every period until ctx ends; a task that
-// panics is logged and the loop keeps going (the goroutine is ours: a
-// panic in it would end the process).
-func housekeeping(ctx context.Context, app *core.App, every time.Duration, tasks ...func(ctx context.Context)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for _, task := range tasks {
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						app.Logger().Error("housekeeping panic", "panic", r, "stack", string(debug.Stack()))
-					}
-				}()
-				task(ctx)
-			}()
-		}
-	}
-}
-
-// cleanupTasks are the hourly maintenance: expired OTPs and MFA
-// sessions, request logs past logs.maxDays.
-func cleanupTasks(app *core.App) []func(ctx context.Context) {
-	return []func(ctx context.Context){
-		func(ctx context.Context) {
-			if n, err := app.CleanupExpiredAuthRows(ctx); err != nil {
-				app.Logger().Warn("cleanup expired auth rows", "err", err)
-			} else if n > 0 {
-				app.Logger().Debug("cleaned up expired auth rows", "count", n)
-			}
-		},
-		func(ctx context.Context) {
-			if _, err := app.CleanupLogs(ctx); err != nil {
-				app.Logger().Warn("cleanup request logs", "err", err)
-			}
-		},
-	}
 }
 
 // startProfiler serves net/http/pprof on BASALT_PPROF (a loopback

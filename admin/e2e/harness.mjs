@@ -50,10 +50,12 @@ export async function startServer(bin) {
   return { ...info, dir, stop() { stopping = true; proc.kill('SIGTERM'); try { rmSync(root, { recursive: true, force: true }); } catch {} } };
 }
 
-export async function launch() {
+/** launch starts chromium; extra are more context options (e.g. bypassCSP). */
+export async function launch(extra = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'basalt-chrome-'));
   // a fresh --user-data-dir (playwright passes it from the first argument)
   const context = await chromium.launchPersistentContext(profile, {
+    ...extra,
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },

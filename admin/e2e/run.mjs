@@ -14,8 +14,8 @@ const { test, run } = runner();
 const shot = (page, name) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: false });
 const consoleErrors = [];
 
-/** suToken returns the dashboard's superuser token (from localStorage). */
-const suToken = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('__basalt_superuser_auth__')).token);
+/** suToken returns the dashboard's superuser token (from this tab's sessionStorage). */
+const suToken = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('__basalt_superuser_auth__')).token);
 
 /** api calls the REST API from node; it returns { status, body }. */
 async function api(server, method, path, token, body) {
@@ -212,7 +212,7 @@ test('edit a record and check the saved values', async ({ page, server }) => {
   await page.locator('.drawer').waitFor({ state: 'detached' });
   await page.locator('td', { hasText: 'Hello edited' }).waitFor();
   // the API agrees
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('__basalt_superuser_auth__')).token);
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('__basalt_superuser_auth__')).token);
   const res = await fetch(server.url + '/api/collections/posts/records', { headers: { Authorization: token } });
   const rec = (await res.json()).items[0];
   assert(rec.title === 'Hello edited' && rec.views === 5 && rec.published === true && rec.status === 'pub', 'values saved: ' + JSON.stringify(rec));
@@ -242,7 +242,7 @@ test('schema edits: drag to reorder, rename a field with data kept, unique index
   await shot(page, '09b-collection-indexes');
   await page.click('footer button[type=submit]');
   await page.locator('.drawer').waitFor({ state: 'detached' });
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('__basalt_superuser_auth__')).token);
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('__basalt_superuser_auth__')).token);
   const col = await (await fetch(server.url + '/api/collections/posts', { headers: { Authorization: token } })).json();
   assert(col.fields[1].name === 'loc', 'order saved: ' + col.fields.map((f) => f.name).join(','));
   assert(col.indexes.some((i) => /UNIQUE/i.test(i) && /title/.test(i)), 'unique index saved: ' + JSON.stringify(col.indexes));
@@ -302,7 +302,7 @@ test('auth options: OTP, token durations with a server error in place, template 
   await shot(page, '09f-auth-options');
   await page.click('footer button[type=submit]');
   await page.locator('.drawer').waitFor({ state: 'detached' });
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('__basalt_superuser_auth__')).token);
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('__basalt_superuser_auth__')).token);
   const col = await (await fetch(server.url + '/api/collections/users', { headers: { Authorization: token } })).json();
   assert(col.otp.enabled === true && col.otp.duration === 300 && col.authToken.duration === 3600, 'auth options saved: ' + JSON.stringify(col.otp));
   // e-mail actions show the server's answer
@@ -545,9 +545,9 @@ test('expired session returns to login and then to the same page', async ({ page
   // a token the server refuses (bad signature): the next request gets 401
   await page.evaluate(() => {
     const k = '__basalt_superuser_auth__';
-    const v = JSON.parse(localStorage.getItem(k));
+    const v = JSON.parse(sessionStorage.getItem(k));
     v.token = v.token.slice(0, -4) + 'AAAA';
-    localStorage.setItem(k, JSON.stringify(v));
+    sessionStorage.setItem(k, JSON.stringify(v));
   });
   await page.reload();
   await page.locator('#login-email').waitFor();
@@ -739,9 +739,9 @@ test('superuser MFA: password then OTP; expired sessions return to the same page
   const editing = page.url();
   await page.evaluate(() => {
     const k = '__basalt_superuser_auth__';
-    const v = JSON.parse(localStorage.getItem(k));
+    const v = JSON.parse(sessionStorage.getItem(k));
     v.token = v.token.slice(0, -4) + 'AAAA';
-    localStorage.setItem(k, JSON.stringify(v));
+    sessionStorage.setItem(k, JSON.stringify(v));
   });
   await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 401);
   await page.locator('[role=dialog][aria-label="Session expired"] #login-email').waitFor();
@@ -765,12 +765,12 @@ test('superuser MFA: password then OTP; expired sessions return to the same page
   // an expired token found on reload: the login screen, OTP first then the password, then the same page
   await page.evaluate(() => {
     const k = '__basalt_superuser_auth__';
-    const v = JSON.parse(localStorage.getItem(k));
+    const v = JSON.parse(sessionStorage.getItem(k));
     const [h, p, sig] = v.token.split('.');
     const claims = JSON.parse(atob(p.replace(/-/g, '+').replace(/_/g, '/')));
     claims.exp = Math.floor(Date.now() / 1000) - 60;
     v.token = [h, btoa(JSON.stringify(claims)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), sig].join('.');
-    localStorage.setItem(k, JSON.stringify(v));
+    sessionStorage.setItem(k, JSON.stringify(v));
   });
   await page.reload();
   await page.locator('#login-email').waitFor();

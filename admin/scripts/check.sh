@@ -2,7 +2,7 @@
 # Admin dashboard checks: clean install, deterministic build that must match
 # the committed dist/, first-screen size budget, Vitest, and the browser e2e
 # (playwright-core + Debian chromium) against the real binary, with a local
-# SMTP sink and a real S3 server (versitygw).
+# SMTP sink and a real S3 server (versitygw), then the XSS suite (e2e/xss.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +27,12 @@ fi
 # the S3 step runs the S3 server of the Go tests (a no-op when installed;
 # scripts/test.sh has installed it before it gets here)
 bash ../internal/files/testdata/install-s3-server.sh
+# one binary for both browser suites
+if [ -z "${BASALT_BIN:-}" ]; then
+  BASALT_BIN="$(mktemp -d)/basalt"
+  (cd .. && go build -o "$BASALT_BIN" .)
+  export BASALT_BIN
+fi
 node e2e/run.mjs
+# hostile content in every field kind: nothing may run (sanitiser + CSP)
+node e2e/xss.mjs

@@ -64,15 +64,21 @@ test('authWithPassword, authRefresh and a wrong password', async () => {
     (err) => err instanceof ClientResponseError && err.status === 400 && err.response.message === 'Failed to authenticate.');
 });
 
-test('requestVerification → confirmVerification with the mailed token', async () => {
+test('requestVerification → confirmVerification with the mailed token; the token is single-use', async () => {
   const user = await newUser('verify@example.com');
   const pb = srv.newClient();
   assert.equal(await pb.collection('users').requestVerification('verify@example.com'), true);
   const mail = await nextMail();
   assert.match(mail, /To: <verify@example\.com>/);
-  assert.equal(await pb.collection('users').confirmVerification(tokenOf(mail)), true);
+  const token = tokenOf(mail);
+  assert.equal(await pb.collection('users').confirmVerification(token), true);
   const after = await su.collection('users').getOne(user.id);
   assert.equal(after.verified, true);
+  // A replay fails, also after a superuser un-verified the account (issue #22).
+  await su.collection('users').update(user.id, { verified: false });
+  await assert.rejects(pb.collection('users').confirmVerification(token),
+    (err) => err.status === 400 && err.response.data.token?.code === 'validation_invalid_token');
+  assert.equal((await su.collection('users').getOne(user.id)).verified, false);
 });
 
 test('requestPasswordReset → confirmPasswordReset; the token is single-use', async () => {

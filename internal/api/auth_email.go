@@ -109,7 +109,7 @@ func (s *Server) mailToken(c *echo.Context, col *core.Collection, f tokenMailFlo
 	ev := &core.RecordFlowRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
 	return s.app.TriggerRecordFlowRequest(f.flow, ev, func(e *core.RecordFlowRequestEvent) error {
 		r := e.Record
-		if r == nil || f.skip(r) || !s.auth().resendAllowed(f.guardKey(r), s.app.Now(), resendGuard) {
+		if r == nil || f.skip(r) || !s.auth().resendAllowed(f.guardKey(r), s.app.Now()) {
 			return c.NoContent(http.StatusNoContent)
 		}
 		token, err := s.newAuthToken(r, f.typ, false, 0, func(cl *auth.Claims) { cl.Email = r.GetString(core.FieldEmail) })
@@ -169,8 +169,10 @@ func (s *Server) confirmVerification(c *echo.Context) error {
 	}
 	ev := &core.RecordFlowRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
 	return s.app.TriggerRecordFlowRequest(core.FlowConfirmVerification, ev, func(e *core.RecordFlowRequestEvent) error {
-		// Verification tokens are idempotent, as PocketBase's are: the
-		// token only proves the address, and proving it twice is harmless.
+		// The token is bound to "unverified" (signingKey), so a verified
+		// record already refused it; PocketBase answers a replay with 204,
+		// Basalt with the invalid-token error (single-use, issue #22). A
+		// hook may have changed the record, hence the check.
 		if !e.Record.GetBool(core.FieldVerified) {
 			if err := s.app.RunInTransaction(c.Request().Context(), func(ctx context.Context) error {
 				return s.markVerified(ctx, e.Record, "")
@@ -250,8 +252,9 @@ func (s *Server) confirmPasswordReset(c *echo.Context) error {
 	if len(verrs) > 0 {
 		return validationErr(verrs)
 	}
-	// Single use: the save rotates the tokenKey, which kills this token;
-	// the claim stops two concurrent requests from both using it.
+	// Single use: the token is bound to the password hash (signingKey)
+	// and the save rotates the tokenKey, either of which kills it; the
+	// claim stops two concurrent requests from both using it.
 	release, ok := s.auth().claim("reset:" + rec.Id())
 	if !ok {
 		return fieldErr("token", "validation_invalid_token", "Invalid or expired token.")

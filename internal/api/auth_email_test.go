@@ -54,12 +54,13 @@ func TestAuthVerificationFlow(t *testing.T) {
 	}
 	runAuthCases(t, e, []authCase{
 		{name: "confirm ok", path: "/api/collections/users/confirm-verification", body: map[string]any{"token": token}, wantStatus: 204},
-		{name: "confirm again is idempotent", path: "/api/collections/users/confirm-verification", body: map[string]any{"token": token}, wantStatus: 204},
+		// Single-use (issue #22); PocketBase answers 204 here.
+		{name: "confirm again is refused", path: "/api/collections/users/confirm-verification", body: map[string]any{"token": token}, wantStatus: 400, wantIn: []string{"validation_invalid_token"}},
 	})
 	if !e.record("users", id).GetBool(core.FieldVerified) {
 		t.Fatal("not verified")
 	}
-	if e.hits.get("requestVerification") != 4 || e.hits.get("confirmVerification") != 2 || e.hits.get("mail:verification") != 1 {
+	if e.hits.get("requestVerification") != 4 || e.hits.get("confirmVerification") != 1 || e.hits.get("mail:verification") != 1 {
 		t.Errorf("hooks: %v", e.hits.n)
 	}
 }

@@ -302,7 +302,7 @@ func (s *Server) oauth2SignUp(c *echo.Context, col *core.Collection, u *core.OAu
 		if cand.Id() == "" {
 			cand.SetCanonical(core.FieldId, "__pb_create__")
 		}
-		ri := s.requestInfo(c, data)
+		ri := s.requestInfo(c, resolvedBody(rec, data))
 		ri.Context = core.ContextOAuth2
 		res, err := s.app.Store().Query(ctx, &core.RecordQuery{Collection: col, Filters: rc, Candidate: cand, Request: ri, Count: true})
 		if err != nil || res.Total == 0 {
@@ -374,6 +374,10 @@ func (s *Server) oauth2Redirect(c *echo.Context) error {
 		status = http.StatusSeeOther
 		if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") {
 			_ = req.ParseMultipartForm(1 << 20)
+			if req.MultipartForm != nil {
+				// Files past 1 MB went to temp files: gone with the request.
+				defer req.MultipartForm.RemoveAll()
+			}
 		} else {
 			_ = req.ParseForm()
 		}
@@ -388,19 +392,30 @@ func (s *Server) oauth2Redirect(c *echo.Context) error {
 		return c.Redirect(status, failure)
 	}
 	st := s.auth()
-	if user != "" && code != "" {
-		if name := auth.ParseAppleUserName(user); name != "" {
-			st.rememberAppleName(code, name, s.app.Now())
-		}
+	var sink oauth2SinkFunc
+	if p := st.oauth2Sink.Load(); p != nil {
+		sink = *p
 	}
-	st.mu.Lock()
-	sink := st.oauth2Sink
-	st.mu.Unlock()
 	data := map[string]string{"state": state, "code": code}
 	if errText != "" {
 		data["error"] = errText
 	}
+	// Apple posts the user's name only here; it is kept for the client's
+	// auth-with-oauth2 call, so before the code reaches the client. A code
+	// that reaches no waiting client (a made-up state: the sink is
+	// single-use per state, it unsubscribes) has its name dropped at
+	// once, so a flood of redirects stores nothing.
+	name := ""
+	if user != "" && code != "" {
+		name = auth.ParseAppleUserName(user)
+	}
+	if name != "" {
+		st.rememberAppleName(code, name, s.app.Now())
+	}
 	if sink == nil || !sink(state, data) || errText != "" || code == "" {
+		if name != "" {
+			st.appleName(code, s.app.Now())
+		}
 		return c.Redirect(status, failure)
 	}
 	return c.Redirect(status, success)

@@ -148,7 +148,7 @@ func (s *Server) authWithOTP(c *echo.Context) error {
 	otp := found[0]
 	recordRef := otp.GetString("recordRef")
 	// Counted before the code is checked (spec A6).
-	if !s.auth().attempt(col.Id+":"+recordRef, s.app.Now(), otpMaxAttempts, otpAttemptWindow) {
+	if !s.auth().attempt(col.Id+":"+recordRef, s.app.Now()) {
 		return core.NewError(core.CodeTooManyRequests, "Too many attempts, please try again later with a new OTP.", nil)
 	}
 	created, okTime := core.ParseTime(otp.GetString("created"))

@@ -3,44 +3,58 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v5"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/auth"
 )
 
 // authState is the in-memory state of the auth endpoints of one Server:
 // rate-limit windows, OTP attempt counters, mail resend guards, single-use
 // claims, Apple's remembered names and the OAuth2 redirect sink.
 // Nothing here points back at the Server.
+//
+// The expiring state lives in auth.ExpiringMap values, each with its own
+// lock and O(1) cost per request: an unauthenticated flood of one
+// endpoint (the OAuth2 redirect) once walked a shared map under the lock
+// every OTP login also took (issue #22).
 type authState struct {
 	limiter *rateLimiter
 
-	mu         sync.Mutex
-	attempts   map[string][]time.Time // OTP attempts per record
-	resent     map[string]time.Time   // last verification/reset mail per kind+record
-	claimed    map[string]bool        // in-flight single-use operations
-	appleNames map[string]appleName   // by authorization code
-	oauth2Sink func(state string, data map[string]string) bool
+	attempts   *auth.ExpiringMap[[]time.Time] // OTP attempts per record (one entry per record with an OTP)
+	resent     *auth.ExpiringMap[struct{}]    // verification/reset mails per kind+record, for resendGuard
+	appleNames *auth.ExpiringMap[string]      // names Apple posted, by authorization code
+
+	// oauth2Sink is read by every redirect without a lock.
+	oauth2Sink atomic.Pointer[oauth2SinkFunc]
+
+	mu      sync.Mutex
+	claimed map[string]bool // in-flight single-use operations
 }
 
-type appleName struct {
-	name    string
-	expires time.Time
-}
+type oauth2SinkFunc = func(state string, data map[string]string) bool
+
+// Bounds of the auth state. appleNameTTL is how long a name Apple posts
+// to the redirect waits for its auth-with-oauth2 call (spec A14).
+const (
+	appleNameTTL    = time.Minute
+	maxAppleNames   = 10_000
+	maxResendGuards = 100_000
+)
 
 func (s *Server) auth() *authState {
 	s.authOnce.Do(func() {
 		s.authVal = &authState{
 			limiter:    newRateLimiter(),
-			attempts:   map[string][]time.Time{},
-			resent:     map[string]time.Time{},
+			attempts:   auth.NewExpiringMap[[]time.Time](otpAttemptWindow, 0),
+			resent:     auth.NewExpiringMap[struct{}](resendGuard, maxResendGuards),
+			appleNames: auth.NewExpiringMap[string](appleNameTTL, maxAppleNames),
 			claimed:    map[string]bool{},
-			appleNames: map[string]appleName{},
 		}
 	})
 	return s.authVal
@@ -63,70 +77,46 @@ func (st *authState) claim(key string) (release func(), ok bool) {
 	}, true
 }
 
-// attempt records one attempt for key at now and reports whether it is
-// within max attempts per window.
-func (st *authState) attempt(key string, now time.Time, max int, window time.Duration) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	list := st.attempts[key][:0:0]
-	for _, t := range st.attempts[key] {
-		if now.Sub(t) < window {
-			list = append(list, t)
-		}
-	}
-	list = append(list, now)
-	st.attempts[key] = list
-	if len(st.attempts) > 10000 {
-		for k, l := range st.attempts {
-			if len(l) == 0 || now.Sub(l[len(l)-1]) >= window {
-				delete(st.attempts, k)
+// attempt records one OTP attempt for key at now and reports whether it
+// is within otpMaxAttempts per otpAttemptWindow. The entry's lifetime
+// restarts with each attempt, so the window always covers the list.
+func (st *authState) attempt(key string, now time.Time) bool {
+	allowed := false
+	st.attempts.Update(key, now, func(list []time.Time, _ bool) ([]time.Time, bool) {
+		kept := list[:0:0]
+		for _, t := range list {
+			if now.Sub(t) < otpAttemptWindow {
+				kept = append(kept, t)
 			}
 		}
-	}
-	return len(list) <= max
+		kept = append(kept, now)
+		allowed = len(kept) <= otpMaxAttempts
+		return kept, true
+	})
+	return allowed
 }
 
 // resendAllowed reports whether a mail of kind may be sent to record key
 // now (spec A7/A9: a 2-minute resend guard), and records it when so.
-func (st *authState) resendAllowed(key string, now time.Time, guard time.Duration) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if last, ok := st.resent[key]; ok && now.Sub(last) < guard {
-		return false
-	}
-	st.resent[key] = now
-	if len(st.resent) > 10000 {
-		for k, t := range st.resent {
-			if now.Sub(t) >= guard {
-				delete(st.resent, k)
-			}
-		}
-	}
-	return true
+func (st *authState) resendAllowed(key string, now time.Time) bool {
+	allowed := false
+	st.resent.Update(key, now, func(_ struct{}, found bool) (struct{}, bool) {
+		allowed = !found
+		return struct{}{}, allowed
+	})
+	return allowed
 }
 
 // rememberAppleName keeps the name Apple posts to the redirect endpoint
-// for a minute, keyed by the authorization code (spec A14).
+// for appleNameTTL, keyed by the authorization code (spec A14).
 func (st *authState) rememberAppleName(code, name string, now time.Time) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for k, v := range st.appleNames {
-		if now.After(v.expires) {
-			delete(st.appleNames, k)
-		}
-	}
-	st.appleNames[code] = appleName{name: name, expires: now.Add(time.Minute)}
+	st.appleNames.Put(code, name, now)
 }
 
+// appleName returns the name remembered for code, once.
 func (st *authState) appleName(code string, now time.Time) string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	v, ok := st.appleNames[code]
-	if !ok || now.After(v.expires) {
-		return ""
-	}
-	delete(st.appleNames, code)
-	return v.name
+	name, _ := st.appleNames.Take(code, now)
+	return name
 }
 
 // SetOAuth2RedirectSink installs the function /api/oauth2-redirect uses to
@@ -135,10 +125,7 @@ func (st *authState) appleName(code string, now time.Time) string {
 // received the message. The realtime layer calls it; without one every
 // redirect ends on the failure page.
 func (s *Server) SetOAuth2RedirectSink(fn func(state string, data map[string]string) bool) {
-	st := s.auth()
-	st.mu.Lock()
-	st.oauth2Sink = fn
-	st.mu.Unlock()
+	s.auth().oauth2Sink.Store(&fn)
 }
 
 // decodeAuthBody decodes a JSON, urlencoded or multipart body into dst.
@@ -151,7 +138,7 @@ func decodeAuthBody(c *echo.Context, dst any) error {
 		return nil
 	}
 	loadErr := badRequest("An error occurred while loading the submitted data.", nil)
-	ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	ct, _ := mediaType(req)
 	var raw []byte
 	switch ct {
 	case "application/json", "":
@@ -166,6 +153,8 @@ func decodeAuthBody(c *echo.Context, dst any) error {
 			if err := req.ParseMultipartForm(1 << 20); err != nil {
 				return loadErr
 			}
+			// Files past 1 MB went to temp files: gone with the request.
+			defer req.MultipartForm.RemoveAll()
 			vals = req.MultipartForm.Value
 		} else {
 			b, err := readBody(c)

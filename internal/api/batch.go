@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -38,7 +37,7 @@ type batchItem struct {
 	Body    map[string]any    `json:"body"`
 	Headers map[string]string `json:"headers"`
 
-	files map[string][]*multipart.FileHeader
+	files map[string][]*core.File
 }
 
 type batchResult struct {
@@ -79,7 +78,7 @@ func (s *Server) batch(c *echo.Context) error {
 	if lb, ok := req.Body.(*limitedBody); ok && lb.n > limit {
 		lb.n = limit
 	}
-	items, err := readBatchBody(c)
+	items, err := s.readBatchBody(c)
 	if err != nil {
 		return err
 	}
@@ -144,6 +143,11 @@ func validateBatch(items []*batchItem, max int) core.ValidationErrors {
 	}
 	all := core.ValidationErrors{}
 	for i, it := range items {
+		if it == nil {
+			// "requests":[null] decodes to a nil item: an empty request.
+			it = &batchItem{}
+			items[i] = it
+		}
 		errs := core.ValidationErrors{}
 		switch {
 		case it.Method == "":
@@ -169,13 +173,13 @@ func validateBatch(items []*batchItem, max int) core.ValidationErrors {
 }
 
 // readBatchBody decodes the JSON or multipart batch body (spec §1.8).
-func readBatchBody(c *echo.Context) ([]*batchItem, error) {
+func (s *Server) readBatchBody(c *echo.Context) ([]*batchItem, error) {
 	req := c.Request()
 	var payload struct {
 		Requests []*batchItem `json:"requests"`
 	}
 	loadErr := badRequest("Failed to read the submitted batch data.", nil)
-	ct, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	ct, params := mediaType(req)
 	if ct != "multipart/form-data" {
 		raw, err := readBody(c)
 		if err != nil {
@@ -186,20 +190,23 @@ func readBatchBody(c *echo.Context) ([]*batchItem, error) {
 		}
 		return payload.Requests, nil
 	}
-	form, err := multipart.NewReader(req.Body, params["boundary"]).ReadForm(16 << 20)
+	// Files past the in-memory budget are spooled to the request's spool,
+	// removed when the batch request ends (bodyLimit), as record bodies'
+	// are: ReadForm's temp files were never removed (issue #22, defect 9).
+	form, err := readMultipartLimits(s.requestSpool(c), req.Body, params["boundary"], maxFormValues, maxFormMemory)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
 			return nil, core.NewError(core.CodeTooLarge, "Request entity too large.", nil)
 		}
 		return nil, loadErr.(*core.Error).WithCause(err)
 	}
-	for _, p := range form.Value["@jsonPayload"] {
+	for _, p := range form.values["@jsonPayload"] {
 		if err := json.Unmarshal([]byte(p), &payload); err != nil {
 			return nil, loadErr.(*core.Error).WithCause(err)
 		}
 	}
 	filesErr := badRequest("Failed to read the submitted batch files data.", nil)
-	for key, fhs := range form.File {
+	for key, fhs := range form.files {
 		// "requests.0.doc" or "requests[0].doc"
 		rest, ok := strings.CutPrefix(key, "requests")
 		if !ok {
@@ -220,8 +227,12 @@ func readBatchBody(c *echo.Context) ([]*batchItem, error) {
 			return nil, filesErr
 		}
 		it := payload.Requests[i]
+		if it == nil { // a null request: validateBatch refuses it
+			it = &batchItem{}
+			payload.Requests[i] = it
+		}
 		if it.files == nil {
-			it.files = map[string][]*multipart.FileHeader{}
+			it.files = map[string][]*core.File{}
 		}
 		it.files[field] = append(it.files[field], fhs...)
 	}
@@ -307,7 +318,7 @@ func batchSubBody(it *batchItem) (io.Reader, string, error) {
 	}
 	for field, fhs := range it.files {
 		for _, fh := range fhs {
-			part, err := w.CreateFormFile(field, fh.Filename)
+			part, err := w.CreateFormFile(field, fh.OriginalName)
 			if err != nil {
 				return nil, "", err
 			}

@@ -51,10 +51,18 @@ func (s *Server) registerCollections() {
 	})
 }
 
+// readBody reads the whole request body. A non-empty body without a
+// Content-Type is refused as PocketBase refuses it (spec §1.0.3: 400
+// "Unsupported Content-Type."), rather than guessed to be JSON; a body-less
+// request (auth-refresh, a bare POST) needs no Content-Type.
 func readBody(c *echo.Context) ([]byte, error) {
-	b, err := io.ReadAll(c.Request().Body)
+	req := c.Request()
+	b, err := io.ReadAll(req.Body)
 	if errors.Is(err, errBodyTooLarge) {
 		return nil, core.NewError(core.CodeTooLarge, "Request entity too large.", nil)
+	}
+	if err == nil && len(b) > 0 && req.Header.Get("Content-Type") == "" {
+		return nil, badRequest("Unsupported Content-Type.", nil)
 	}
 	return b, err
 }
@@ -215,6 +223,10 @@ func parseListParams(c *echo.Context) (*listParams, error) {
 	}
 	if q.Has("filter") && q.Get("filter") != "" {
 		raw := q.Get("filter")
+		// The length first: a filter over it is never parsed (nor cached).
+		if err := filter.CheckLimits(raw, nil); err != nil {
+			return nil, badRequest("", nil)
+		}
 		expr, err := core.ParseRule(raw)
 		if err != nil {
 			return nil, badRequest("", nil)

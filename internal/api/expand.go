@@ -19,20 +19,14 @@ type relationField interface {
 // dots up to 6 levels, each related record filtered by its collection's
 // viewRule for non-superusers. One query per path level, not per record.
 func (s *Server) expandRecords(c *echo.Context, recs []*core.Record) {
-	param := strings.ReplaceAll(c.QueryParam("expand"), " ", "")
+	param := c.QueryParam("expand")
 	if param == "" || len(recs) == 0 {
 		return
 	}
+	// Over maxExpandPaths, queryLimits refused the request already.
+	paths, _ := expandPaths(param)
 	didAny := false
-	for _, path := range strings.Split(param, ",") {
-		path = strings.Trim(path, ".")
-		if path == "" {
-			continue
-		}
-		segs := strings.Split(path, ".")
-		if len(segs) > 6 {
-			segs = segs[:6]
-		}
+	for _, segs := range paths {
 		if s.expandPath(c, recs, segs) {
 			didAny = true
 		}

@@ -203,17 +203,28 @@ func applyFields(v any, n *fieldNode) any {
 				out[k] = val
 			}
 		}
-		for k, child := range n.children {
-			val, ok := x[k]
-			if !ok {
-				continue
-			}
+		pick := func(k string, val any, child *fieldNode) {
 			if child.excerpt != nil {
 				if s, ok := val.(string); ok {
 					val = excerpt(s, child.excerpt[0], child.excerpt[1] == 1)
 				}
 			}
 			out[k] = applyFields(val, child)
+		}
+		// Walk the smaller side: a record's few keys against a long
+		// fields list, or a short list against a large object.
+		if len(n.children) <= len(x) {
+			for k, child := range n.children {
+				if val, ok := x[k]; ok {
+					pick(k, val, child)
+				}
+			}
+		} else {
+			for k, val := range x {
+				if child, ok := n.children[k]; ok {
+					pick(k, val, child)
+				}
+			}
 		}
 		return out
 	}

@@ -94,6 +94,22 @@ var (
 	frameOptions       = []string{"SAMEORIGIN"}
 )
 
+// The dashboard's headers (every response under /_/). The dashboard holds a
+// superuser token and shows content any user may have written, so its page
+// runs only the scripts and stylesheets of its own build: no inline script
+// or style, no eval, no plugins, no <base> rewrites, API calls to this
+// origin only, never framed. Images may also be data: (the favicon) and
+// blob: (upload previews). The HTML sanitiser keeps user content inert;
+// this policy is the second wall if it ever misses. Other routes keep
+// their headers: pb_public is the operator's site with its own needs.
+var (
+	adminCSP = []string{"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+		"connect-src 'self'; font-src 'self'; manifest-src 'self'; form-action 'none'; frame-src 'none'; " +
+		"frame-ancestors 'none'; object-src 'none'; base-uri 'none'"}
+	frameDeny  = []string{"DENY"}
+	noReferrer = []string{"no-referrer"}
+)
+
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
@@ -142,10 +158,9 @@ func (s *Server) verifyToken(ctx context.Context, token string, typ auth.TokenTy
 		return nil, claims, errors.New("unknown record")
 	}
 	rec := recs[0]
-	secret := tokenConfig(c, typ).Secret
 	// ParseUnverified checked the alg and the claims: only the signature
 	// is left.
-	if err := auth.VerifySignature(token, rec.GetString(core.FieldTokenKey)+secret); err != nil {
+	if err := auth.VerifySignature(token, signingKey(rec, typ)); err != nil {
 		return nil, claims, err
 	}
 	return rec, claims, nil
@@ -180,7 +195,19 @@ func (s *Server) newAuthToken(rec *core.Record, typ auth.TokenType, refreshable 
 	if extra != nil {
 		extra(&claims)
 	}
-	return auth.Sign(claims, rec.GetString(core.FieldTokenKey)+cfg.Secret)
+	return auth.Sign(claims, signingKey(rec, typ))
+}
+
+// signingKey is the HMAC key of rec's tokens of typ: tokenKey + the
+// collection's secret, and for confirmation tokens the record state they
+// are bound to (auth.SigningKey), which makes them single-use.
+func signingKey(rec *core.Record, typ auth.TokenType) string {
+	st := auth.RecordState{}
+	if typ.IsConfirmation() {
+		pv, _ := rec.Get(core.FieldPassword).(core.PasswordValue)
+		st = auth.RecordState{Email: rec.GetString(core.FieldEmail), Verified: rec.GetBool(core.FieldVerified), PasswordHash: pv.Hash}
+	}
+	return auth.SigningKey(typ, rec.GetString(core.FieldTokenKey), tokenConfig(rec.Collection(), typ).Secret, st)
 }
 
 var errBodyTooLarge = errors.New("request body too large")
@@ -244,8 +271,33 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if req.Body != nil && req.Body != http.NoBody {
 			req.Body = &limitedBody{r: req.Body, n: limit}
+			// Whatever way the handler ends — answer, error, panic, a
+			// client gone mid-body — the temp files its body was
+			// spooled to are removed before the request is done.
+			defer removeSpooled(c)
 		}
 		return next(c)
+	}
+}
+
+// spoolKey holds a request's *spool in its echo context.
+const spoolKey = "basalt.spool"
+
+// requestSpool returns the request's spool for multipart parts past the
+// in-memory budget, in Config.TempDir; made on first use.
+func (s *Server) requestSpool(c *echo.Context) *spool {
+	if sp, ok := c.Get(spoolKey).(*spool); ok {
+		return sp
+	}
+	sp := &spool{dir: s.cfg.TempDir}
+	c.Set(spoolKey, sp)
+	return sp
+}
+
+// removeSpooled deletes the temp files of the request's spool, if any.
+func removeSpooled(c *echo.Context) {
+	if sp, ok := c.Get(spoolKey).(*spool); ok {
+		sp.RemoveAll()
 	}
 }
 

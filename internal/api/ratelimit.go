@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/auth"
 )
 
 // Rate limiting (spec §10.1): fixed windows per matched rule and client
@@ -25,7 +26,18 @@ type limiterConfig struct {
 	rules        []core.RateLimitRule
 	proxyHeaders []string
 	leftmost     bool
+	// windows holds one counter per (rule, client) key, each living for
+	// the longest rule's duration after it was opened. It belongs to the
+	// settings it was built from: a settings change starts over.
+	windows *auth.ExpiringMap[*window]
 }
+
+// maxWindows bounds the counters held at once. A flood from more distinct
+// addresses than this (IPv6 makes that cheap) evicts the oldest windows —
+// those clients start a new window early — instead of growing memory or
+// walking every window per request, as a sweep of the whole map did
+// (issue #22: O(n) under the limiter's lock once 50,000 windows existed).
+const maxWindows = 100_000
 
 type window struct {
 	start time.Time
@@ -33,12 +45,11 @@ type window struct {
 }
 
 type rateLimiter struct {
-	mu      sync.Mutex
-	cfg     *limiterConfig // nil: reload from settings
-	windows map[string]*window
+	mu  sync.Mutex
+	cfg *limiterConfig // nil: reload from settings
 }
 
-func newRateLimiter() *rateLimiter { return &rateLimiter{windows: map[string]*window{}} }
+func newRateLimiter() *rateLimiter { return &rateLimiter{} }
 
 // config returns the limiter's view of the settings, rebuilt when they
 // change (reset).
@@ -47,9 +58,14 @@ func (l *rateLimiter) config(app *core.App) *limiterConfig {
 	defer l.mu.Unlock()
 	if l.cfg == nil {
 		st := app.Settings()
+		longest := time.Second
+		for _, r := range st.RateLimits.Rules {
+			longest = max(longest, time.Duration(r.Duration)*time.Second)
+		}
 		l.cfg = &limiterConfig{
 			enabled: st.RateLimits.Enabled, rules: st.RateLimits.Rules,
 			proxyHeaders: st.TrustedProxy.Headers, leftmost: st.TrustedProxy.UseLeftmostIP,
+			windows: auth.NewExpiringMap[*window](longest, maxWindows),
 		}
 	}
 	return l.cfg
@@ -60,44 +76,27 @@ func (l *rateLimiter) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cfg = nil
-	l.windows = map[string]*window{}
 }
 
-// allow takes one request from the window of key.
-func (l *rateLimiter) allow(key string, rule core.RateLimitRule, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// allow takes one request from the window of key, in O(1) amortised
+// whatever the number of windows held.
+func (cfg *limiterConfig) allow(key string, rule core.RateLimitRule, now time.Time) bool {
 	dur := time.Duration(rule.Duration) * time.Second
-	w := l.windows[key]
-	if w == nil || now.Sub(w.start) >= dur {
-		if len(l.windows) > 50000 {
-			l.sweepLocked(now)
+	ok := false
+	cfg.windows.Update(key, now, func(w *window, found bool) (*window, bool) {
+		opened := !found || now.Sub(w.start) >= dur
+		if opened {
+			w = &window{start: now, left: rule.MaxRequests}
 		}
-		w = &window{start: now, left: rule.MaxRequests}
-		l.windows[key] = w
-	}
-	if w.left <= 0 {
-		return false
-	}
-	w.left--
-	return true
-}
-
-// sweepLocked drops windows older than the longest rule duration.
-func (l *rateLimiter) sweepLocked(now time.Time) {
-	longest := time.Second
-	if l.cfg != nil {
-		for _, r := range l.cfg.rules {
-			if d := time.Duration(r.Duration) * time.Second; d > longest {
-				longest = d
-			}
+		if w.left > 0 {
+			w.left--
+			ok = true
 		}
-	}
-	for k, w := range l.windows {
-		if now.Sub(w.start) >= longest {
-			delete(l.windows, k)
-		}
-	}
+		// Only a new window is stored (restarting the entry's lifetime);
+		// a count taken from a live one changes it in place.
+		return w, opened
+	})
+	return ok
 }
 
 // findRule returns the first rule matching one of the candidate labels in
@@ -204,8 +203,7 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 // rule's window is exhausted. The global middleware calls it for every
 // route; batch sub-requests can call it per sub-request.
 func (s *Server) checkRateLimit(c *echo.Context, col *core.Collection, tags ...string) error {
-	l := s.auth().limiter
-	cfg := l.config(s.app)
+	cfg := s.auth().limiter.config(s.app)
 	if !cfg.enabled || len(cfg.rules) == 0 || isSuperuser(c) {
 		return nil
 	}
@@ -228,7 +226,7 @@ func (s *Server) checkRateLimit(c *echo.Context, col *core.Collection, tags ...s
 	if strings.Contains(rule.Label, ":") && col != nil {
 		key += "\x00" + col.Id + "\x00" + c.Path()
 	}
-	if !l.allow(key, rule, s.app.Now()) {
+	if !cfg.allow(key, rule, s.app.Now()) {
 		return errTooManyRequests()
 	}
 	return nil

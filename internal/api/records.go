@@ -248,8 +248,11 @@ func (s *Server) showManagedEmails(c *echo.Context, col *core.Collection, recs [
 
 // resolvedBody is @request.body for rules: the submitted keys with their
 // modifiers resolved to the record's final values (spec §4.3), e.g.
-// "views+" becomes "views" holding the new total. Hidden fields the caller
-// could not write stay out.
+// "views+" becomes "views" holding the new total. Rules only run for
+// non-superusers, so the hidden fields they cannot write are dropped (but
+// an auth collection's password), like PocketBase: the record still holds
+// the stored value there, so a rule "@request.body.secret = secret" passed
+// for anyone who sent the key, and :isset was true (issue #22, defect 6).
 func resolvedBody(r *core.Record, data map[string]any) map[string]any {
 	out := make(map[string]any, len(data))
 	c := r.Collection()
@@ -258,6 +261,9 @@ func resolvedBody(r *core.Record, data map[string]any) map[string]any {
 		f := c.Fields.GetByName(name)
 		if f == nil {
 			out[key] = v // unknown keys stay visible to rules as sent
+			continue
+		}
+		if f.GetHidden() && !(c.IsAuth() && name == core.FieldPassword) {
 			continue
 		}
 		if pv, ok := r.Get(name).(core.PasswordValue); ok {
@@ -332,7 +338,7 @@ func (s *Server) createRecord(c *echo.Context) error {
 	if col.IsView() {
 		return badRequest("Unsupported collection type.", nil)
 	}
-	data, err := readRecordBody(c)
+	data, err := s.readRecordBody(c)
 	if err != nil {
 		return err
 	}
@@ -369,6 +375,11 @@ func (s *Server) createRecord(c *echo.Context) error {
 	if err := authFormChecks(rec, data, manager); err != nil {
 		return badRequest("Failed to create record.", err)
 	}
+	if v, ok := data[core.FieldVerified]; ok && manager && !su && col.IsAuth() {
+		// The rules saw verified forced false (spec R3 step 6); a manager
+		// may set it (spec §4.6).
+		rec.Set(core.FieldVerified, core.ToBool(v))
+	}
 	return s.saveAndRespond(c, core.RequestCreate, col, rec, manager, "Failed to create record.")
 }
 
@@ -380,7 +391,7 @@ func (s *Server) updateRecord(c *echo.Context) error {
 	if col.IsView() {
 		return badRequest("Unsupported collection type.", nil)
 	}
-	data, err := readRecordBody(c)
+	data, err := s.readRecordBody(c)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func TestReadRecordBodyJSON(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/api/collections/x/records", strings.NewReader(tt.body))
 			req.Header.Set("Content-Type", "application/json")
-			data, err := readRecordBody(e.NewContext(req, httptest.NewRecorder()))
+			data, err := (&Server{}).readRecordBody(e.NewContext(req, httptest.NewRecorder()))
 			if (err == nil) != tt.ok {
 				t.Fatalf("err = %v, want ok %v", err, tt.ok)
 			}

@@ -9,6 +9,8 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 
 	"github.com/basalthq/basalt/core"
 )
@@ -26,15 +28,48 @@ const (
 type multipartForm struct {
 	values map[string][]string
 	files  map[string][]*core.File
-	temps  []string // spooled files, removed by RemoveAll
+	spool  *spool // where parts over the budget went; nil: none yet
 }
 
-// RemoveAll deletes the spooled temp files.
+// RemoveAll deletes the form's spooled temp files.
 func (f *multipartForm) RemoveAll() {
-	for _, p := range f.temps {
+	if f != nil && f.spool != nil {
+		f.spool.RemoveAll()
+	}
+}
+
+// spool holds the temp files one request's multipart parts were spooled
+// to (parts past the in-memory budget). Every file is recorded before a
+// byte is written to it, and the API removes them all when the request
+// ends, whatever the outcome: success, error, panic or a client gone
+// mid-body (issue #22, defect 9: batch bodies left theirs behind).
+type spool struct {
+	dir   string // "" = os.TempDir()
+	mu    sync.Mutex
+	paths []string
+}
+
+// create makes a new temp file in the spool's directory and records it.
+func (s *spool) create() (*os.File, error) {
+	f, err := os.CreateTemp(s.dir, "basalt-upload-*")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.paths = append(s.paths, f.Name())
+	s.mu.Unlock()
+	return f, nil
+}
+
+// RemoveAll deletes every file the spool created.
+func (s *spool) RemoveAll() {
+	s.mu.Lock()
+	paths := s.paths
+	s.paths = nil
+	s.mu.Unlock()
+	for _, p := range paths {
 		_ = os.Remove(p)
 	}
-	f.temps = nil
 }
 
 // readMultipart parses a multipart body of length bytes (-1: unknown). It
@@ -45,9 +80,9 @@ func (f *multipartForm) RemoveAll() {
 // is read whole and split in place (splitMultipart); mime/multipart scans
 // for the boundary a byte at a time through a 4 KB window and copies every
 // file again, which was a sixth of a 100 KB upload's CPU.
-func readMultipart(body io.Reader, boundary string, length int64) (*multipartForm, error) {
+func readMultipart(sp *spool, body io.Reader, boundary string, length int64) (*multipartForm, error) {
 	if length <= 0 || length > maxFormMemory {
-		return readMultipartLimits(body, boundary, maxFormValues, maxFormMemory)
+		return readMultipartLimits(sp, body, boundary, maxFormValues, maxFormMemory)
 	}
 	raw := make([]byte, length)
 	if _, err := io.ReadFull(body, raw); err != nil {
@@ -55,7 +90,7 @@ func readMultipart(body io.Reader, boundary string, length int64) (*multipartFor
 	}
 	f, err := splitMultipart(raw, boundary, maxFormValues)
 	if err == errUnusualMultipart {
-		return readMultipartLimits(bytes.NewReader(raw), boundary, maxFormValues, maxFormMemory)
+		return readMultipartLimits(sp, bytes.NewReader(raw), boundary, maxFormValues, maxFormMemory)
 	}
 	return f, err
 }
@@ -65,6 +100,9 @@ func readMultipart(body io.Reader, boundary string, length int64) (*multipartFor
 // Content-Transfer-Encoding, transport padding, or anything malformed (so
 // the error a client sees is mime/multipart's).
 var errUnusualMultipart = errors.New("multipart body needs the full parser")
+
+// errTooManyParts refuses a multipart body of more than maxParts parts.
+var errTooManyParts = errors.New("multipart: too many parts")
 
 // mime/multipart's default limits: parts of one form, header lines in all,
 // bytes of one part's headers.
@@ -94,13 +132,20 @@ func splitMultipart(body []byte, boundary string, valueBudget int64) (*multipart
 	for parts := 0; ; parts++ {
 		rest := body[pos:]
 		if bytes.HasPrefix(rest, []byte("--")) {
-			return f, nil // the closing delimiter; what follows is epilogue
+			// The closing delimiter ends its line (after optional blanks,
+			// as mime/multipart's isFinalBoundary requires); the lines
+			// after it are epilogue. "--B--x" is left to mime/multipart,
+			// which refuses it (found by FuzzMultipartSplit).
+			if tail := bytes.TrimLeft(rest[2:], " \t"); len(tail) == 0 || bytes.HasPrefix(tail, []byte("\r\n")) {
+				return f, nil
+			}
+			return f, errUnusualMultipart
 		}
 		if !bytes.HasPrefix(rest, []byte("\r\n")) {
 			return f, errUnusualMultipart
 		}
 		if parts == maxParts {
-			return f, multipart.ErrMessageTooLarge
+			return f, errTooManyParts
 		}
 		rest = rest[2:]
 		hdrLen := bytes.Index(rest, []byte("\r\n\r\n"))
@@ -153,7 +198,7 @@ func partDisposition(block []byte) (disposition string, lines int, ok bool) {
 			block = nil
 		}
 		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || bytes.ContainsAny(line[:colon], " \t") || bytes.IndexByte(line, '\n') >= 0 {
+		if colon <= 0 || !plainHeaderLine(line, colon) {
 			return "", lines, false
 		}
 		switch textproto.CanonicalMIMEHeaderKey(string(line[:colon])) {
@@ -167,6 +212,25 @@ func partDisposition(block []byte) (disposition string, lines int, ok bool) {
 		}
 	}
 	return disposition, lines, true
+}
+
+// plainHeaderLine reports whether a part's header line is one that
+// net/textproto accepts as is: a name of token characters, no control
+// bytes but tabs in the value. Anything else is left to mime/multipart so
+// that its verdict (and error) stays the one clients get (a bare CR in a
+// value was accepted here and refused there, found by FuzzMultipartSplit).
+func plainHeaderLine(line []byte, colon int) bool {
+	for _, c := range line[:colon] {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	for _, c := range line[colon+1:] {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // formNames reads a part's form name and file name from its
@@ -187,16 +251,23 @@ func formNames(disposition string) (name, filename string) {
 	return name, filename
 }
 
-func readMultipartLimits(body io.Reader, boundary string, valueBudget, fileBudget int64) (*multipartForm, error) {
+// readMultipartLimits parses a multipart body with mime/multipart: values
+// up to valueBudget bytes in total, files held in memory up to fileBudget
+// bytes in total and spooled to sp past it, at most maxParts parts (as
+// mime/multipart's ReadForm; NextPart alone has no such limit).
+func readMultipartLimits(sp *spool, body io.Reader, boundary string, valueBudget, fileBudget int64) (*multipartForm, error) {
 	mr := multipart.NewReader(body, boundary)
-	f := &multipartForm{values: map[string][]string{}, files: map[string][]*core.File{}}
-	for {
+	f := &multipartForm{values: map[string][]string{}, files: map[string][]*core.File{}, spool: sp}
+	for parts := 0; ; parts++ {
 		p, err := mr.NextPart()
 		if err == io.EOF {
 			return f, nil
 		}
 		if err != nil {
 			return f, err
+		}
+		if parts == maxParts {
+			return f, errTooManyParts
 		}
 		name := p.FormName()
 		if name == "" {
@@ -239,11 +310,13 @@ func (f *multipartForm) readFile(p io.Reader, filename string, budget *int64) (*
 			return io.NopCloser(bytes.NewReader(data)), nil
 		}}, nil
 	}
-	tmp, err := os.CreateTemp("", "basalt-upload-*")
+	if f.spool == nil {
+		f.spool = &spool{}
+	}
+	tmp, err := f.spool.create()
 	if err != nil {
 		return nil, err
 	}
-	f.temps = append(f.temps, tmp.Name())
 	size, err := io.Copy(tmp, io.MultiReader(&b, p))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -54,7 +54,7 @@ func TestReadMultipart(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body, boundary := build(tt.parts...)
-			f, err := readMultipartLimits(body, boundary, tt.valueMax, tt.memMax)
+			f, err := readMultipartLimits(&spool{}, body, boundary, tt.valueMax, tt.memMax)
 			defer f.RemoveAll()
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
@@ -92,10 +92,10 @@ func TestReadMultipart(t *testing.T) {
 					}
 				}
 			}
-			if len(f.temps) != tt.spooled {
-				t.Fatalf("spooled %d files, want %d", len(f.temps), tt.spooled)
+			temps := append([]string(nil), f.spool.paths...)
+			if len(temps) != tt.spooled {
+				t.Fatalf("spooled %d files, want %d", len(temps), tt.spooled)
 			}
-			temps := append([]string(nil), f.temps...)
 			f.RemoveAll()
 			for _, p := range temps {
 				if _, err := os.Stat(p); !os.IsNotExist(err) {
@@ -180,7 +180,7 @@ func TestSplitMultipartMatchesMimeMultipart(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			const valueBudget = 1000
-			want, wantErr := readMultipartLimits(strings.NewReader(tt.body), B, valueBudget, maxFormMemory)
+			want, wantErr := readMultipartLimits(&spool{}, strings.NewReader(tt.body), B, valueBudget, maxFormMemory)
 			got, err := splitMultipart([]byte(tt.body), B, valueBudget)
 			if (err != errUnusualMultipart) != tt.fast {
 				t.Fatalf("splitMultipart err = %v, fast path expected: %v", err, tt.fast)
@@ -188,7 +188,7 @@ func TestSplitMultipartMatchesMimeMultipart(t *testing.T) {
 			if err == errUnusualMultipart {
 				return // readMultipart re-parses it with mime/multipart
 			}
-			if (err != nil) != (wantErr != nil) || err != nil && !errors.Is(err, multipart.ErrMessageTooLarge) {
+			if (err != nil) != (wantErr != nil) || err != nil && !errors.Is(err, multipart.ErrMessageTooLarge) && err != wantErr {
 				t.Fatalf("err = %v, mime/multipart's = %v", err, wantErr)
 			}
 			if err == nil {
@@ -230,7 +230,7 @@ func TestReadMultipartWholeBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := readMultipart(bytes.NewReader(tt.body), w.Boundary(), tt.length)
+			f, err := readMultipart(&spool{}, bytes.NewReader(tt.body), w.Boundary(), tt.length)
 			// The caller defers f.RemoveAll whatever the outcome.
 			f.RemoveAll()
 			if (err != nil) != tt.wantErr {

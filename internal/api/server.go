@@ -28,6 +28,10 @@ type Config struct {
 	AdminFS fs.FS
 	// Logger receives request errors.
 	Logger *slog.Logger
+	// TempDir receives the temp files multipart parts past the in-memory
+	// budget are spooled to, each removed when its request ends (default
+	// os.TempDir()).
+	TempDir string
 	// RealtimeWriteTimeout bounds each write to a realtime stream
 	// (default 60 s); see core.RealtimeConnectRequestEvent.WriteTimeout.
 	RealtimeWriteTimeout time.Duration
@@ -67,6 +71,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
 	e.Use(s.bodyLimit)
+	e.Use(queryLimits)
 
 	s.registerHealth()
 	s.registerSettings()
@@ -78,6 +83,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerRealtime()
 	s.registerBatch()
 	s.registerLogs()
+	s.registerCrons()
 
 	// OnServe: user routes through the neutral core.Router.
 	se := &core.ServeEvent{App: app, Router: &router{s: s}}
@@ -109,7 +115,13 @@ func (s *Server) registerStatic() {
 		s.echo.GET("/_", func(c *echo.Context) error {
 			return c.Redirect(http.StatusMovedPermanently, "/_/")
 		})
-		s.echo.GET("/_/*", func(c *echo.Context) error { return serveSPA(c, admin, c.Param("*")) }, middleware.Gzip())
+		s.echo.GET("/_/*", func(c *echo.Context) error {
+			h := c.Response().Header()
+			h["Content-Security-Policy"] = adminCSP
+			h["X-Frame-Options"] = frameDeny
+			h["Referrer-Policy"] = noReferrer
+			return serveSPA(c, admin, c.Param("*"))
+		}, middleware.Gzip())
 	}
 	if s.cfg.PublicDir != "" {
 		if st, err := os.Stat(s.cfg.PublicDir); err == nil && st.IsDir() {

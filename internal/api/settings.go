@@ -1,7 +1,6 @@
 package api
 
 import (
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -15,7 +14,7 @@ func (s *Server) registerSettings() {
 		return respond(c, http.StatusOK, s.app.Settings().Redacted())
 	})
 	g.PATCH("", func(c *echo.Context) error {
-		body, err := io.ReadAll(c.Request().Body)
+		body, err := readBody(c)
 		if err != nil {
 			return err
 		}

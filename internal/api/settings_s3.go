@@ -20,7 +20,7 @@ func (s *Server) registerSettingsS3() {
 // testS3 checks the saved S3 configuration of the "storage" or "backups"
 // filesystem by writing and deleting a probe object; 204 on success.
 func (s *Server) testS3(c *echo.Context) error {
-	data, err := readRecordBody(c)
+	data, err := s.readRecordBody(c)
 	if err != nil {
 		return badRequest(s3TestFailed, nil)
 	}

@@ -30,20 +30,20 @@ func repoRoot(t *testing.T) string {
 // allowed lists, per package prefix, the internal imports it may have.
 var allowed = map[string][]string{
 	"core/hook":               []string{},
+	"core/cron":               []string{},
 	"internal/filter":         []string{},
-	"internal/bcrypt":         []string{},
 	"internal/store/dialect":  []string{},
 	"internal/store/dialect/": []string{"internal/store/dialect"},
-	"core":                    []string{"core/hook", "internal/filter", "internal/bcrypt"},
+	"core":                    []string{"core/hook", "core/cron", "internal/filter"},
 	"internal/store":          []string{"core", "core/hook", "internal/filter", "internal/store/dialect"},
-	"internal/api":            []string{"core", "core/hook", "internal/realtime", "internal/auth", "internal/filter", "internal/testenv"},
+	"internal/api":            []string{"core", "core/hook", "core/cron", "internal/realtime", "internal/auth", "internal/filter", "internal/testenv"},
 	"internal/realtime":       []string{"core", "core/hook"},
-	"internal/auth":           []string{"core", "core/hook", "internal/bcrypt"},
+	"internal/auth":           []string{"core", "core/hook"},
 	"internal/files":          []string{"core", "core/hook"},
 	"internal/mail":           []string{"core", "core/hook"},
 	"internal/cli":            []string{"core", "core/hook"},
-	"hooks":                   []string{"core", "core/hook"},
-	"migrations":              []string{"core", "core/hook"},
+	"hooks":                   []string{"core", "core/hook", "core/cron"},
+	"migrations":              []string{"core", "core/hook", "core/cron"},
 }
 
 func rule(pkg string) ([]string, bool) {
@@ -150,6 +150,48 @@ func TestNoEngineSQLOutsideDialects(t *testing.T) {
 			if strings.Contains(string(raw), b) {
 				t.Errorf("%s contains engine-specific SQL %q; move it into a dialect", rel, b)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoHomeMadeCrypto enforces DESIGN §10's "crypto comes from well-kept
+// libraries": no package of ours may be named after a primitive we should
+// import (issue #22 replaced a hand-written bcrypt with x/crypto's), and no
+// product file may carry Blowfish's initial P-array, the tell-tale of a
+// bcrypt or Blowfish written by hand.
+func TestNoHomeMadeCrypto(t *testing.T) {
+	root := repoRoot(t)
+	bannedPkgs := map[string]bool{"bcrypt": true, "blowfish": true, "scrypt": true, "argon2": true, "pbkdf2": true,
+		"hkdf": true, "hmac": true, "sha256": true, "sha512": true, "aes": true, "chacha20": true, "jwt": true}
+	const blowfishP0 = "0x243f6a88" // first word of Blowfish's P-array (pi's hex digits)
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && (d.Name() == "node_modules" || d.Name() == "bench" || d.Name() == "e2e" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if bannedPkgs[filepath.Base(filepath.Dir(path))] {
+			t.Errorf("%s: a home-made %s package; import the library instead", rel, filepath.Base(filepath.Dir(path)))
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(strings.ToLower(string(raw)), blowfishP0) {
+			t.Errorf("%s holds Blowfish's P-array: bcrypt comes from golang.org/x/crypto/bcrypt", rel)
 		}
 		return nil
 	})

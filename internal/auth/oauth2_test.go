@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -57,6 +58,11 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 
 func (f *fakeIdP) serve(w http.ResponseWriter, r *http.Request) {
 	if f.block {
+		// net/http notices a client hanging up (and cancels r.Context())
+		// only once the handler has read the request body; without this a
+		// stalled POST /token held its handler, and the server's Close,
+		// for the whole 5 s, each provider in turn (~75 s of the suite).
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
 		case <-time.After(5 * time.Second):

@@ -1,11 +1,10 @@
 package auth
 
 import (
-	"crypto/rand"
 	"fmt"
 	"sync"
 
-	"github.com/basalthq/basalt/internal/bcrypt"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // DefaultPasswordCost is the bcrypt cost HashPassword uses when given 0.
@@ -17,13 +16,18 @@ const DefaultPasswordCost = bcrypt.DefaultCost
 // (0 means DefaultPasswordCost). Any bcrypt cost 4..31 is accepted
 // because PocketBase's password field exposes a configurable cost with
 // that range (spec §5.3); the default keeps DESIGN §10's minimum of 10,
-// and lower costs are meant for tests only. bcrypt reads at most 72 bytes, so longer passwords are an error rather
-// than silently truncated.
+// and lower costs are meant for tests only. bcrypt reads at most 72
+// bytes, so longer passwords are an error rather than silently truncated.
 func HashPassword(plain string, cost int) (string, error) {
 	if cost == 0 {
 		cost = DefaultPasswordCost
 	}
-	h, err := bcrypt.Generate([]byte(plain), cost, rand.Reader)
+	// x/crypto quietly raises a cost below MinCost to its default; an
+	// out-of-range cost here is a caller's mistake, so it is an error.
+	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return "", fmt.Errorf("hash password: %w", bcrypt.InvalidCostError(cost))
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(plain), cost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -52,13 +56,13 @@ type passwordChecker struct {
 	dummy   func() []byte
 }
 
-var defaultChecker = passwordChecker{compare: bcrypt.Compare, dummy: dummyHash}
+var defaultChecker = passwordChecker{compare: bcrypt.CompareHashAndPassword, dummy: dummyHash}
 
 // dummyHash is computed once, lazily, from a random password: a constant
 // in the source would work too, but then anyone could know which password
 // "matches" it (harmless since the result is discarded, yet pointless).
 var dummyHash = sync.OnceValue(func() []byte {
-	h, err := bcrypt.Generate([]byte(RandomString(32, AlphabetAlphanumeric)), DefaultPasswordCost, rand.Reader)
+	h, err := bcrypt.GenerateFromPassword([]byte(RandomString(32, AlphabetAlphanumeric)), DefaultPasswordCost)
 	if err != nil {
 		panic("auth: dummy bcrypt hash: " + err.Error()) // cannot happen for a 32-byte input
 	}

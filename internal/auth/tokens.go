@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -172,6 +174,69 @@ func Sign(claims Claims, key string) (string, error) {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
 	return s, nil
+}
+
+// RecordState is the part of an auth record that confirmation tokens are
+// bound to: the state their use changes.
+type RecordState struct {
+	Email        string
+	Verified     bool
+	PasswordHash string // the stored bcrypt hash
+}
+
+// IsConfirmation reports whether tokens of t confirm something (an
+// address, a new password, a new address) rather than grant access.
+func (t TokenType) IsConfirmation() bool {
+	switch t {
+	case TokenTypeVerification, TokenTypePasswordReset, TokenTypeEmailChange:
+		return true
+	}
+	return false
+}
+
+// SigningKey returns the HMAC key of a token of type typ for a record
+// whose tokenKey is tokenKey, under the collection's secret for typ.
+//
+// Auth and file tokens use spec §6.2's key, tokenKey + secret, which
+// rotates with the password or e-mail. Confirmation tokens are single-use
+// (DESIGN §10): their key also holds a digest of the record state their
+// use changes, so using the token, or any other change of that state,
+// makes it stop verifying:
+//
+//   - verification: the e-mail and the verified flag. A verified record
+//     refuses the token; un-verifying a record rotates its tokenKey
+//     (core), so a token from before cannot verify it again.
+//   - passwordReset: the password hash, new with every password set
+//     (a fresh salt, even for the same password).
+//   - emailChange: the current e-mail (the new one is a signed claim).
+//
+// The wire format is untouched: the claims are those PocketBase's SDKs
+// read; only the key differs, and the key never leaves the server.
+func SigningKey(typ TokenType, tokenKey, secret string, st RecordState) string {
+	var parts []string
+	switch typ {
+	case TokenTypeVerification:
+		verified := "0"
+		if st.Verified {
+			verified = "1"
+		}
+		parts = []string{string(typ), st.Email, verified}
+	case TokenTypePasswordReset:
+		parts = []string{string(typ), st.PasswordHash}
+	case TokenTypeEmailChange:
+		parts = []string{string(typ), st.Email}
+	default:
+		return tokenKey + secret
+	}
+	h := sha256.New()
+	for _, p := range parts {
+		// Length-prefixed, so no two states share an encoding.
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	return tokenKey + secret + "." + hex.EncodeToString(h.Sum(nil))
 }
 
 // ParseUnverified decodes token WITHOUT checking its signature. It exists

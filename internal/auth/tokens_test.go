@@ -265,3 +265,43 @@ func signRaw(t *testing.T, payload, key string) string {
 	mac.Write([]byte(unsigned))
 	return unsigned + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
+
+// TestSigningKeyBinding: confirmation tokens' keys change with exactly the
+// state their use changes; auth and file tokens keep spec §6.2's key.
+func TestSigningKeyBinding(t *testing.T) {
+	t.Parallel()
+	base := RecordState{Email: "a@example.com", Verified: false, PasswordHash: "$2a$10$hash"}
+	tests := []struct {
+		name    string
+		typ     TokenType
+		change  func(*RecordState)
+		changes bool
+	}{
+		{"verification: verified", TokenTypeVerification, func(s *RecordState) { s.Verified = true }, true},
+		{"verification: email", TokenTypeVerification, func(s *RecordState) { s.Email = "b@example.com" }, true},
+		{"verification: password", TokenTypeVerification, func(s *RecordState) { s.PasswordHash = "other" }, false},
+		{"passwordReset: password", TokenTypePasswordReset, func(s *RecordState) { s.PasswordHash = "other" }, true},
+		{"passwordReset: verified", TokenTypePasswordReset, func(s *RecordState) { s.Verified = true }, false},
+		{"emailChange: email", TokenTypeEmailChange, func(s *RecordState) { s.Email = "b@example.com" }, true},
+		{"emailChange: verified", TokenTypeEmailChange, func(s *RecordState) { s.Verified = true }, false},
+		{"auth: anything", TokenTypeAuth, func(s *RecordState) { *s = RecordState{Email: "x", Verified: true, PasswordHash: "y"} }, false},
+		{"file: anything", TokenTypeFile, func(s *RecordState) { *s = RecordState{Email: "x", Verified: true, PasswordHash: "y"} }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changed := base
+			tt.change(&changed)
+			k1, k2 := SigningKey(tt.typ, "tk", "secret", base), SigningKey(tt.typ, "tk", "secret", changed)
+			if (k1 != k2) != tt.changes {
+				t.Errorf("key changed = %v, want %v", k1 != k2, tt.changes)
+			}
+			if !tt.typ.IsConfirmation() && k1 != "tksecret" {
+				t.Errorf("%s key = %q, want tokenKey+secret", tt.typ, k1)
+			}
+		})
+	}
+	// Types never share a key.
+	if SigningKey(TokenTypeVerification, "tk", "s", base) == SigningKey(TokenTypeEmailChange, "tk", "s", base) {
+		t.Error("verification and emailChange share a key")
+	}
+}

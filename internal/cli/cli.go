@@ -140,6 +140,12 @@ func serveCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *c
 			if err != nil {
 				return err
 			}
+			// Only serve applies pending app migrations on its own (like
+			// PocketBase's); other commands leave a `migrate down` in place.
+			if _, err := app.MigrateUp(ctx, &core.AppMigrations); err != nil {
+				_ = app.Terminate()
+				return fmt.Errorf("apply migrations: %w", err)
+			}
 			return serveBounded(ctx, app, s.ShutdownTimeout, func() error {
 				return opts.Serve(ctx, app, *g, *s, stdout)
 			})

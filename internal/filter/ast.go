@@ -186,7 +186,9 @@ func (t *Text) Pos() int { return t.Offset }
 
 // String returns the value in double quotes with '"' escaped as \". Values
 // produced by the lexer never end in a backslash, so this always re-lexes to
-// the same value.
+// the same value; a value bound to a {:name} placeholder may (the language
+// has no way to write one), so a tree with such a value prints a form that
+// is still unique but does not parse.
 func (t *Text) String() string { return quote(t.Value) }
 
 func (*Text) operandNode() {}

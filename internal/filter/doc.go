@@ -8,7 +8,7 @@
 //	expr       := group (JOIN group)*
 //	group      := '(' expr ')' | comparison
 //	comparison := operand SIGN operand
-//	operand    := IDENT | FUNCTION | NUMBER | TEXT
+//	operand    := IDENT | FUNCTION | NUMBER | TEXT | PARAM
 //	JOIN       := '&&' | '||'                    ('&&' binds tighter than '||')
 //	SIGN       := '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~'
 //	            | '?=' | '?!=' | '?>' | '?>=' | '?<' | '?<=' | '?~' | '?!~'
@@ -16,6 +16,7 @@
 //	FUNCTION   := IDENT '(' [arg (',' arg)* [',']] ')'   (no space before '(')
 //	NUMBER     := '-'? [0-9]+ ('.' [0-9]+)?
 //	TEXT       := '"' ... '"' | "'" ... "'"     (\" or \' escapes the quote)
+//	PARAM      := '{:' [A-Za-z0-9_]+ '}'         (ParseParams: a bound value)
 //	COMMENT    := '//' to end of line
 //
 // Whitespace is space, tab, CR and LF. An expression made only of whitespace

@@ -2,6 +2,8 @@ package filter
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -70,4 +72,78 @@ func checkSyntaxError(t *testing.T, src string, err error) {
 	if se.Msg == "" {
 		t.Fatalf("empty error message for %q", src)
 	}
+}
+
+// paramTemplates are filter shapes with {:v} placeholders; n is how many.
+var paramTemplates = []struct {
+	src   string
+	n     int
+	comps int
+}{
+	{`title = {:v}`, 1, 1},
+	{`title = {:v} && owner = {:w}`, 1, 2},
+	{`(a ~ {:v} || b !~ {:v}) && c ?= {:w}`, 2, 3},
+	{`strftime('%Y', {:v}) = {:v}`, 2, 1},
+}
+
+// FuzzParseParams checks that a value bound to a {:name} placeholder is
+// data, never syntax (issue #22, defect 3): in fixed shapes every
+// placeholder becomes one *Text holding exactly the value and the shape is
+// unchanged; in arbitrary sources the value cannot change whether the
+// source parses nor the tree's node kinds and positions. The seed corpus
+// in testdata/fuzz/FuzzParseParams holds values with quotes, backslashes,
+// braces, newlines, NUL and non-UTF-8 bytes.
+func FuzzParseParams(f *testing.F) {
+	for _, v := range hostileValues {
+		f.Add(v, `title = {:v}`)
+	}
+	f.Fuzz(func(t *testing.T, v, src string) {
+		for _, tmpl := range paramTemplates {
+			e, err := ParseParams(tmpl.src, map[string]any{"v": v, "w": "w"})
+			if err != nil {
+				t.Fatalf("ParseParams(%q) with %q: %v", tmpl.src, v, err)
+			}
+			if got := CountComparisons(e); got != tmpl.comps {
+				t.Fatalf("%q with %q: %d comparisons, want %d", tmpl.src, v, got, tmpl.comps)
+			}
+			n := 0
+			Walk(e, func(node Node) bool {
+				txt, ok := node.(*Text)
+				if !ok || !strings.HasPrefix(tmpl.src[txt.Offset:], "{:v}") {
+					return true
+				}
+				if txt.Value != v {
+					t.Fatalf("%q: placeholder holds %q, want %q", tmpl.src, txt.Value, v)
+				}
+				n++
+				return true
+			})
+			if n != tmpl.n {
+				t.Fatalf("%q with %q: %d literals holding the value, want %d: %s", tmpl.src, v, n, tmpl.n, tree(e))
+			}
+		}
+
+		got, gotErr := ParseParams(src, map[string]any{"v": v})
+		want, wantErr := ParseParams(src, map[string]any{"v": "x"})
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%q: value %q changed the outcome: %v vs %v", src, v, gotErr, wantErr)
+		}
+		if gotErr != nil {
+			checkSyntaxError(t, src, gotErr)
+			return
+		}
+		if a, b := shape(got), shape(want); a != b {
+			t.Fatalf("%q: value %q changed the tree:\n %s\n %s", src, v, a, b)
+		}
+	})
+}
+
+// shape lists the kinds and positions of a tree's nodes, not their values.
+func shape(n Node) string {
+	var b strings.Builder
+	Walk(n, func(n Node) bool {
+		fmt.Fprintf(&b, "%T@%d ", n, n.Pos())
+		return true
+	})
+	return b.String()
 }

@@ -165,7 +165,7 @@ func parseIdentifier(raw string, offset int) (*Identifier, error) {
 	}
 	id := &Identifier{Raw: raw, Offset: offset}
 
-	var segs []segment
+	segs := make([]segment, 0, strings.Count(raw, ".")+1)
 	for i, start := 0, 0; i <= len(raw); i++ {
 		if i == len(raw) || raw[i] == '.' {
 			if i == start {

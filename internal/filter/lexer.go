@@ -20,6 +20,7 @@ const (
 	tokLParen           // (
 	tokRParen           // )
 	tokComma            // ,
+	tokParam            // {:name} placeholder; raw is the name
 )
 
 // token is one lexeme. raw is the source text (for a tokFunc just the name);
@@ -46,6 +47,8 @@ func (t token) describe() string {
 		return "number " + t.raw
 	case tokIdent:
 		return "identifier " + strconv.Quote(t.raw)
+	case tokParam:
+		return "placeholder {:" + t.raw + "}"
 	}
 	return strconv.Quote(t.raw)
 }
@@ -132,6 +135,8 @@ func (l *lexer) next() (token, error) {
 		return token{}, errorf(start, "unexpected %q, did you mean %q?", string(c), string(c)+string(c))
 	case c == '=' || c == '!' || c == '>' || c == '<' || c == '~' || c == '?':
 		return l.operator()
+	case c == '{' && start+1 < len(l.src) && l.src[start+1] == ':':
+		return l.param()
 	case c == '.' && start+1 < len(l.src) && isDigit(l.src[start+1]):
 		return token{}, errorf(start, "invalid number: a number must start with a digit (write 0.5, not .5)")
 	}
@@ -240,6 +245,22 @@ func (l *lexer) text() (token, error) {
 		}
 	}
 	return token{}, errorf(start, "unterminated text: missing closing %c", q)
+}
+
+// param scans a {:name} placeholder (name: [A-Za-z0-9_]+, as in dbx). Only
+// its name is read here: the parser puts the bound value into the tree as a
+// literal node, so a value is never lexed.
+func (l *lexer) param() (token, error) {
+	start := l.pos
+	i := start + 2
+	for i < len(l.src) && isWordChar(l.src[i]) {
+		i++
+	}
+	if i == start+2 || i >= len(l.src) || l.src[i] != '}' {
+		return token{}, errorf(start, "invalid placeholder: want {:name} with a name of letters, digits and '_'")
+	}
+	l.pos = i + 1
+	return token{kind: tokParam, pos: start, raw: l.src[start+2 : i]}, nil
 }
 
 // operator scans one of the comparison signs, longest match first.

@@ -1,6 +1,9 @@
 package filter
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // MaxFuncDepth is how deeply function calls may nest: f(g(h(x))) is the
 // deepest allowed (spec §3.1).
@@ -17,7 +20,20 @@ const MaxGroupDepth = 128
 // and for an empty expression. Parse does not apply MaxLength or
 // MaxComparisons; see CheckLimits.
 func Parse(src string) (Expr, error) {
-	p := &parser{lex: lexer{src: src}}
+	return ParseParams(src, nil)
+}
+
+// ParseParams is Parse with {:name} placeholders bound to params. Each
+// placeholder becomes a literal node holding its value — a *Text for a
+// string, a *Number for any Go integer or float, a null/true/false
+// literal *Identifier for nil and bools — positioned at the placeholder.
+// The value itself is never lexed or parsed, so no value can change the
+// expression's shape (issue #22, defect 3). A placeholder without a value
+// in params, a value of another type and a non-finite float are
+// *SyntaxErrors; names are [A-Za-z0-9_]+. Placeholders inside quoted text
+// are text, not placeholders.
+func ParseParams(src string, params map[string]any) (Expr, error) {
+	p := &parser{lex: lexer{src: src}, params: params}
 	if err := p.advance(); err != nil {
 		return nil, err
 	}
@@ -60,8 +76,73 @@ func MustParse(src string) Expr {
 }
 
 type parser struct {
-	lex lexer
-	tok token // current token
+	lex    lexer
+	tok    token          // current token
+	params map[string]any // values of {:name} placeholders
+}
+
+// bound returns the literal node for the placeholder token t.
+func (p *parser) bound(t token) (Operand, error) {
+	v, ok := p.params[t.raw]
+	if !ok {
+		return nil, errorf(t.pos, "no value bound to placeholder {:%s}", truncate(t.raw))
+	}
+	switch x := v.(type) {
+	case nil:
+		return boundLiteral("null", t.pos), nil
+	case bool:
+		if x {
+			return boundLiteral("true", t.pos), nil
+		}
+		return boundLiteral("false", t.pos), nil
+	case string:
+		return &Text{Value: x, Offset: t.pos}, nil
+	}
+	f, ok := toFloat(v)
+	if !ok {
+		return nil, errorf(t.pos, "unsupported value of type %T bound to {:%s}", v, truncate(t.raw))
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, errorf(t.pos, "non-finite number bound to {:%s}", truncate(t.raw))
+	}
+	return &Number{Value: f, Offset: t.pos}, nil
+}
+
+// boundLiteral is the null/true/false literal a bound nil or bool becomes.
+// Collections cannot have fields of these names, so it always resolves to
+// the value.
+func boundLiteral(word string, pos int) *Identifier {
+	return &Identifier{Raw: word, Kind: KindLiteral, Path: []string{word}, Offset: pos}
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int8:
+		return float64(x), true
+	case int16:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case uint:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case float32:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
 }
 
 func (p *parser) advance() error {
@@ -184,6 +265,12 @@ func (p *parser) parseOperand(fdepth int, what string) (Operand, error) {
 		o = &Number{Value: t.num, Offset: t.pos}
 	case tokText:
 		o = &Text{Value: t.str, Offset: t.pos}
+	case tokParam:
+		b, err := p.bound(t)
+		if err != nil {
+			return nil, err
+		}
+		o = b
 	case tokFunc:
 		return p.parseFunc(fdepth + 1)
 	default:

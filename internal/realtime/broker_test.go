@@ -357,6 +357,49 @@ func TestBrokerTwoNodesOverBus(t *testing.T) {
 	}
 }
 
+// TestBrokerRemoteDeleteChecksSnapshot: a delete seen on another node is
+// checked against the deleted record's snapshot (the row is gone); that
+// check only counts matching rows, and it used to be read as "no record
+// matched", so a rule or filter dropped every remote delete.
+func TestBrokerRemoteDeleteChecksSnapshot(t *testing.T) {
+	app := newApp(t, "published = true", "published = true")
+	bus := realtime.NewLocalBus()
+	a := realtime.NewBroker(app, realtime.Config{Bus: bus})
+	a.BindHooks() // node A sees the writes
+	bNode := realtime.NewBroker(app, realtime.Config{Bus: bus})
+	t.Cleanup(a.Close)
+	t.Cleanup(bNode.Close)
+	rec := createPost(t, app, map[string]any{"title": "gone", "published": true})
+	c := bNode.NewClient()
+	subs := []string{
+		"posts/*",
+		"posts/" + rec.Id(),
+		"posts/*?options=" + `{"query":{"filter":"title = 'gone'"}}`,
+		"posts/*?options=" + `{"query":{"filter":"title = 'other'"}}`,
+	}
+	if err := bNode.SetSubscriptions(c, subs); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Delete(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	// One event's deliveries to one client are queued together, in
+	// subscription order: the three matching ones arrive as one batch.
+	msgs := waitMessages(t, c, 3, 5*time.Second)
+	got := map[string]bool{}
+	for _, m := range msgs {
+		if !strings.Contains(string(m.Data), `"action":"delete"`) {
+			t.Fatalf("message %s %s", m.Name, m.Data)
+		}
+		got[m.Name] = true
+	}
+	for i, sub := range subs {
+		if want := i < 3; got[sub] != want {
+			t.Errorf("remote delete delivered to %q = %v, want %v (got %d messages)", sub, got[sub], want, len(msgs))
+		}
+	}
+}
+
 func TestBrokerCustomTopicsAndUnknownClient(t *testing.T) {
 	app := newApp(t, "", "")
 	b := brokerOf(t, app)

@@ -369,7 +369,9 @@ func (b *Broker) matches(ctx context.Context, col *core.Collection, rec *core.Re
 		b.logger.Debug("realtime: access query failed", "collection", col.Name, "err", err)
 		return false
 	}
-	return len(res.Records) > 0
+	// A check against a snapshot (candidate) only counts: it returns Total
+	// and no records.
+	return len(res.Records) > 0 || res.Total > 0
 }
 
 // showEmail tells whether auth may see rec's e-mail (spec §4.5).

@@ -40,6 +40,16 @@ type translator struct {
 	// enforced holds the aliases whose collection listRule was already
 	// AND-ed in (spec §2.3 step 5).
 	enforced map[string]bool
+	// authAliases holds the aliases of the caller's own auth record joined
+	// for @request.auth.*: a client filter may read its fields unguarded,
+	// not those of the records it points to.
+	authAliases map[string]bool
+
+	// mainFrom is the quoted source of the main row when it is not its
+	// table: the candidate CTE when a rule is checked against a would-be
+	// record (see candidateTable). All-match subqueries re-read the main
+	// row from it; every join reads the real tables.
+	mainFrom string
 
 	nparam int
 	nsub   int
@@ -60,8 +70,15 @@ type scope struct {
 	outer bool
 	// client marks a user-supplied filter or sort by a non-superuser:
 	// hidden fields are refused, auth e-mails guarded and list rules of
-	// traversed collections enforced (spec §3.3, §2.3).
+	// traversed collections enforced (spec §3.3, §2.3), in the main query
+	// and in every subquery.
 	client bool
+	// from is the quoted source of the base row when it is not coll's
+	// table (the candidate CTE for the main row of a write rule).
+	from string
+	// where receives the list-rule conditions of the collections joined in
+	// this scope: the main query's WHERE, or a subquery's own.
+	where *[]string
 }
 
 // translate turns q into SQL parts over the main table (see Store.Query).
@@ -105,6 +122,9 @@ func (s *Store) translateQuery(q *core.RecordQuery) (*sqlParts, error) {
 		used:      map[string]bool{q.Collection.Name: true},
 		enforced:  map[string]bool{},
 	}
+	if q.Candidate != nil {
+		t.mainFrom = s.q(candidateTable)
+	}
 	for _, f := range q.Filters {
 		if f.Expr == nil {
 			continue
@@ -134,6 +154,8 @@ func (t *translator) mainScope(client bool) *scope {
 		aliases: t.aliases,
 		outer:   true,
 		client:  client && !t.superuser,
+		from:    t.mainFrom,
+		where:   &t.parts.where,
 	}
 }
 
@@ -214,7 +236,7 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 		if i == 1 {
 			src = c.Right
 		}
-		sub, err := t.multiSubquery(sc, src)
+		sub, guarded, err := t.multiSubquery(sc, src)
 		if err != nil {
 			return "", err
 		}
@@ -232,6 +254,9 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 		}
 		n++
 		v := &operand{sql: alias + "." + t.q("multiMatchValue"), json: side.json}
+		if guarded {
+			v.guard = alias + "." + t.q("multiMatchGuard")
+		}
 		if i == 0 {
 			lv = v
 		} else {
@@ -239,7 +264,9 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 		}
 	}
 	// compare may bind LIKE patterns; render it before reading t.b back.
-	neg := t.compare(op, lv, rv)
+	// A value whose e-mail guard fails never satisfies the condition, as
+	// in the main query: it is a counterexample, whatever its value.
+	neg := t.compare(op, lv, rv) + guardSQL(lv.guard) + guardSQL(rv.guard)
 	t.b.WriteString(" WHERE NOT (")
 	t.b.WriteString(neg)
 	t.b.WriteString(")))")
@@ -254,24 +281,43 @@ func guardSQL(g string) string {
 }
 
 // multiSubquery lists the values of src for the row sc.base, resolved
-// afresh from sc.coll under a private alias, e.g.
+// afresh (from sc.from, or else sc.coll's table) under a private alias, e.g.
 // SELECT "__mm0_cats"."name" AS "multiMatchValue" FROM "posts" "__mm0" ... WHERE "__mm0"."id" = "posts"."id".
-func (t *translator) multiSubquery(sc *scope, src filter.Operand) (string, error) {
+//
+// For a client filter the subquery is guarded like the main query (issue
+// #22): the list rules of the collections it joins are AND-ed into its
+// WHERE, so a related record the caller cannot list is neither a witness
+// nor a counterexample, and an auth e-mail's visibility comes back as a
+// second column, "multiMatchGuard" (guarded reports it), which the caller
+// ANDs to the condition. Without this, `multi.title != "x"` answered
+// whether a hidden related record's title was "x".
+func (t *translator) multiSubquery(sc *scope, src filter.Operand) (sql string, guarded bool, err error) {
 	base := t.newAlias("__mm" + strconv.Itoa(t.nsub))
 	t.nsub++
-	var joins []string
-	sub := &scope{coll: sc.coll, base: base, joins: &joins, aliases: map[string]string{}}
+	var joins, where []string
+	sub := &scope{coll: sc.coll, base: base, joins: &joins, aliases: map[string]string{},
+		client: sc.client, from: sc.from, where: &where}
 	v, err := t.operand(sub, src)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	b.WriteString(t.sqlOf(v))
 	b.WriteString(" AS ")
 	b.WriteString(t.q("multiMatchValue"))
+	if v.guard != "" {
+		b.WriteString(", (")
+		b.WriteString(v.guard)
+		b.WriteString(") AS ")
+		b.WriteString(t.q("multiMatchGuard"))
+	}
 	b.WriteString(" FROM ")
-	b.WriteString(t.q(sc.coll.Name))
+	if sc.from != "" {
+		b.WriteString(sc.from)
+	} else {
+		b.WriteString(t.q(sc.coll.Name))
+	}
 	b.WriteByte(' ')
 	b.WriteString(t.q(base))
 	for _, j := range joins {
@@ -282,7 +328,11 @@ func (t *translator) multiSubquery(sc *scope, src filter.Operand) (string, error
 	b.WriteString(t.col(base, core.FieldId))
 	b.WriteString(" = ")
 	b.WriteString(t.col(sc.base, core.FieldId))
-	return b.String(), nil
+	for _, w := range where {
+		b.WriteString(" AND ")
+		b.WriteString(w)
+	}
+	return b.String(), v.guard != "", nil
 }
 
 // sortTerm renders one ORDER BY term (spec §2.1).
@@ -316,6 +366,11 @@ func (t *translator) sortTerm(sc *scope, it filter.SortItem) (string, error) {
 	if v.kind != valExpr {
 		return "", fmt.Errorf("invalid sort field %q - it resolves to a literal value", id.Raw)
 	}
+	if v.guard != "" {
+		// A private e-mail sorts as if absent: its order would reveal it
+		// (issue #22) as surely as a comparison would.
+		return "CASE WHEN " + v.guard + " THEN " + v.sql + " END" + dir, nil
+	}
 	return v.sql + dir, nil
 }
 
@@ -335,12 +390,51 @@ func parseRuleCached(src string) (filter.Expr, error) {
 	return e, nil
 }
 
+// listGuard is the condition under which a row of coll, joined as alias by
+// a client filter or sort through a back-relation or @collection, is
+// visible to the caller: its listRule ("" when there is nothing to check).
+// It goes into the join's ON clause, not the WHERE, so a record the caller
+// cannot list is simply not joined: a back-relation whose only rows are
+// hidden reads as one with none, and no main row is dropped because of
+// rows the caller does not know exist (issue #22). The rule's own joins
+// (an @collection or @request.auth join) cannot precede the row they
+// qualify, so such a rule is checked in an EXISTS over them.
+func (t *translator) listGuard(sc *scope, coll *core.Collection, alias string) (string, error) {
+	if !sc.client {
+		return "", nil
+	}
+	if coll.ListRule == nil {
+		return "", fmt.Errorf("only superusers can filter or sort by fields of collection %q", coll.Name)
+	}
+	if strings.TrimSpace(*coll.ListRule) == "" {
+		return "", nil
+	}
+	expr, err := parseRuleCached(*coll.ListRule)
+	if err != nil {
+		return "", fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)
+	}
+	var joins, where []string
+	rs := &scope{coll: coll, base: alias, joins: &joins, aliases: map[string]string{}, where: &where}
+	cond, err := t.expr(rs, expr)
+	if err != nil {
+		return "", fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)
+	}
+	if len(joins) == 0 {
+		return cond, nil
+	}
+	one := t.q(t.newAlias("__one"))
+	return "EXISTS (SELECT 1 FROM (SELECT 1) " + one + " " + strings.Join(joins, " ") + " WHERE " + cond + ")", nil
+}
+
 // enforceListRule ANDs the listRule of coll, joined as alias, into the
-// main query when a client filter or sort traverses into it (spec §2.3
-// step 5): rows stay when the relation is empty or the related row is
-// listable by the caller.
+// scope's WHERE (the main query's, or a subquery's) when a client filter
+// or sort traverses a forward relation into it (spec §2.3 step 5): rows
+// stay when the relation is empty or the related row is listable by the
+// caller. The related ids are part of the visible record, so dropping a
+// combination depends on nothing hidden; back-relations and @collection
+// use listGuard instead.
 func (t *translator) enforceListRule(sc *scope, coll *core.Collection, alias string) error {
-	if !sc.client || !sc.outer || t.enforced[alias] {
+	if !sc.client || t.enforced[alias] {
 		return nil
 	}
 	t.enforced[alias] = true
@@ -354,12 +448,12 @@ func (t *translator) enforceListRule(sc *scope, coll *core.Collection, alias str
 	if err != nil {
 		return fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)
 	}
-	rs := &scope{coll: coll, base: alias, joins: sc.joins, aliases: sc.aliases, outer: true}
+	rs := &scope{coll: coll, base: alias, joins: sc.joins, aliases: sc.aliases, outer: sc.outer, where: sc.where}
 	cond, err := t.expr(rs, expr)
 	if err != nil {
 		return fmt.Errorf("invalid listRule of collection %q: %w", coll.Name, err)
 	}
 	id := t.col(alias, core.FieldId)
-	t.parts.where = append(t.parts.where, "("+id+" = '' OR "+id+" IS NULL OR "+cond+")")
+	*sc.where = append(*sc.where, "("+id+" = '' OR "+id+" IS NULL OR "+cond+")")
 	return nil
 }

@@ -14,37 +14,10 @@ import (
 // p2 (cat Tabby, no tags, comment nice) and p3 (no cats, tags z).
 func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 	t.Helper()
-	ctx := t.Context()
-	s, err := Open(ctx, sqlite.Dialect{}, t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	list := filterSchema()
-	cols := map[string]*core.Collection{}
-	for _, c := range list {
-		cols[c.Name] = c
-		defs := make([]string, len(c.Fields))
-		for i, f := range c.Fields {
-			defs[i] = s.q(f.GetName()) + " " + s.d.ColumnDefinition(columnKind(f))
-		}
-		if err := s.db.Exec(ctx, "CREATE TABLE "+s.q(c.Name)+" ("+strings.Join(defs, ", ")+")", nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.setCollections(list)
+	s, cols := schemaStore(t, filterSchema())
 	insert := func(table string, row map[string]any) {
 		t.Helper()
-		var names, ph []string
-		params := map[string]any{}
-		for k, v := range row {
-			names = append(names, s.q(k))
-			ph = append(ph, "{:"+k+"}")
-			params[k] = v
-		}
-		if err := s.db.Exec(ctx, "INSERT INTO "+s.q(table)+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", params); err != nil {
-			t.Fatalf("insert into %s: %v", table, err)
-		}
+		insertRow(t, s, table, row)
 	}
 	insert("users", map[string]any{"id": "u1aaaaaaaaaaaaa", "email": "one@example.com", "emailVisibility": true, "name": "User One", "secret": "s1", "friends": `["u2aaaaaaaaaaaaa"]`})
 	insert("users", map[string]any{"id": "u2aaaaaaaaaaaaa", "email": "two@example.com", "emailVisibility": false, "name": "User Two", "secret": "s2", "friends": `[]`})
@@ -63,6 +36,46 @@ func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 	insert("comments", map[string]any{"id": "m3", "msg": "meh", "post": "p1"})
 	insert("comments", map[string]any{"id": "m4", "msg": "nice", "post": "p2"})
 	return s, cols
+}
+
+// schemaStore opens a real SQLite store in t.TempDir() holding a table per
+// collection of list (no indexes, no rows).
+func schemaStore(t testing.TB, list []*core.Collection) (*Store, map[string]*core.Collection) {
+	t.Helper()
+	ctx := t.Context()
+	s, err := Open(ctx, sqlite.Dialect{}, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	cols := map[string]*core.Collection{}
+	for _, c := range list {
+		cols[c.Name] = c
+		defs := make([]string, len(c.Fields))
+		for i, f := range c.Fields {
+			defs[i] = s.q(f.GetName()) + " " + s.d.ColumnDefinition(columnKind(f))
+		}
+		if err := s.db.Exec(ctx, "CREATE TABLE "+s.q(c.Name)+" ("+strings.Join(defs, ", ")+")", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.setCollections(list)
+	return s, cols
+}
+
+// insertRow inserts row into table with plain SQL.
+func insertRow(t testing.TB, s *Store, table string, row map[string]any) {
+	t.Helper()
+	var names, ph []string
+	params := map[string]any{}
+	for k, v := range row {
+		names = append(names, s.q(k))
+		ph = append(ph, "{:"+k+"}")
+		params[k] = v
+	}
+	if err := s.db.Exec(t.Context(), "INSERT INTO "+s.q(table)+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", params); err != nil {
+		t.Fatalf("insert into %s: %v", table, err)
+	}
 }
 
 func TestFilterSQLExecution(t *testing.T) {

@@ -177,13 +177,19 @@ func (t *translator) relationJoin(sc *scope, key, want string, target *core.Coll
 
 // fieldPath resolves path starting at a row of coll aliased base:
 // relation hops, back-relations, a final column (with modifier) or a JSON
-// path inside a json/geoPoint field.
-func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, path []string, mod filter.Modifier, client bool) (*operand, error) {
+// path inside a json/geoPoint field. guarded marks a client filter's path:
+// hidden fields are refused and auth e-mails guarded on every record it
+// reaches but the caller's own (@request.auth.*).
+func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, path []string, mod filter.Modifier, guarded bool) (*operand, error) {
 	multi := false
 	hops := 0
 	for i := 0; i < len(path); i++ {
 		seg := path[i]
 		last := i == len(path)-1
+		// The caller's own record (@request.auth.*) shows its e-mail, but
+		// its hidden fields stay refused: a client filter must not probe
+		// the caller's own tokenKey or password hash.
+		client := guarded && !t.authAliases[base]
 		f := coll.Fields.GetByName(seg)
 		if f == nil {
 			if !last {
@@ -191,17 +197,28 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 					if hops++; hops > maxRelationHops {
 						return nil, fmt.Errorf("too many relation hops in %q (max %d)", strings.Join(path, "."), maxRelationHops)
 					}
-					if client && rf.GetHidden() {
+					if guarded && rf.GetHidden() {
 						return nil, fmt.Errorf("hidden field %q of collection %q cannot be used", rf.GetName(), bc.Name)
 					}
-					alias := t.join(sc, base+"."+seg, base+"_"+seg, true, func(alias string) []string {
-						return []string{"LEFT JOIN " + t.q(bc.Name) + " " + t.q(alias) + " ON " + t.backRelationOn(alias, rf, base)}
+					// The list rule guards the join itself (listGuard): a
+					// back-related record the caller cannot list is not
+					// joined, so "only hidden rows" reads as "no rows".
+					var guardErr error
+					from := base
+					alias := t.join(sc, guardedKey(sc, base+"."+seg), base+"_"+seg, true, func(alias string) []string {
+						on := t.backRelationOn(alias, rf, from)
+						g, err := t.listGuard(sc, bc, alias)
+						if err != nil {
+							guardErr = err
+							return nil
+						}
+						return []string{"LEFT JOIN " + t.q(bc.Name) + " " + t.q(alias) + " ON " + on + guardSQL(g)}
 					})
+					if guardErr != nil {
+						return nil, guardErr
+					}
 					if !hasUniqueIndex(bc, rf.GetName()) {
 						multi = true
-					}
-					if err := t.enforceListRule(sc, bc, alias); err != nil {
-						return nil, err
 					}
 					coll, base = bc, alias
 					continue
@@ -209,7 +226,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 			}
 			return nil, unknownField(strings.Join(path[:i+1], "."))
 		}
-		if client && f.GetHidden() {
+		if guarded && f.GetHidden() {
 			return nil, fmt.Errorf("hidden field %q cannot be used", strings.Join(path[:i+1], "."))
 		}
 		column := t.col(base, seg)
@@ -229,7 +246,11 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 			if hops++; hops > maxRelationHops {
 				return nil, fmt.Errorf("too many relation hops in %q (max %d)", strings.Join(path, "."), maxRelationHops)
 			}
-			alias := t.relationJoin(sc, base+"."+seg, base+"_"+seg, target, column, f.IsMultiple())
+			key := base + "." + seg
+			if f.IsMultiple() {
+				key = guardedKey(sc, key)
+			}
+			alias := t.relationJoin(sc, key, base+"_"+seg, target, column, f.IsMultiple())
 			if f.IsMultiple() {
 				multi = true
 			}
@@ -259,17 +280,25 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 	}
 	switch mod {
 	case filter.ModEach:
+		// Like PocketBase: a select, file or relation field is iterated
+		// (all-match only when it can hold several values or the path is
+		// already multi-valued); on any other field :each has no effect,
+		// so `multi.title:each !~ "x%"` is `multi.title !~ "x%"`.
 		mv, ok := f.(core.MultiValuer)
-		if !ok || !mv.IsMultiple() {
-			return nil, fmt.Errorf("modifier :each needs a multiple select, file or relation field, %q is not", f.GetName())
+		if !ok {
+			mod = filter.ModNone
+			break
 		}
 		alias := t.join(sc, "each:"+base+"."+f.GetName(), base+"_"+f.GetName()+"_je", true, func(alias string) []string {
 			return []string{"LEFT JOIN " + t.s.d.JSONEach(column) + " " + t.q(alias) + " ON 1=1"}
 		})
-		return &operand{sql: t.col(alias, "value"), multi: true}, nil
+		return &operand{sql: t.col(alias, "value"), multi: multi || mv.IsMultiple()}, nil
 	case filter.ModLength:
+		// Like PocketBase (and :each above): on a field that holds no
+		// list :length has no effect and the column is compared as is.
 		if _, ok := f.(core.MultiValuer); !ok {
-			return nil, fmt.Errorf("modifier :length needs a select, file or relation field, %q is not", f.GetName())
+			mod = filter.ModNone
+			break
 		}
 		return &operand{sql: t.s.d.JSONArrayLength(column), multi: multi}, nil
 	case filter.ModChanged:
@@ -343,6 +372,20 @@ func (t *translator) backRelationOn(alias string, rf core.Field, base string) st
 	return column + " = " + id
 }
 
+// guardedKey keeps a client's guarded join apart from a rule's unguarded
+// one over the same multi-valued path (a list rule and a filter share the
+// main query's joins): sharing would let the filter read rows the rule's
+// join holds, pin a rule's condition on a hidden field to one row
+// ("members.pin ?= 1" with "members.id ?= me"), or narrow the rule to the
+// rows the caller can list. A single relation has one row either way and
+// keeps its one join.
+func guardedKey(sc *scope, key string) string {
+	if sc.client {
+		return "client:" + key
+	}
+	return key
+}
+
 // hasUniqueIndex reports a single-column UNIQUE index on column, which
 // makes a back-relation single-valued (spec §2.4, §3.6).
 func hasUniqueIndex(c *core.Collection, column string) bool {
@@ -379,11 +422,21 @@ func (t *translator) collectionIdent(sc *scope, id *filter.Identifier) (*operand
 		want += "_" + id.Alias
 		key += ":" + id.Alias
 	}
-	alias := t.join(sc, key, want, true, func(alias string) []string {
-		return []string{"LEFT JOIN " + t.q(c.Name) + " " + t.q(alias) + " ON 1=1"}
+	var guardErr error
+	alias := t.join(sc, guardedKey(sc, key), want, true, func(alias string) []string {
+		on := "1=1"
+		g, err := t.listGuard(sc, c, alias)
+		if err != nil {
+			guardErr = err
+			return nil
+		}
+		if g != "" {
+			on = g
+		}
+		return []string{"LEFT JOIN " + t.q(c.Name) + " " + t.q(alias) + " ON " + on}
 	})
-	if err := t.enforceListRule(sc, c, alias); err != nil {
-		return nil, err
+	if guardErr != nil {
+		return nil, guardErr
 	}
 	o, err := t.fieldPath(sc, c, alias, id.Path, id.Modifier, sc.client)
 	if err != nil {

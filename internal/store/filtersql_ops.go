@@ -135,6 +135,8 @@ func likePattern(v string) string {
 func (t *translator) function(sc *scope, f *filter.Func) (*operand, error) {
 	args := make([]string, len(f.Args))
 	multi := false
+	// An argument's e-mail guard holds for the function's result too.
+	var guards []string
 	for i, a := range f.Args {
 		o, err := t.operand(sc, a)
 		if err != nil {
@@ -142,7 +144,11 @@ func (t *translator) function(sc *scope, f *filter.Func) (*operand, error) {
 		}
 		args[i] = t.sqlOf(o)
 		multi = multi || o.multi
+		if o.guard != "" {
+			guards = append(guards, o.guard)
+		}
 	}
+	guard := strings.Join(guards, " AND ")
 	switch f.Name {
 	case "geoDistance":
 		if len(args) != 4 {
@@ -150,12 +156,12 @@ func (t *translator) function(sc *scope, f *filter.Func) (*operand, error) {
 		}
 		// Not all-match constrained: it behaves like an any-match over
 		// multiple relations (spec §3.7).
-		return &operand{sql: t.s.d.GeoDistance(args[0], args[1], args[2], args[3]), json: true}, nil
+		return &operand{sql: t.s.d.GeoDistance(args[0], args[1], args[2], args[3]), json: true, guard: guard}, nil
 	case "strftime":
 		if len(args) == 0 {
 			return nil, fmt.Errorf("strftime expects a format")
 		}
-		return &operand{sql: "COALESCE(" + t.s.d.Strftime(args[0], args[1:]...) + ", '')", multi: multi}, nil
+		return &operand{sql: "COALESCE(" + t.s.d.Strftime(args[0], args[1:]...) + ", '')", multi: multi, guard: guard}, nil
 	}
 	return nil, fmt.Errorf("unknown function %q", f.Name)
 }
@@ -335,13 +341,29 @@ func (t *translator) requestAuth(sc *scope, id *filter.Identifier) (*operand, er
 		}
 		return t.literalModifier(v, id.Modifier)
 	}
-	if ac == nil || ac.Fields.GetByName(id.Path[0]) == nil {
+	if ac == nil {
 		return nullOperand(), nil
 	}
+	if ac.Fields.GetByName(id.Path[0]) == nil {
+		// A back-relation (@request.auth.posts_via_author.title) is
+		// resolved like any other path of the caller's record; anything
+		// else unknown is NULL (spec §3.3).
+		if bc, _ := t.backRelation(ac, id.Path[0]); bc == nil || len(id.Path) < 2 {
+			return nullOperand(), nil
+		}
+	}
 	alias := t.join(sc, "@request.auth", "__auth_"+ac.Name, false, func(alias string) []string {
+		if t.authAliases == nil {
+			t.authAliases = map[string]bool{}
+		}
+		t.authAliases[alias] = true
 		return []string{"LEFT JOIN " + t.q(ac.Name) + " " + t.q(alias) + " ON " + t.col(alias, core.FieldId) + " = " + t.bind(auth.Id())}
 	})
-	o, err := t.fieldPath(sc, ac, alias, id.Path, id.Modifier, false)
+	// The caller's own visible fields are theirs to filter by (its e-mail
+	// unguarded); in a client filter its hidden ones (tokenKey, password)
+	// are refused like any other, and records reached through them are
+	// guarded like any other join. Rules read everything.
+	o, err := t.fieldPath(sc, ac, alias, id.Path, id.Modifier, sc.client)
 	if err != nil {
 		if isUnknownField(err) {
 			return nullOperand(), nil

@@ -90,7 +90,18 @@ func filterSchema() []*core.Collection {
 	)
 	profiles.Indexes = []string{"CREATE UNIQUE INDEX `idx_profiles_user` ON `profiles` (`user`)"}
 
-	return []*core.Collection{users, supers, secrets, cats, posts, comments, profiles}
+	// memos are listed through the memberships idiom: their list rule
+	// needs a join of its own.
+	memos := core.NewBaseCollection("memos")
+	memos.Id = "pbc_memos"
+	memos.ListRule = strp("@collection.users:me.id ?= @request.auth.id && owner = @request.auth.id")
+	memos.Fields = append(memos.Fields,
+		&core.TextField{BaseField: base("text")},
+		&core.TextField{BaseField: core.BaseField{Name: "note", Hidden: true}},
+		&core.RelationField{BaseField: base("owner"), CollectionId: core.UsersCollectionId, MaxSelect: 1},
+	)
+
+	return []*core.Collection{users, supers, secrets, cats, posts, comments, profiles, memos}
 }
 
 // newTranslateStore is a Store with only a dialect and a collection index:
@@ -126,11 +137,14 @@ type filterCase struct {
 	filter, rule, sort string
 	ruleSort           bool
 	// as is "" (guest), "user" or "super".
-	as      string
-	noReq   bool
-	body    map[string]any
-	query   map[string]string
-	headers map[string]string
+	as string
+	// candidate checks a write rule against a would-be record (the main
+	// row is the candidate CTE).
+	candidate bool
+	noReq     bool
+	body      map[string]any
+	query     map[string]string
+	headers   map[string]string
 }
 
 var filterCases = []filterCase{
@@ -209,11 +223,12 @@ var filterCases = []filterCase{
 	{name: "mod_each_any", rule: `tags:each ?= "a"`},
 	{name: "mod_each_all", rule: `tags:each = "a"`},
 	{name: "mod_each_neq", rule: `tags:each != "z"`},
-	{name: "mod_each_single_error", rule: `status:each = "a"`},
+	{name: "mod_each_single_select", rule: `status:each = "a"`},
+	{name: "mod_each_plain_field_ignored", filter: `cats.name:each !~ 'x%'`, as: "user"},
 	{name: "mod_each_through_relation", rule: `cats.owner.friends:each ?= "u1"`},
 	{name: "mod_length_relation", rule: `cats:length >= 2`},
 	{name: "mod_length_through_multi", coll: "users", rule: `friends.friends:length > 0`},
-	{name: "mod_length_text_error", rule: `title:length > 0`},
+	{name: "mod_length_text_ignored", rule: `title:length > 0`},
 	{name: "mod_lower", rule: `title:lower = "abc"`},
 	{name: "mod_lower_request", as: "user", rule: `title = @request.query.q:lower`, query: map[string]string{"q": "MiXeD"}},
 	{name: "mod_isset_body_present", rule: `@request.body.title:isset = true`, body: map[string]any{"title": ""}},
@@ -236,6 +251,7 @@ var filterCases = []filterCase{
 	{name: "req_auth_joined_hidden_ok_in_rule", as: "user", rule: `@request.auth.secret = "s"`},
 	{name: "req_auth_relation_path", as: "user", rule: `@request.auth.friends.name ?= "x"`},
 	{name: "req_auth_unknown_null", as: "user", rule: `@request.auth.nope.deeper = "x"`},
+	{name: "req_auth_back_relation", as: "user", rule: `@request.auth.comments_via_author.msg ?= "x"`},
 	{name: "req_auth_guest_joined_null", rule: `@request.auth.name = "x"`},
 	{name: "req_method_context", as: "user", rule: `@request.method = "PATCH" && @request.context = "default"`},
 	{name: "req_query_headers", as: "user", rule: `@request.headers.x_mode != "deny" && @request.query.q != "deny"`, query: map[string]string{"q": "ok"}, headers: map[string]string{"x_mode": "allow"}},
@@ -289,6 +305,30 @@ var filterCases = []filterCase{
 	{name: "propagate_collection_null_rule", filter: `@collection.secrets.code ?= "x"`, as: "user"},
 	{name: "propagate_superuser_skipped", filter: `author.name = "x" && secret.code = "y"`, as: "super"},
 	{name: "propagate_rule_and_filter", rule: `author.name != ""`, filter: `author.name = "x"`, as: "user"},
+	// every subquery is guarded too (issue #22)
+	{name: "guard_multi_negated_subquery", coll: "users", filter: `friends.name != "x"`, as: "user"},
+	{name: "guard_multi_not_like_subquery", coll: "users", filter: `friends.name !~ "x"`, as: "user"},
+	{name: "guard_multi_length_subquery", coll: "users", filter: `friends.friends:length < 2`, as: "user"},
+	{name: "guard_email_subquery", coll: "users", filter: `friends.email != "a@b.c"`, as: "user"},
+	{name: "guard_back_relation_subquery", coll: "users", filter: `comments_via_author.post.author.name != "x"`, as: "user"},
+	{name: "guard_collection_subquery", filter: `@collection.users.name != "x"`, as: "user"},
+	{name: "guard_rule_unguarded", coll: "users", rule: `friends.name != "x"`, as: "user"},
+	{name: "guard_function_email", coll: "users", filter: `strftime('%Y', friends.email) != "x"`, as: "user"},
+	{name: "guard_request_auth_relation", filter: `@request.auth.friends.email ?= "a@b.c"`, as: "user"},
+	{name: "guard_request_auth_hidden_refused", filter: `@request.auth.friends.secret ?= "x"`, as: "user"},
+	{name: "guard_request_auth_own_hidden_refused", filter: `@request.auth.secret = "x"`, as: "user"},
+	{name: "guard_request_auth_own_hidden_in_rule_ok", rule: `@request.auth.secret = "x"`, as: "user"},
+	{name: "guard_back_relation_on_clause", coll: "users", filter: `users_via_friends.name ?= ""`, as: "user"},
+	{name: "guard_back_relation_negated", coll: "users", filter: `users_via_friends.name != "x"`, as: "user"},
+	{name: "guard_back_relation_rule_and_client_apart", coll: "users", rule: `users_via_friends.name ?= "a"`, filter: `users_via_friends.name ?= "b"`, as: "user"},
+	{name: "guard_back_relation_rule_join", coll: "users", filter: `memos_via_owner.text != "x"`, as: "user"},
+	{name: "guard_sort_email", coll: "users", sort: `email,-friends.email`, as: "user"},
+	{name: "guard_sort_back_relation", coll: "users", sort: `users_via_friends.name,memos_via_owner.text`, as: "user"},
+	{name: "guard_sort_back_relation_hidden_refused", coll: "users", sort: `memos_via_owner.note`, as: "user"},
+	{name: "guard_sort_plain_field_unchanged", sort: `-created,title,+views`, as: "user"}, // = sort_fields
+
+	// write rules against a candidate row (issue #22)
+	{name: "candidate_self_relation", coll: "users", candidate: true, as: "user", rule: `friends.name = "x" && @collection.users.name ?= "y" && @request.auth.name = "z"`},
 
 	// errors and injection
 	{name: "err_unknown_field", rule: `nope = 1`},
@@ -330,6 +370,9 @@ func (fc filterCase) recordQuery(t testing.TB, cols map[string]*core.Collection)
 		coll = "posts"
 	}
 	q := &core.RecordQuery{Collection: cols[coll], ClientSort: !fc.ruleSort}
+	if fc.candidate {
+		q.Candidate = core.NewRecord(cols[coll])
+	}
 	q.Request, q.Superuser = requestFor(fc, cols)
 	if fc.rule != "" {
 		q.Filters = append(q.Filters, core.FilterClause{Expr: filter.MustParse(fc.rule)})
@@ -467,8 +510,9 @@ func TestFilterSQLCheckRule(t *testing.T) {
 		{fresh, `nope = 1`, `unknown field "nope"`},
 		{fresh, `owner.nope = 1`, `unknown field "owner.nope"`},
 		{fresh, `@collection.missing.x = 1`, `unknown collection "missing"`},
-		{cols["posts"], `note = "x"`, ""}, // rules may use hidden fields
-		{cols["posts"], `title:each = "x"`, `:each`},
+		{cols["posts"], `note = "x"`, ""},       // rules may use hidden fields
+		{cols["posts"], `title:each = "x"`, ""}, // ignored, as in PocketBase
+		{cols["posts"], `title:length = 1`, ""}, // ignored, as in PocketBase
 	}
 	for _, tt := range tests {
 		err := s.CheckRule(t.Context(), tt.coll, filter.MustParse(tt.rule))

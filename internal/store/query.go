@@ -68,11 +68,14 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 		}
 	}
 	alias := s.q(c.Name)
-	from := s.q(c.Name)
+	from := alias
 	prefix := ""
 	if q.Candidate != nil {
-		cte, cteParams := s.candidateCTE(q.Candidate)
+		// The candidate row is the main row, aliased as the collection;
+		// the table itself stays visible to every join (see candidateTable).
+		cte, cteFrom, cteParams := s.candidateCTE(q.Candidate)
 		prefix = cte + " "
+		from = cteFrom
 		for k, v := range cteParams {
 			parts.params[k] = v
 		}
@@ -160,11 +163,22 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 // pointReadMax is the most ids a query may name to count as a point read.
 const pointReadMax = 16
 
-// candidateCTE renders a one-row CTE named like the collection's table
-// holding the would-be record, so create rules see the submitted values
-// (spec §4.3). Its text and parameter names are built once per collection
-// version: every create under a rule comes here.
-func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
+// candidateTable names the one-row CTE holding a rule's candidate record
+// (a would-be record for create and manage rules, a deleted record's
+// snapshot for realtime). The hyphen keeps it out of reach of every rule:
+// collection names and filter identifiers are \w only, so no
+// @collection, relation, back-relation or @request.auth join can name it,
+// and all of them read the real tables (issue #22: a CTE named like the
+// collection hid the table from the whole statement, so "only existing
+// members may add members" compared the newcomer with itself).
+const candidateTable = "__basalt-candidate"
+
+// candidateCTE renders the one-row CTE (named candidateTable) holding the
+// would-be record, so the rule's own field names read the submitted values
+// (spec §4.3), and the FROM item reading it under the collection's name.
+// Their text and parameter names are built once per collection version:
+// every create under a rule comes here.
+func (s *Store) candidateCTE(r *core.Record) (cte, from string, params dbx.Params) {
 	c := r.Collection()
 	v := cachedSQL(s, &s.cteCache, 1024, c, func() candidateSQL {
 		v := candidateSQL{keys: make([]string, len(c.Fields))}
@@ -173,19 +187,21 @@ func (s *Store) candidateCTE(r *core.Record) (string, dbx.Params) {
 			v.keys[i] = "__c" + strconv.Itoa(i)
 			cols[i] = "{:" + v.keys[i] + "} AS " + s.q(f.GetName())
 		}
-		v.sql = "WITH " + s.q(c.Name) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
+		v.sql = "WITH " + s.q(candidateTable) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
+		v.from = s.q(candidateTable) + " " + s.q(c.Name)
 		return v
 	})
-	params := make(dbx.Params, len(c.Fields))
+	params = make(dbx.Params, len(c.Fields))
 	for i, f := range c.Fields {
 		params[v.keys[i]] = f.ToDB(r.Get(f.GetName()))
 	}
-	return v.sql, params
+	return v.sql, v.from, params
 }
 
-// candidateSQL is a collection's candidate CTE and its parameter names, in
-// field order.
+// candidateSQL is a collection's candidate CTE, the FROM item reading it
+// as the main row, and its parameter names, in field order.
 type candidateSQL struct {
 	sql  string
+	from string
 	keys []string
 }

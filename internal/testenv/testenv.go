@@ -25,7 +25,9 @@ type Server struct {
 	// Client talks to the server (TLS with HTTP/2 for StartServerHTTP2).
 	Client *http.Client
 	Dir    string
-	t      testing.TB
+	// API is the HTTP handler under test, for tests that inspect its state.
+	API *api.Server
+	t   testing.TB
 }
 
 // StartServer opens a fresh data dir, bootstraps the app and serves it on
@@ -58,6 +60,7 @@ func start(t testing.TB, h2 bool, register []server.Register) *Server {
 		t.Fatalf("api: %v", err)
 	}
 	ts := httptest.NewUnstartedServer(h)
+	ts.Config.MaxHeaderBytes = api.MaxHeaderBytes // as server.Run sets it
 	if h2 {
 		ts.EnableHTTP2 = true
 		ts.StartTLS()
@@ -68,7 +71,7 @@ func start(t testing.TB, h2 bool, register []server.Register) *Server {
 		ts.Close()
 		_ = app.Terminate()
 	})
-	return &Server{URL: ts.URL, App: app, Client: ts.Client(), Dir: dir, t: t}
+	return &Server{URL: ts.URL, App: app, Client: ts.Client(), Dir: dir, API: h, t: t}
 }
 
 // Do sends a JSON request (body may be nil) and returns the status and

@@ -1,4 +1,5 @@
-import PocketBase, { ClientResponseError, LocalAuthStore } from 'pocketbase';
+import PocketBase, { ClientResponseError } from 'pocketbase';
+import { SessionAuthStore, AUTH_KEY, dropLegacyToken } from './authstore';
 
 /** apiBase is the server root: the dashboard lives at <root>/_/. */
 export function apiBase(loc: { origin: string; pathname: string } = location): string {
@@ -9,7 +10,8 @@ export function apiBase(loc: { origin: string; pathname: string } = location): s
 
 export const SUPERUSERS = '_superusers';
 
-export const pb = new PocketBase(apiBase(), new LocalAuthStore('__basalt_superuser_auth__'));
+dropLegacyToken();
+export const pb = new PocketBase(apiBase(), new SessionAuthStore(AUTH_KEY));
 pb.autoCancellation(false);
 
 /** tokenExp returns the exp claim (seconds) of a JWT, or 0. */

@@ -1,4 +1,4 @@
-// The superuser session: kept in localStorage by the SDK across reloads,
+// The superuser session: kept in this tab's sessionStorage across reloads,
 // refreshed before it expires, and dropped on a 401 (the user returns to
 // the login screen and then to the page they were on).
 
