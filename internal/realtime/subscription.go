@@ -77,7 +77,7 @@ func ParseSubscription(raw string) *Subscription {
 	s.optsKey = canonicalOptions(s.Query, s.Headers)
 	s.key = topicKey(s.Topic)
 	if f := strings.TrimSpace(s.Query["filter"]); f != "" {
-		expr, err := core.ParseRule(f)
+		expr, err := core.ParseClientFilter(f)
 		if err != nil {
 			s.badFilter = true
 		} else {
