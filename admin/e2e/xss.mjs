@@ -1,8 +1,10 @@
 // End-to-end: hostile content in every place the dashboard shows user
 // data must stay inert. Users who may write records store HTML/SVG/JS
 // payloads (editor, text, url, select, json, file names, relation labels,
-// rules, index text, mail templates, a reflected filter in the URL); the
-// superuser then opens every screen that renders them. Each payload, if it
+// rules, index text, mail templates, a reflected filter in the URL) and
+// guests send requests with hostile paths, user agents and referers that
+// land in the logs; the superuser then opens every screen that renders
+// them (the Logs screen and its detail drawer too). Each payload, if it
 // ever ran, would set window.__xss, request /xss-beacon/<tag> or open a
 // dialog; none may happen. The suite runs twice: with the page's
 // Content-Security-Policy, and with the CSP bypassed (playwright's
@@ -223,6 +225,47 @@ test('a reflected filter and an unknown collection in the URL', async ({ page })
   await page.goto(page.url().replace(/#.*/, '#/collections/' + encodeURIComponent(html('colname'))));
   await page.waitForTimeout(200);
   await settle(page, 'unknown collection');
+});
+
+test('hostile request paths, user agents and referers land in the logs', async ({ server }) => {
+  // failed guest requests: the decoded path becomes the log message, the
+  // headers become data.userAgent / data.referer, the query data.url
+  for (const tag of ['log1', 'log2']) {
+    const r = await fetch(server.url + '/api/' + encodeURIComponent(html(tag + 'path')) + '?q=' + encodeURIComponent(html(tag + 'query')), {
+      headers: { 'User-Agent': html(tag + 'ua'), Referer: html(tag + 'ref') },
+    });
+    assert(r.status === 404, 'a hostile path is a 404: ' + r.status);
+  }
+  // the log writer is asynchronous: wait for both entries
+  for (let i = 0; ; i++) {
+    const list = await must(server, 'GET', '/api/logs?filter=' + encodeURIComponent('data.userAgent ~ "onerror"'), su);
+    if (list.totalItems >= 2) { assert(list.items[0].message.includes('<img src=x onerror='), 'the message holds the raw markup'); break; }
+    assert(i < 50, 'the hostile requests were not logged: ' + JSON.stringify(list));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+test('logs screen, its chart and the log detail drawer', async ({ page }) => {
+  await page.goto(page.url().replace(/#.*/, '#/logs'));
+  await page.locator('h1', { hasText: 'Logs' }).waitFor();
+  await page.locator('tbody td', { hasText: '<img src=x onerror=' }).first().waitFor();
+  await page.locator('.chart rect.bar').first().waitFor();
+  await shot(page, 'xss-05-logs');
+  await settle(page, 'logs list');
+  await page.locator('tbody tr', { hasText: 'log1path' }).first().click();
+  await page.locator('.drawer td', { hasText: 'log1ua' }).waitFor();
+  const text = await page.locator('.drawer').innerText();
+  assert(text.includes('log1query'), 'the query shows (percent-encoded) in data.url');
+  for (const part of ['log1ua', 'log1ref', 'log1path']) assert(text.includes(`<img src=x onerror="window.__xss='${part}-img'`), part + ' shows as text');
+  await page.click('.drawer summary');
+  await shot(page, 'xss-06-log-detail');
+  await settle(page, 'log detail drawer');
+  await page.keyboard.press('Escape');
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+  // a reflected filter in the URL shows as text in the filter box and error
+  await page.goto(page.url().replace(/#.*/, '#/logs?filter=' + encodeURIComponent(html('logfilter'))));
+  await page.locator('.err-box, .expr .err').first().waitFor();
+  await settle(page, 'logs reflected filter');
 });
 
 test('the CSP is enforced on the served page (second wall)', async ({ page, csp }) => {
