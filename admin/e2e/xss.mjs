@@ -1,8 +1,10 @@
 // End-to-end: hostile content in every place the dashboard shows user
 // data must stay inert. Users who may write records store HTML/SVG/JS
 // payloads (editor, text, url, select, json, file names, relation labels,
-// rules, index text, mail templates, a reflected filter in the URL); the
-// superuser then opens every screen that renders them. Each payload, if it
+// rules, index text, mail templates, a reflected filter in the URL) and
+// guests send requests with hostile paths, user agents and referers that
+// land in the logs; the superuser then opens every screen that renders
+// them (the Logs screen and its detail drawer too). Each payload, if it
 // ever ran, would set window.__xss, request /xss-beacon/<tag> or open a
 // dialog; none may happen. The suite runs twice: with the page's
 // Content-Security-Policy, and with the CSP bypassed (playwright's
@@ -120,8 +122,9 @@ test('hostile content is stored in every field kind, rules, indexes and template
   form.append('title', html('title'));
   form.append('short', `"><img src=x onerror="${js('short')}">`);
   form.append('body', html('editor'));
-  // the server accepts this (scheme + host): it must never become a live link
-  form.append('site', `javascript://example.com/%0A${encodeURIComponent(js('url'))}`);
+  // the server refuses javascript:// URLs since #22 (core/field_url.go);
+  // markup in an accepted URL must still stay text
+  form.append('site', `https://example.com/"><svg/onload="${js('url')}">`);
   form.append('status', `<img src=x onerror="${js('select1')}">`);
   form.append('tags', `<svg onload="${js('tag1')}">`);
   form.append('meta', JSON.stringify({ html: html('json'), list: [`<img src=x onerror="${js('json2')}">`] }));
@@ -163,7 +166,7 @@ test('record editor: every field kind with hostile values', async ({ page }) => 
   assert(!/onerror|onload|ontoggle|<script|javascript:|<iframe/i.test(body), 'editor markup is sanitised: ' + body);
   // text-ish fields show the payload as text
   assert((await page.inputValue('#f-short')).includes('<img src=x onerror='), 'text field shows the payload as text');
-  assert((await page.inputValue('#f-site')).startsWith('javascript://'), 'url field shows its value as text');
+  assert((await page.inputValue('#f-site')).includes('"><svg/onload='), 'url field shows its value as text');
   assert((await page.inputValue('#f-meta')).includes('<script>'), 'json field shows the payload as text');
   await page.locator('.drawer [data-field="doc"] a.name').first().waitFor();
   await shot(page, 'xss-02-record-editor');
@@ -223,6 +226,47 @@ test('a reflected filter and an unknown collection in the URL', async ({ page })
   await page.goto(page.url().replace(/#.*/, '#/collections/' + encodeURIComponent(html('colname'))));
   await page.waitForTimeout(200);
   await settle(page, 'unknown collection');
+});
+
+test('hostile request paths, user agents and referers land in the logs', async ({ server }) => {
+  // failed guest requests: the decoded path becomes the log message, the
+  // headers become data.userAgent / data.referer, the query data.url
+  for (const tag of ['log1', 'log2']) {
+    const r = await fetch(server.url + '/api/' + encodeURIComponent(html(tag + 'path')) + '?q=' + encodeURIComponent(html(tag + 'query')), {
+      headers: { 'User-Agent': html(tag + 'ua'), Referer: html(tag + 'ref') },
+    });
+    assert(r.status === 404, 'a hostile path is a 404: ' + r.status);
+  }
+  // the log writer is asynchronous: wait for both entries
+  for (let i = 0; ; i++) {
+    const list = await must(server, 'GET', '/api/logs?filter=' + encodeURIComponent('data.userAgent ~ "onerror"'), su);
+    if (list.totalItems >= 2) { assert(list.items[0].message.includes('<img src=x onerror='), 'the message holds the raw markup'); break; }
+    assert(i < 50, 'the hostile requests were not logged: ' + JSON.stringify(list));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+test('logs screen, its chart and the log detail drawer', async ({ page }) => {
+  await page.goto(page.url().replace(/#.*/, '#/logs'));
+  await page.locator('h1', { hasText: 'Logs' }).waitFor();
+  await page.locator('tbody td', { hasText: '<img src=x onerror=' }).first().waitFor();
+  await page.locator('.chart rect.bar').first().waitFor();
+  await shot(page, 'xss-05-logs');
+  await settle(page, 'logs list');
+  await page.locator('tbody tr', { hasText: 'log1path' }).first().click();
+  await page.locator('.drawer td', { hasText: 'log1ua' }).waitFor();
+  const text = await page.locator('.drawer').innerText();
+  assert(text.includes('log1query'), 'the query shows (percent-encoded) in data.url');
+  for (const part of ['log1ua', 'log1ref', 'log1path']) assert(text.includes(`<img src=x onerror="window.__xss='${part}-img'`), part + ' shows as text');
+  await page.click('.drawer summary');
+  await shot(page, 'xss-06-log-detail');
+  await settle(page, 'log detail drawer');
+  await page.keyboard.press('Escape');
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+  // a reflected filter in the URL shows as text in the filter box and error
+  await page.goto(page.url().replace(/#.*/, '#/logs?filter=' + encodeURIComponent(html('logfilter'))));
+  await page.locator('.err-box, .expr .err').first().waitFor();
+  await settle(page, 'logs reflected filter');
 });
 
 test('the CSP is enforced on the served page (second wall)', async ({ page, csp }) => {

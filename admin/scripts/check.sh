@@ -2,7 +2,8 @@
 # Admin dashboard checks: clean install, deterministic build that must match
 # the committed dist/, first-screen size budget, Vitest, and the browser e2e
 # (playwright-core + Debian chromium) against the real binary, with a local
-# SMTP sink and a real S3 server (versitygw), then the XSS suite (e2e/xss.mjs).
+# SMTP sink and a real S3 server (versitygw), the Logs and Crons screens
+# (e2e/ops.mjs), then the XSS suite (e2e/xss.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,5 +35,7 @@ if [ -z "${BASALT_BIN:-}" ]; then
   export BASALT_BIN
 fi
 node e2e/run.mjs
+# the operations screens: Logs (filter, levels, chart, drawer, settings) and Crons
+node e2e/ops.mjs
 # hostile content in every field kind: nothing may run (sanitiser + CSP)
 node e2e/xss.mjs

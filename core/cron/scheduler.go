@@ -49,11 +49,26 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// RunInfo describes a job's latest finished run (kept in memory only: it
+// starts empty at each process start). The dashboard's Crons screen shows
+// it through the superuser-only GET /api/crons.
+type RunInfo struct {
+	// Started is when the run began (UTC).
+	Started time.Time
+	// Duration is how long the run took.
+	Duration time.Duration
+	// Trigger is "schedule" or "manual" (POST /api/crons/{id}).
+	Trigger string
+	// Error is the run's error text ("" when it succeeded).
+	Error string
+}
+
 type job struct {
 	id       string
 	schedule *Schedule
 	fn       Func
 	running  atomic.Bool
+	last     atomic.Pointer[RunInfo]
 }
 
 // Scheduler runs registered jobs at the minutes their schedules name.
@@ -164,6 +179,19 @@ func (s *Scheduler) List() []Job {
 	return out
 }
 
+// LastRun returns the job's latest finished run and whether it is running
+// now; ok is false for an unknown id, info is nil when it never finished a
+// run in this process.
+func (s *Scheduler) LastRun(id string) (info *RunInfo, running, ok bool) {
+	s.mu.RLock()
+	j, ok := s.jobs[id]
+	s.mu.RUnlock()
+	if !ok {
+		return nil, false, false
+	}
+	return j.last.Load(), j.running.Load(), true
+}
+
 // Run starts the job now, in the background, whatever its schedule
 // (POST /api/crons/{id}). It returns ErrNotFound for an unknown id and
 // ErrStopped after Stop; a run already in progress is not doubled (the
@@ -226,7 +254,15 @@ func (s *Scheduler) run(j *job, trigger string) {
 	defer s.runs.Done()
 	begin := s.now()
 	err := s.call(j)
-	attrs := []any{"job", j.id, "trigger", trigger, "duration", s.now().Sub(begin)}
+	took := s.now().Sub(begin)
+	attrs := []any{"job", j.id, "trigger", trigger, "duration", took}
+	info := &RunInfo{Started: begin.UTC(), Duration: took, Trigger: trigger}
+	if err != nil {
+		info.Error = err.Error()
+	}
+	// stored before running is cleared: a caller that sees the job idle
+	// sees this run's outcome
+	j.last.Store(info)
 	j.running.Store(false)
 	if err != nil {
 		s.logger.Error("cron job failed", append(attrs, "err", err)...)

@@ -358,3 +358,43 @@ func TestTickPanicDoesNotStopTheLoop(t *testing.T) {
 		t.Fatalf("the panic was not logged: %s", logs.String())
 	}
 }
+
+func TestLastRun(t *testing.T) {
+	t.Parallel()
+	s, _, ended := newObservedScheduler(t)
+	fail := errors.New("disk full")
+	s.MustAdd("ok", "@yearly", func(context.Context) error { return nil })
+	s.MustAdd("bad", "@yearly", func(context.Context) error { return fail })
+	s.MustAdd("panics", "@yearly", func(context.Context) error { panic("boom") })
+	if info, running, ok := s.LastRun("ok"); !ok || running || info != nil {
+		t.Fatalf("before any run: %v %v %v, want nil false true", info, running, ok)
+	}
+	if _, _, ok := s.LastRun("nope"); ok {
+		t.Fatal("LastRun(unknown) reported ok")
+	}
+	cases := []struct {
+		name, id, wantErr string
+	}{
+		{"success", "ok", ""},
+		{"error", "bad", "disk full"},
+		{"panic", "panics", "panic: boom"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := s.Run(c.id); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ended, c.id)
+			info, running, ok := s.LastRun(c.id)
+			if !ok || running || info == nil {
+				t.Fatalf("after the run: %v %v %v", info, running, ok)
+			}
+			if !strings.HasPrefix(info.Error, c.wantErr) || (c.wantErr == "" && info.Error != "") {
+				t.Fatalf("Error %q, want prefix %q", info.Error, c.wantErr)
+			}
+			if info.Trigger != "manual" || !info.Started.Equal(utc("2026-03-01 10:00")) {
+				t.Fatalf("trigger %q started %s", info.Trigger, info.Started)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"reflect"
@@ -163,5 +164,66 @@ func TestCronsRunSystemJob(t *testing.T) {
 	}
 	if _, err := s.App.FindRecordById(ctx, core.OTPsCollectionName, fresh); err != nil {
 		t.Fatalf("the fresh OTP was removed: %v", err)
+	}
+}
+
+// TestCronsListLastRun checks Basalt's extension of GET /api/crons: each
+// job's latest run (time, error, trigger), absent until it ran.
+func TestCronsListLastRun(t *testing.T) {
+	s := testenv.StartServer(t, func(app *core.App) error {
+		if err := app.Cron().Add("fails", "0 0 1 1 *", func(context.Context) error { return errors.New("<b>disk full</b>") }); err != nil {
+			return err
+		}
+		return app.Cron().Add("works", "0 0 1 1 *", func(context.Context) error { return nil })
+	})
+	su := s.Superuser("admin@example.com", "password123")
+	list := func() map[string]map[string]any {
+		t.Helper()
+		st, _, raw := getCrons(t, s, su)
+		var items []any
+		if err := json.Unmarshal([]byte(raw), &items); st != 200 || err != nil {
+			t.Fatalf("list: %d %s", st, raw)
+		}
+		out := map[string]map[string]any{}
+		for _, it := range items {
+			m := it.(map[string]any)
+			out[m["id"].(string)] = m
+		}
+		return out
+	}
+	before := list()
+	for _, id := range []string{"fails", "works"} {
+		if want := map[string]any{"id": id, "expression": "0 0 1 1 *", "running": false}; !reflect.DeepEqual(before[id], want) {
+			t.Fatalf("%s before a run: %v, want %v", id, before[id], want)
+		}
+		if st, b := s.Do("POST", "/api/crons/"+id, su, nil); st != 204 {
+			t.Fatalf("run %s: %d %v", id, st, b)
+		}
+	}
+	// Stop waits for the runs in flight; the list stays readable.
+	if err := s.App.Cron().Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after := list()
+	cases := []struct {
+		name, id, wantErr string
+	}{
+		{"failed run", "fails", "<b>disk full</b>"},
+		{"successful run", "works", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			j := after[c.id]
+			if j["running"] != false || j["lastTrigger"] != "manual" {
+				t.Fatalf("job %v", j)
+			}
+			if e, _ := j["lastError"].(string); e != c.wantErr {
+				t.Fatalf("lastError %q, want %q", e, c.wantErr)
+			}
+			ran, err := time.Parse("2006-01-02 15:04:05.000Z", j["lastRun"].(string))
+			if err != nil || time.Since(ran) > time.Hour || time.Since(ran) < -time.Minute {
+				t.Fatalf("lastRun %v (%v)", j["lastRun"], err)
+			}
+		})
 	}
 }

@@ -197,6 +197,8 @@ function nextSegment(col: Collection | undefined, segs: string[], cols: Collecti
     const f = cur.fields.find((x: Field) => x.name === seg);
     if (f?.type === 'relation') { cur = byIdOrName(cols, f.collectionId); continue; }
     if (f?.type === 'geoPoint') return [{ label: 'lon', insert: 'lon' }, { label: 'lat', insert: 'lat' }];
+    // a json field may name its known keys (the logs' data: status, url…)
+    if (f?.type === 'json' && Array.isArray(f.keys)) return f.keys.map((k: string) => ({ label: k, insert: k, hint: 'data key' }));
     const via = /^(\w+)_via_(\w+)$/.exec(seg);
     if (via) { cur = cols.find((c) => c.name === via[1]); continue; }
     return [];
