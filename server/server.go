@@ -50,6 +50,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, register 
 		Snapshot: func(app *core.App, g cli.Global) (string, error) {
 			return migrations.WriteFullSnapshot(app, MigrationsDir(g))
 		},
+		VerifyBackup: verifyBackup,
+		RestoreBackup: func(ctx context.Context, app *core.App, g cli.Global, name string, out io.Writer) error {
+			return restoreBackup(ctx, app, g.Dir, name, out)
+		},
 	})
 }
 
@@ -68,6 +72,10 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	// A restore interrupted by a crash is settled before anything opens.
+	if err := recoverRestore(ctx, g.Dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(g.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", g.Dir, err)
 	}
@@ -100,6 +108,10 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 		return nil, err
 	}
 	app.SetFileStore(fs)
+	if err := installBackups(app, g.Dir); err != nil {
+		st.Close()
+		return nil, err
+	}
 	removeInstallerOnFirstSuperuser(app)
 	app.SetMailer(settingsMailer(app))
 	if register != nil {

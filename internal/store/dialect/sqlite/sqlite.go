@@ -416,6 +416,18 @@ func (Dialect) IntegrityCheck(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// Snapshot runs VACUUM INTO on a reader connection: one read
+// transaction, so the copy is the state of the last commit before it
+// started, and in WAL mode the writer is never blocked by it (a file copy
+// of a live database could tear a page or miss the WAL). The result is a
+// compacted database in rollback-journal mode, complete in one file.
+func (Dialect) Snapshot(ctx context.Context, db *sql.DB, dest string) error {
+	// A reader connection is query_only; VACUUM INTO writes only the new
+	// file, which query_only allows.
+	_, err := db.ExecContext(ctx, "VACUUM INTO ?", dest)
+	return err
+}
+
 // Checkpoint copies the WAL into the database: PASSIVE (as far as readers
 // allow, never waiting) or TRUNCATE (everything, then empties the WAL).
 func (Dialect) Checkpoint(ctx context.Context, db *sql.DB, passive bool) (logPages, copied int, err error) {
