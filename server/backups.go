@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -224,6 +225,10 @@ func swapDataDir(ctx context.Context, dir string) error {
 	return settleRestore(ctx, dir)
 }
 
+// errRestoreRolledBack reports a restored data dir that failed its check
+// after the swap and was replaced by the previous one again.
+var errRestoreRolledBack = errors.New("the restored data dir failed its check, the previous one is back")
+
 // settleRestore finishes a swap whose new dir is in place and whose old
 // dir is still kept: it moves the local backups across, checks the new
 // dir (open, integrity_check, schema) and drops the old dir; if the check
@@ -251,7 +256,7 @@ func settleRestore(ctx context.Context, dir string) error {
 			return errors.Join(err, rerr)
 		}
 		_ = os.RemoveAll(failed)
-		return fmt.Errorf("the restored data dir failed its check, the previous one is back: %w", err)
+		return fmt.Errorf("%w: %w", errRestoreRolledBack, err)
 	}
 	return os.RemoveAll(oldDir)
 }
@@ -260,15 +265,19 @@ func settleRestore(ctx context.Context, dir string) error {
 // data dir is opened: with only the old dir left, it is put back; with
 // both in place, the restore is completed (or undone if the new dir does
 // not pass its check). A partial .restore-new is discarded.
-func recoverRestore(ctx context.Context, dir string) error {
+func recoverRestore(ctx context.Context, dir string, logger *slog.Logger) error {
 	newDir, oldDir := restoreNewDir(dir), restoreOldDir(dir)
 	if _, err := os.Stat(oldDir); err == nil {
 		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 			if err := os.Rename(oldDir, dir); err != nil {
 				return fmt.Errorf("put back the data dir of an interrupted restore: %w", err)
 			}
-		} else if err := settleRestore(ctx, dir); err != nil {
+		} else if err := settleRestore(ctx, dir); errors.Is(err, errRestoreRolledBack) {
+			logger.Error("an interrupted restore was undone", "err", err)
+		} else if err != nil {
 			return err
+		} else {
+			logger.Info("an interrupted restore was completed")
 		}
 	}
 	if _, err := os.Stat(newDir); err == nil {

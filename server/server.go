@@ -73,7 +73,7 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 	// A restore interrupted by a crash is settled before anything opens.
-	if err := recoverRestore(ctx, g.Dir); err != nil {
+	if err := recoverRestore(ctx, g.Dir, logger); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(g.Dir, 0o755); err != nil {
