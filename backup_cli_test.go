@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCLIBackupRoundTrip: `backup create`, `list`, `verify` and
+// `restore` on the built binary; the restore brings back the state of the
+// backup and bad names are refused with nothing changed.
+func TestCLIBackupRoundTrip(t *testing.T) {
+	bin := buildBinary(t)
+	dir := filepath.Join(t.TempDir(), "pb_data")
+	mustRun := func(args ...string) string {
+		t.Helper()
+		out, err := run(t, bin, nil, append(args, "--dir", dir)...)
+		if err != nil {
+			t.Fatalf("basalt %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	mustRun("superuser", "upsert", "first@example.com", "password123")
+	if out := mustRun("backup", "create", "one.zip"); !strings.Contains(out, "one.zip") {
+		t.Fatalf("create output: %s", out)
+	}
+	if out := mustRun("backup", "create"); !regexp.MustCompile(`pb_backup_acme_\d{14}\.zip`).MatchString(out) {
+		t.Fatalf("generated name: %s", out)
+	}
+	if out := mustRun("backup", "list"); !strings.Contains(out, "one.zip\t") {
+		t.Fatalf("list output: %s", out)
+	}
+	if out := mustRun("backup", "verify", "one.zip"); !strings.Contains(out, "is valid") || !strings.Contains(out, "_superusers\t1\n") {
+		t.Fatalf("verify output: %s", out)
+	}
+	mustRun("superuser", "upsert", "second@example.com", "password123")
+	if out := mustRun("backup", "verify", "one.zip"); !strings.Contains(out, "_superusers\t1\n") {
+		t.Fatalf("verify after a change: %s", out)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"create with separator", []string{"backup", "create", "../x.zip"}, "Must be in a valid format"},
+		{"create existing", []string{"backup", "create", "one.zip"}, "already exists"},
+		{"verify missing", []string{"backup", "verify", "nope.zip"}, "Missing or invalid backup file"},
+		{"restore with parent dir", []string{"backup", "restore", "../one.zip"}, "Missing or invalid backup file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := run(t, bin, nil, append(tc.args, "--dir", dir)...)
+			if err == nil || !strings.Contains(out, tc.want) {
+				t.Fatalf("basalt %v: err=%v, output %q, want %q", tc.args, err, out, tc.want)
+			}
+		})
+	}
+
+	if out := mustRun("backup", "restore", "one.zip"); !strings.Contains(out, "restored one.zip") {
+		t.Fatalf("restore output: %s", out)
+	}
+	// The restored data has one superuser; the local backups are kept.
+	out, _ := run(t, bin, nil, "superuser", "delete", "second@example.com", "--dir", dir)
+	if !strings.Contains(out, "not found") {
+		t.Fatalf("the superuser made after the backup still exists after the restore: %s", out)
+	}
+	if out := mustRun("backup", "list"); !strings.Contains(out, "one.zip\t") {
+		t.Fatalf("list after restore: %s", out)
+	}
+}
+
+// TestCLIRestoreKill9: a restore killed with SIGKILL at varying moments
+// leaves a data dir that opens and is wholly the old or the new one.
+func TestCLIRestoreKill9(t *testing.T) {
+	bin := buildBinary(t)
+	for i, delay := range []time.Duration{0, 20 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond} {
+		dir := filepath.Join(t.TempDir(), "pb_data")
+		runIn := func(args ...string) (string, error) {
+			return run(t, bin, nil, append(args, "--dir", dir)...)
+		}
+		if out, err := runIn("superuser", "upsert", "old@example.com", "password123"); err != nil {
+			t.Fatal(err, out)
+		}
+		// Some storage files make the archive (and the swap) take time.
+		for j := 0; j < 200; j++ {
+			p := filepath.Join(dir, "storage", "c", "r", fmt.Sprintf("file%03d.bin", j))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, make([]byte, 32<<10), 0o644)
+		}
+		if out, err := runIn("backup", "create", "snap.zip"); err != nil {
+			t.Fatal(err, out)
+		}
+		if out, err := runIn("superuser", "upsert", "new@example.com", "password123"); err != nil {
+			t.Fatal(err, out)
+		}
+		cmd := exec.Command(bin, "backup", "restore", "snap.zip", "--dir", dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+
+		out, err := runIn("backup", "list")
+		if err != nil || !strings.Contains(out, "snap.zip") {
+			t.Fatalf("run %d (kill after %v): the data dir does not open or lost its backups: %v %s", i, delay, err, out)
+		}
+		// Old: two superusers; new: one. Never anything else.
+		out, _ = runIn("superuser", "update", "new@example.com", "password456")
+		restored := strings.Contains(out, "not found")
+		out, _ = runIn("superuser", "update", "old@example.com", "password456")
+		if !strings.Contains(out, "Successfully saved") {
+			t.Fatalf("run %d: the superuser present in both states is missing: %s", i, out)
+		}
+		t.Logf("kill after %v: %s data dir", delay, map[bool]string{true: "restored", false: "previous"}[restored])
+		for _, p := range []string{dir + ".restore-new", dir + ".restore-old", dir + ".restore-failed"} {
+			if _, err := os.Stat(p); err == nil {
+				t.Fatalf("run %d: %s left behind", i, p)
+			}
+		}
+	}
+}
