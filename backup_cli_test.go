@@ -1,7 +1,12 @@
 package main
 
 import (
+	"archive/zip"
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,4 +130,116 @@ func TestCLIRestoreKill9(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAPIRestoreRestartsOnRestoredData: POST /api/backups/{key}/restore
+// on a running server answers 204, the process restarts by itself on the
+// restored data (same data dir, local backups kept); a restore whose
+// archive fails its check answers 400 and the server goes on unchanged.
+func TestAPIRestoreRestartsOnRestoredData(t *testing.T) {
+	bin := buildBinary(t)
+	dir := filepath.Join(t.TempDir(), "pb_data")
+	if out, err := run(t, bin, nil, "superuser", "upsert", "old@example.com", "password123", "--dir", dir); err != nil {
+		t.Fatal(err, out)
+	}
+	cmd := exec.Command(bin, "serve", "--http", "127.0.0.1:0", "--dir", dir)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// Every start (the first and the one after the restore, same pid,
+	// same stdout) prints its address.
+	started := make(chan string, 4)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		re := regexp.MustCompile(`Server started at (http://\S+)`)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				started <- m[1]
+			}
+		}
+	}()
+	waitStart := func() string {
+		t.Helper()
+		select {
+		case u := <-started:
+			return u
+		case <-time.After(30 * time.Second):
+			t.Fatal("server did not (re)start")
+		}
+		return ""
+	}
+	base := waitStart()
+	login := func(base, email string) (string, int) {
+		st, body, err := postJSON(base+"/api/collections/_superusers/auth-with-password", "", map[string]any{"identity": email, "password": "password123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _ := body["token"].(string)
+		return tok, st
+	}
+	su, st := login(base, "old@example.com")
+	if st != 200 {
+		t.Fatalf("login: %d", st)
+	}
+	if st, body, _ := postJSON(base+"/api/backups", su, map[string]any{"name": "snap.zip"}); st != 204 {
+		t.Fatalf("create: %d %v", st, body)
+	}
+	if st, body, _ := postJSON(base+"/api/collections/_superusers/records", su, map[string]any{
+		"email": "new@example.com", "password": "password123", "passwordConfirm": "password123"}); st != 200 {
+		t.Fatalf("second superuser: %d %v", st, body)
+	}
+
+	// A backup that is a zip but not a data dir: 400, nothing changes.
+	bad := filepath.Join(dir, "backups", "other_app.zip")
+	if err := os.WriteFile(bad, zipBytes(t, "hello.txt", "not a database"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, body, _ := postJSON(base+"/api/backups/other_app.zip/restore", su, nil); st != 400 {
+		t.Fatalf("restore of another app's archive: %d %v", st, body)
+	}
+	if _, st := login(base, "new@example.com"); st != 200 {
+		t.Fatalf("data changed after a refused restore: login %d", st)
+	}
+
+	if st, body, _ := postJSON(base+"/api/backups/snap.zip/restore", su, nil); st != 204 {
+		t.Fatalf("restore: %d %v", st, body)
+	}
+	base = waitStart()
+	if _, st := login(base, "new@example.com"); st != 400 {
+		t.Fatalf("superuser made after the backup: login %d after the restore, want 400", st)
+	}
+	su, st = login(base, "old@example.com")
+	if st != 200 {
+		t.Fatalf("superuser of the backup: login %d", st)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/backups", nil)
+	req.Header.Set("Authorization", su)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(raw), `"snap.zip"`) {
+		t.Fatalf("backups after the restore: %s", raw)
+	}
+	for _, p := range []string{dir + ".restore-new", dir + ".restore-old"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Fatalf("%s left behind", p)
+		}
+	}
+}
+
+func zipBytes(t *testing.T, name, content string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create(name)
+	io.WriteString(w, content)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -122,6 +122,8 @@ type backupState struct {
 	busy  bool
 	inUse string
 
+	restorer BackupRestorer
+
 	onCreate  *hook.Hook[*BackupEvent]
 	onRestore *hook.Hook[*BackupEvent]
 }
@@ -140,8 +142,9 @@ func (app *App) backups() *backupState {
 // handler writes the archive.
 func (app *App) OnBackupCreate() *hook.Hook[*BackupEvent] { return app.backups().onCreate }
 
-// OnBackupRestore wraps every restore; the final handler checks the
-// archive and swaps the data dir.
+// OnBackupRestore wraps every restore (API and CLI); the final handler
+// checks the archive and swaps the data dir (the CLI) or hands it to the
+// server's restart (the API).
 func (app *App) OnBackupRestore() *hook.Hook[*BackupEvent] { return app.backups().onRestore }
 
 // SetBackupStorage installs where backups are kept.
@@ -553,4 +556,61 @@ func (app *App) syncAutoBackupCron() {
 	if err := app.cron.Add(CronAutoBackup, expr, app.autoBackup); err != nil {
 		app.logger.Warn("schedule auto backups", "cron", expr, "err", err)
 	}
+}
+
+// BackupRestorer restores the backup name into the running app: it checks
+// the archive before anything changes (returning the check's error with
+// nothing changed) and then arranges for the app to come back on the
+// restored data. The server installs it while serving.
+type BackupRestorer func(ctx context.Context, name string) error
+
+// SetBackupRestorer installs how a running app restores a backup.
+func (app *App) SetBackupRestorer(r BackupRestorer) {
+	b := app.backups()
+	b.mu.Lock()
+	b.restorer = r
+	b.mu.Unlock()
+}
+
+// RestoreBackup restores the stored backup key (spec §1.11 K6): missing
+// or malformed keys give ErrBackupNotFound, a running backup or restore
+// ErrBackupBusy. Once the restorer accepted the archive the app stays
+// busy until it restarts on the restored data.
+func (app *App) RestoreBackup(ctx context.Context, key string) error {
+	if !ValidBackupKey(key) {
+		return ErrBackupNotFound
+	}
+	st, err := app.backupStorage()
+	if err != nil {
+		return ErrBackupNotFound
+	}
+	if ok, err := st.Exists(ctx, key); err != nil || !ok {
+		return ErrBackupNotFound
+	}
+	b := app.backups()
+	b.mu.Lock()
+	restorer := b.restorer
+	b.mu.Unlock()
+	if restorer == nil {
+		return NewBadRequestError("Restoring needs the server stopped: run `basalt backup restore "+key+"`.", nil)
+	}
+	release, err := app.acquireBackup(key)
+	if err != nil {
+		return err
+	}
+	e := &BackupEvent{App: app, Context: ctx, Name: key}
+	err = app.backups().onRestore.Trigger(e, func(e *BackupEvent) error {
+		if err := restorer(e.Context, e.Name); err != nil {
+			app.logger.Error("restore backup", "name", e.Name, "err", err)
+			if errors.Is(err, ErrBackupNotFound) {
+				return ErrBackupNotFound
+			}
+			return NewBadRequestError("Failed to restore backup: the archive failed its check.", nil).WithCause(err)
+		}
+		return nil
+	})
+	if err != nil {
+		release()
+	}
+	return err
 }

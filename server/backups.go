@@ -295,3 +295,43 @@ func installBackups(app *core.App, dir string) error {
 	app.SetBackupStorage(bs)
 	return nil
 }
+
+// serveRestores installs the API restore for a serving app: the archive
+// is fetched and checked into the sibling .restore-new dir while the
+// request waits (a bad archive answers 400 with nothing changed); then
+// the returned channel tells Serve to shut down gracefully (the 204 is
+// delivered first) and restartOnRestored swaps the dirs and re-executes.
+func serveRestores(app *core.App, dir string) <-chan struct{} {
+	restart := make(chan struct{}, 1)
+	app.SetBackupRestorer(func(ctx context.Context, name string) error {
+		newDir := restoreNewDir(dir)
+		_ = os.RemoveAll(newDir)
+		if _, err := checkBackup(ctx, app, name, newDir); err != nil {
+			return err
+		}
+		select {
+		case restart <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	return restart
+}
+
+// restartOnRestored closes the app, swaps the checked data dir in (or puts
+// the previous one back if the restored one fails its check after the
+// swap) and re-executes the process with its original arguments, as
+// PocketBase does, so the server comes back on the restored data.
+func restartOnRestored(ctx context.Context, app *core.App, dir string) error {
+	logger := app.Logger()
+	if err := app.Terminate(); err != nil {
+		logger.Error("restore: close the data dir", "err", err)
+	}
+	if err := swapDataDir(ctx, dir); err != nil {
+		logger.Error("restore failed, restarting on the previous data", "err", err)
+		_ = os.RemoveAll(restoreNewDir(dir))
+	} else {
+		logger.Info("backup restored, restarting")
+	}
+	return reexec()
+}

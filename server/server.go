@@ -209,6 +209,8 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	// serving; Terminate stops them before the store closes.
 	app.Cron().Start()
 	startProfiler(app)
+	restart := serveRestores(app, g.Dir)
+	restarting := false
 	select {
 	case err := <-errCh:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -216,12 +218,17 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		}
 		return err
 	case <-ctx.Done():
+	case <-restart:
+		restarting = true
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
 	for _, srv := range servers {
 		errs = append(errs, srv.Shutdown(shutdownCtx))
+	}
+	if restarting {
+		return restartOnRestored(ctx, app, g.Dir)
 	}
 	return errors.Join(errs...)
 }

@@ -119,26 +119,12 @@ func (s *Server) deleteBackup(c *echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// restoreBackup answers PocketBase's errors for a missing backup or a busy
-// app; restoring a running server is not supported yet, so a valid request
-// is refused with the command to use instead (see ARCHITECTURE.md,
-// Backups).
+// restoreBackup checks the archive, answers 204 and lets the server
+// restart on the restored data (spec §1.11 K6); a failing check answers
+// 400 with nothing changed.
 func (s *Server) restoreBackup(c *echo.Context) error {
-	ctx := c.Request().Context()
-	key := c.Param("key")
-	if !core.ValidBackupKey(key) {
-		return core.ErrBackupNotFound
-	}
-	list, err := s.app.ListBackups(ctx)
-	if err != nil {
+	if err := s.app.RestoreBackup(c.Request().Context(), c.Param("key")); err != nil {
 		return err
 	}
-	found := false
-	for _, b := range list {
-		found = found || b.Key == key
-	}
-	if !found {
-		return core.ErrBackupNotFound
-	}
-	return badRequest("Restoring a running server is not supported: stop it and run `basalt backup restore "+key+"`.", nil)
+	return c.NoContent(http.StatusNoContent)
 }
