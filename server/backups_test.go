@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/cli"
@@ -321,5 +322,74 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAutoBackupCron: settings.backups.cron schedules __pbAutoBackup__
+// (and clearing it removes the job); a run writes an @auto_pb_backup_
+// archive and keeps only the newest cronMaxKeep automatic backups, never
+// touching the others.
+func TestAutoBackupCron(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "pb_data")
+	app := openBackupApp(t, dir)
+	defer app.Terminate()
+	if app.Cron().Has(core.CronAutoBackup) {
+		t.Fatal("auto backups scheduled without settings.backups.cron")
+	}
+	s := app.Settings().Clone()
+	s.Backups.Cron = "0 3 * * *"
+	s.Backups.CronMaxKeep = 2
+	if err := app.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, j := range app.Cron().List() {
+		found = found || (j.Id == core.CronAutoBackup && j.Expression == "0 3 * * *")
+	}
+	if !found {
+		t.Fatalf("jobs = %v, want %s at 0 3 * * *", app.Cron().List(), core.CronAutoBackup)
+	}
+
+	// Older automatic backups and a manual one.
+	bdir := filepath.Join(dir, core.BackupsDirName)
+	old := map[string]time.Duration{
+		"@auto_pb_backup_acme_20200101000000.zip": 72 * time.Hour,
+		"@auto_pb_backup_acme_20200102000000.zip": 48 * time.Hour,
+		"@auto_pb_backup_acme_20200103000000.zip": 24 * time.Hour,
+		"manual.zip": 96 * time.Hour,
+	}
+	for name, age := range old {
+		p := filepath.Join(bdir, name)
+		must(t, os.WriteFile(p, []byte("PK\x03\x04"), 0o644))
+		at := time.Now().Add(-age)
+		must(t, os.Chtimes(p, at, at))
+	}
+	must(t, app.Cron().Run(core.CronAutoBackup))
+	// Stop waits for the run (and its rotation) to finish.
+	stopCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	must(t, app.Cron().Stop(stopCtx))
+
+	list, err := app.ListBackups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, b := range list {
+		keys = append(keys, b.Key)
+	}
+	if len(keys) != 3 || keys[0] != "@auto_pb_backup_acme_20200103000000.zip" ||
+		!strings.HasPrefix(keys[1], "@auto_pb_backup_acme_2") || keys[1] == keys[0] || keys[2] != "manual.zip" {
+		t.Fatalf("backups after rotation = %v, want the new auto backup, the newest old one and manual.zip", keys)
+	}
+
+	s = app.Settings().Clone()
+	s.Backups.Cron = ""
+	if err := app.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if app.Cron().Has(core.CronAutoBackup) {
+		t.Fatal("clearing settings.backups.cron left the job scheduled")
 	}
 }
