@@ -278,3 +278,44 @@ func TestBackupsAPIBusy(t *testing.T) {
 		t.Fatalf("keys = %v, want only slow.zip", got)
 	}
 }
+
+// TestBackupsS3: with settings.backups.s3 enabled, backups are created,
+// listed, downloaded, uploaded and deleted in the bucket (a real S3
+// server), and nothing is written to pb_data/backups.
+func TestBackupsS3(t *testing.T) {
+	endpoint, bucketDir := startS3(t, "basaltaccess", "basalt/secret+key", "backups")
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	s3 := map[string]any{"enabled": true, "bucket": "backups", "region": "us-east-1", "endpoint": endpoint,
+		"accessKey": "basaltaccess", "secret": "basalt/secret+key", "forcePathStyle": true}
+	if st, body := s.Do("PATCH", "/api/settings", su, map[string]any{"backups": map[string]any{"s3": s3}}); st != 200 {
+		t.Fatalf("enable backups s3: %d %v", st, body)
+	}
+	if st, body := s.Do("POST", "/api/backups", su, map[string]any{"name": "in_s3.zip"}); st != 204 {
+		t.Fatalf("create: %d %v", st, body)
+	}
+	if _, err := os.Stat(filepath.Join(bucketDir, "in_s3.zip")); err != nil {
+		t.Fatalf("the archive is not in the bucket: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(s.Dir, core.BackupsDirName)); len(entries) != 0 {
+		t.Fatalf("local backups written while S3 is enabled: %v", entries)
+	}
+	if got := backupKeys(t, s, su); len(got) != 1 || got[0] != "in_s3.zip" {
+		t.Fatalf("keys = %v", got)
+	}
+	st, _, archive := backupDo(t, s, "GET", "/api/backups/in_s3.zip?token="+fileToken(t, s, su), "", "", nil)
+	if st != 200 || !bytes.HasPrefix(archive, []byte("PK\x03\x04")) {
+		t.Fatalf("download = %d (%d bytes)", st, len(archive))
+	}
+	body, ctype := uploadBody(t, "copy.zip", archive)
+	if st, _, raw := backupDo(t, s, "POST", "/api/backups/upload", su, ctype, body); st != 204 {
+		t.Fatalf("upload = %d %s", st, raw)
+	}
+	if st, body := s.Do("DELETE", "/api/backups/in_s3.zip", su, nil); st != 204 {
+		t.Fatalf("delete = %d %v", st, body)
+	}
+	if got := backupKeys(t, s, su); len(got) != 1 || got[0] != "copy.zip" {
+		t.Fatalf("keys after upload and delete = %v", got)
+	}
+	noScratch(t, s)
+}
