@@ -51,6 +51,9 @@ func writeArchive(ctx context.Context, zipPath, dataDir, dbDir string) (err erro
 			return err
 		}
 		f, err := os.Open(src)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // deleted since the walk listed it (a record's file removed meanwhile)
+		}
 		if err != nil {
 			return err
 		}
@@ -96,7 +99,8 @@ func writeArchive(ctx context.Context, zipPath, dataDir, dbDir string) (err erro
 			return nil
 		}
 		// Only regular files: a symlink could pull in anything on the host.
-		if !d.Type().IsRegular() || (!strings.Contains(rel, "/") && isDatabaseFile(rel)) {
+		if !d.Type().IsRegular() || (!strings.Contains(rel, "/") && isDatabaseFile(rel)) ||
+			strings.HasPrefix(d.Name(), storageTempPrefix) {
 			return nil
 		}
 		return add(p, rel)
@@ -106,6 +110,10 @@ func writeArchive(ctx context.Context, zipPath, dataDir, dbDir string) (err erro
 	}
 	return zw.Close()
 }
+
+// storageTempPrefix starts the names of files internal/files is still
+// writing (its tempPrefix): never archived half-written.
+const storageTempPrefix = ".basalt-tmp-"
 
 // isRestoreLeftover reports scratch names of an interrupted restore.
 func isRestoreLeftover(rel string) bool { return strings.HasPrefix(rel, ".pb_restore") }
