@@ -243,3 +243,35 @@ func zipBytes(t *testing.T, name, content string) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestCLIRestoreRefusedWhileServing: `backup restore` refuses to swap the
+// data dir under a running server (which would keep serving and writing
+// the old, renamed one), and changes nothing.
+func TestCLIRestoreRefusedWhileServing(t *testing.T) {
+	bin := buildBinary(t)
+	dir := filepath.Join(t.TempDir(), "pb_data")
+	if out, err := run(t, bin, nil, "superuser", "upsert", "a@example.com", "password123", "--dir", dir); err != nil {
+		t.Fatal(err, out)
+	}
+	if out, err := run(t, bin, nil, "backup", "create", "snap.zip", "--dir", dir); err != nil {
+		t.Fatal(err, out)
+	}
+	cmd, base := startServe(t, bin, dir)
+	out, err := run(t, bin, nil, "backup", "restore", "snap.zip", "--dir", dir)
+	if err == nil || !strings.Contains(out, "in use by a running server") {
+		t.Fatalf("restore while serving: err=%v %s", err, out)
+	}
+	for _, p := range []string{dir + ".restore-new", dir + ".restore-old"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Fatalf("%s left behind", p)
+		}
+	}
+	if st, _, err := postJSON(base+"/api/collections/_superusers/auth-with-password", "", map[string]any{"identity": "a@example.com", "password": "password123"}); err != nil || st != 200 {
+		t.Fatalf("server after a refused restore: %d %v", st, err)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if out, err := run(t, bin, nil, "backup", "restore", "snap.zip", "--dir", dir); err != nil {
+		t.Fatalf("restore after the server stopped: %v %s", err, out)
+	}
+}

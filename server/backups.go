@@ -176,14 +176,21 @@ func restoreOldDir(dir string) string { return filepath.Clean(dir) + ".restore-o
 // either the old or the new data dir in place: recoverRestore finishes
 // or undoes the swap at the next start.
 func restoreBackup(ctx context.Context, app *core.App, dir, name string, out io.Writer) error {
+	unlock, err := lockDataDir(dir, true)
+	if err != nil {
+		app.Terminate()
+		return err
+	}
+	defer unlock()
 	newDir, oldDir := restoreNewDir(dir), restoreOldDir(dir)
 	if _, err := os.Stat(oldDir); err == nil {
+		app.Terminate()
 		return fmt.Errorf("an earlier restore is unfinished (%s exists); start the server once to settle it", oldDir)
 	}
 	_ = os.RemoveAll(newDir)
 	e := &core.BackupEvent{App: app, Context: ctx, Name: name}
 	closed := false
-	err := app.OnBackupRestore().Trigger(e, func(e *core.BackupEvent) error {
+	err = app.OnBackupRestore().Trigger(e, func(e *core.BackupEvent) error {
 		if _, err := checkBackup(e.Context, app, e.Name, newDir); err != nil {
 			return err
 		}

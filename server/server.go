@@ -137,6 +137,12 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 // Serve runs the HTTP server until ctx is cancelled, then shuts down
 // gracefully: in-flight requests finish, the database closes cleanly.
 func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, stdout io.Writer) error {
+	// Held while serving, so `backup restore` refuses to swap the dir.
+	unlock, err := lockDataDir(g.Dir, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger()})
 	if err != nil {
 		return err
