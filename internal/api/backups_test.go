@@ -319,3 +319,41 @@ func TestBackupsS3(t *testing.T) {
 	}
 	noScratch(t, s)
 }
+
+// TestBackupsAPIRestoreBusy: while a restore runs (here a restorer that
+// waits), a second restore and a new backup answer "Try again later" and
+// a restore the restorer refuses answers 400 and frees the lock.
+func TestBackupsAPIRestoreBusy(t *testing.T) {
+	entered := make(chan struct{}, 1)
+	release := make(chan error)
+	s := testenv.StartServer(t)
+	s.App.SetBackupRestorer(func(ctx context.Context, name string) error {
+		entered <- struct{}{}
+		return <-release
+	})
+	su := s.Superuser("admin@example.com", "password123")
+	if st, body := s.Do("POST", "/api/backups", su, map[string]any{"name": "snap.zip"}); st != 204 {
+		t.Fatalf("create: %d %v", st, body)
+	}
+	first := make(chan int, 1)
+	go func() {
+		st, _ := s.Do("POST", "/api/backups/snap.zip/restore", su, nil)
+		first <- st
+	}()
+	<-entered
+	busy := "Try again later - another backup/restore process has already been started."
+	if st, body := s.Do("POST", "/api/backups/snap.zip/restore", su, nil); st != 400 || body["message"] != busy {
+		t.Fatalf("second restore = %d %v", st, body)
+	}
+	if st, body := s.Do("POST", "/api/backups", su, map[string]any{"name": "other.zip"}); st != 400 || body["message"] != busy {
+		t.Fatalf("backup during a restore = %d %v", st, body)
+	}
+	release <- core.ErrBadArchive
+	if st := <-first; st != 400 {
+		t.Fatalf("refused restore = %d, want 400", st)
+	}
+	// The lock is free again.
+	if st, body := s.Do("POST", "/api/backups", su, map[string]any{"name": "other.zip"}); st != 204 {
+		t.Fatalf("backup after a refused restore = %d %v", st, body)
+	}
+}
