@@ -48,6 +48,9 @@ func TestMain(m *testing.M) {
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
+	if hookBin != "" {
+		os.RemoveAll(filepath.Dir(hookBin))
+	}
 	os.Exit(code)
 }
 

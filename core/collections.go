@@ -107,6 +107,26 @@ var (
 	ruleCacheSize atomic.Int64
 )
 
+// ParseClientFilter parses a filter a client sent (a list's filter
+// query, a realtime subscription's filter option) within the filter
+// language's size limits: the length is checked before parsing, so an
+// over-long filter is neither parsed nor cached, and the comparison count
+// after. Every way a client filter enters goes through it (issue #22:
+// realtime subscriptions skipped the limits).
+func ParseClientFilter(raw string) (filter.Expr, error) {
+	if err := filter.CheckLimits(raw, nil); err != nil {
+		return nil, err
+	}
+	expr, err := ParseRule(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := filter.CheckLimits(raw, expr); err != nil {
+		return nil, err
+	}
+	return expr, nil
+}
+
 // ParseRule parses a rule or filter with a process-wide cache, so each
 // distinct rule text is parsed once (not per request). When the cache is
 // full it starts over; rules are re-parsed on their next use.

@@ -56,7 +56,7 @@ var ErrRealtimeClientNotFound = NewNotFoundError("Missing or invalid client id."
 
 // RealtimeConnectRequestEvent fires on GET /api/realtime before the stream
 // starts; the final handler runs the stream until it ends. Handlers may
-// shorten IdleTimeout or change WriteTimeout.
+// shorten IdleTimeout or change WriteTimeout and MaxLifetime.
 type RealtimeConnectRequestEvent struct {
 	RequestEvent
 	Client RealtimeClient
@@ -68,6 +68,9 @@ type RealtimeConnectRequestEvent struct {
 	// applies to one write at a time (every write gets a fresh one), never
 	// to the stream's life or its quiet periods (default 60 s).
 	WriteTimeout time.Duration
+	// MaxLifetime, when positive, closes the stream after this long
+	// whatever its traffic (default off: the spec sets no such limit).
+	MaxLifetime time.Duration
 }
 
 // RealtimeSubscribeRequestEvent fires on POST /api/realtime after the

@@ -254,8 +254,10 @@ func (app *App) writeLogs(ls LogStore, w *logWriter) {
 				return
 			}
 			var row LogRow
-			row, buf = e.row(buf)
-			batch = append(batch, row)
+			var encoded bool
+			if row, buf, encoded = safeRow(app, &e, buf); encoded {
+				batch = append(batch, row)
+			}
 			if len(batch) >= cap(batch) {
 				flush()
 			}
@@ -263,6 +265,19 @@ func (app *App) writeLogs(ls LogStore, w *logWriter) {
 			flush()
 		}
 	}
+}
+
+// safeRow encodes e, dropping it (logged) when encoding panics: the log
+// writer is a goroutine of its own, and Terminate waits for it.
+func safeRow(app *App, e *logEntry, buf []byte) (row LogRow, out []byte, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			app.logger.Error("log entry encoding panic", "panic", r, "stack", string(debug.Stack()))
+			row, out, ok = LogRow{}, buf[:0], false
+		}
+	}()
+	row, out = e.row(buf)
+	return row, out, true
 }
 
 // FlushLogs stops the log writer after writing what is buffered; called

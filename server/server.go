@@ -227,11 +227,20 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	case <-restart:
 		restarting = true
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	timeout := s.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = cli.DefaultShutdownTimeout
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var errs []error
 	for _, srv := range servers {
-		errs = append(errs, srv.Shutdown(shutdownCtx))
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			// Requests still running past the timeout lose their
+			// connections; their handlers are not waited for.
+			_ = srv.Close()
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
 	if restarting {
 		return restartOnRestored(ctx, app, g.Dir)

@@ -262,24 +262,42 @@ func (s *Scheduler) Start() {
 func (s *Scheduler) loop() {
 	defer close(s.loopDone)
 	var last time.Time
-	for {
-		now := s.now().UTC()
-		wait := now.Truncate(time.Minute).Add(time.Minute).Sub(now)
-		select {
-		case <-s.quit:
-			return
-		case <-s.after(wait):
-		}
-		// A clock set back (or a timer firing early) would repeat a
-		// minute already handled; a clock jumping ahead skips the minutes
-		// in between rather than running them all at once.
-		t := s.now().UTC().Truncate(time.Minute)
-		if !t.After(last) {
-			continue
-		}
-		last = t
-		s.Tick(t)
+	for !s.step(&last) {
 	}
+}
+
+// step waits for the next minute and runs the jobs due then; it reports
+// whether the scheduler stopped. A panic in it (the clock, a schedule) is
+// logged and the loop goes on after a pause, so one bad tick never ends
+// every later one.
+func (s *Scheduler) step(last *time.Time) (quit bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger.Error("cron: a scheduler tick panicked; ticking goes on", "panic", r, "stack", string(debug.Stack()))
+			select {
+			case <-s.quit:
+				quit = true
+			case <-time.After(time.Second): // no busy loop if it keeps panicking
+			}
+		}
+	}()
+	now := s.now().UTC()
+	wait := now.Truncate(time.Minute).Add(time.Minute).Sub(now)
+	select {
+	case <-s.quit:
+		return true
+	case <-s.after(wait):
+	}
+	// A clock set back (or a timer firing early) would repeat a
+	// minute already handled; a clock jumping ahead skips the minutes
+	// in between rather than running them all at once.
+	t := s.now().UTC().Truncate(time.Minute)
+	if !t.After(*last) {
+		return false
+	}
+	*last = t
+	s.Tick(t)
+	return false
 }
 
 // Stop ends ticking and waits for the runs in progress to return. When

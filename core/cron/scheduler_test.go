@@ -315,3 +315,46 @@ func TestLoopTicksAtMinuteBoundaries(t *testing.T) {
 		t.Fatalf("an extra run: %v", <-ran)
 	}
 }
+
+// panickyClock is a clock whose nth reading panics, with a timer the test
+// fires by hand.
+type panickyClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	reads   int
+	panicAt int
+	fire    chan time.Time
+}
+
+func (c *panickyClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reads++
+	if c.reads == c.panicAt {
+		panic("clock broke")
+	}
+	c.now = c.now.Add(time.Minute)
+	return c.now
+}
+
+func (c *panickyClock) After(time.Duration) <-chan time.Time { return c.fire }
+
+// TestTickPanicDoesNotStopTheLoop: a panic in the loop itself (here the
+// clock, read after the timer fired) is logged and the next minute still
+// runs its jobs.
+func TestTickPanicDoesNotStopTheLoop(t *testing.T) {
+	t.Parallel()
+	clock := &panickyClock{now: utc("2026-03-01 10:00"), panicAt: 2, fire: make(chan time.Time)}
+	logs := &logBuffer{}
+	s := New(Options{Now: clock.Now, After: clock.After, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	ran := make(chan struct{}, 10)
+	s.MustAdd("each-minute", "* * * * *", func(context.Context) error { ran <- struct{}{}; return nil })
+	s.Start()
+	defer s.Stop(context.Background())
+	clock.fire <- time.Time{} // the tick whose clock reading panics
+	clock.fire <- time.Time{} // the loop is alive: the next tick runs the job
+	waitFor(t, ran, "a run after the panicking tick")
+	if !strings.Contains(logs.String(), "clock broke") {
+		t.Fatalf("the panic was not logged: %s", logs.String())
+	}
+}

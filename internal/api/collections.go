@@ -222,16 +222,8 @@ func parseListParams(c *echo.Context) (*listParams, error) {
 		p.sort = items
 	}
 	if q.Has("filter") && q.Get("filter") != "" {
-		raw := q.Get("filter")
-		// The length first: a filter over it is never parsed (nor cached).
-		if err := filter.CheckLimits(raw, nil); err != nil {
-			return nil, badRequest("", nil)
-		}
-		expr, err := core.ParseRule(raw)
+		expr, err := core.ParseClientFilter(q.Get("filter"))
 		if err != nil {
-			return nil, badRequest("", nil)
-		}
-		if err := filter.CheckLimits(raw, expr); err != nil {
 			return nil, badRequest("", nil)
 		}
 		p.filter = expr

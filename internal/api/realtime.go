@@ -21,11 +21,6 @@ import (
 // (spec §7.1: no keepalive pings, 5 minutes).
 const realtimeIdleTimeout = 5 * time.Minute
 
-// RealtimeMaxLifetime, when positive, closes every stream after this
-// long regardless of traffic (the SDK reconnects and re-subscribes).
-// The spec sets no such limit, so it is off by default.
-var RealtimeMaxLifetime time.Duration
-
 // registerRealtime registers the realtime SSE routes (spec §7). The
 // broker comes from app.Realtime(); when the launcher installed none, one
 // is created here and bound to the app's hooks.
@@ -78,16 +73,21 @@ func (s *Server) realtimeConnect(c *echo.Context) error {
 		writeTimeout = sseWriteTimeout
 	}
 	ev := &core.RealtimeConnectRequestEvent{RequestEvent: *s.requestEvent(c), Client: client,
-		IdleTimeout: realtimeIdleTimeout, WriteTimeout: writeTimeout}
+		IdleTimeout: realtimeIdleTimeout, WriteTimeout: writeTimeout, MaxLifetime: s.cfg.RealtimeMaxLifetime}
 	return s.app.TriggerRealtimeConnectRequest(ev, func(e *core.RealtimeConnectRequestEvent) error {
-		return s.stream(c, client, e.IdleTimeout, e.WriteTimeout)
+		return s.stream(c, client, streamLimits{idle: e.IdleTimeout, write: e.WriteTimeout, lifetime: e.MaxLifetime})
 	})
 }
+
+// streamLimits are the time limits of one stream (see
+// core.RealtimeConnectRequestEvent).
+type streamLimits struct{ idle, write, lifetime time.Duration }
 
 // stream writes the SSE frames of spec §7.1 until the client goes away,
 // the broker drops it, or a time limit is hit. writeTimeout bounds each
 // write, not the stream.
-func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTimeout time.Duration) error {
+func (s *Server) stream(c *echo.Context, client *realtime.Client, lim streamLimits) error {
+	idle, writeTimeout := lim.idle, lim.write
 	if idle <= 0 {
 		idle = realtimeIdleTimeout
 	}
@@ -105,6 +105,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTim
 	defer out.Close()
 
 	id := client.Id()
+	idLine := sseIDLine(id)
 	write := func(msgs []core.RealtimeMessage) error {
 		bp := getFrameBuf()
 		defer putFrameBuf(bp)
@@ -114,7 +115,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTim
 			m := msgs[i]
 			ev := &core.RealtimeMessageEvent{App: s.app, Context: ctx, Client: client, Message: &m}
 			err := s.app.TriggerRealtimeMessageSend(ev, func(e *core.RealtimeMessageEvent) error {
-				buf = appendEvent(buf, id, e.Message.Name, e.Message.Data)
+				buf = appendEvent(buf, idLine, e.Message.Name, e.Message.Data)
 				return nil
 			})
 			if err != nil {
@@ -136,7 +137,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTim
 		if onMessage.Length() > 0 {
 			return false, false
 		}
-		return out.tryDirect(id, m.Name, m.Data)
+		return out.tryDirect(idLine, m.Name, m.Data)
 	})
 	defer client.SetDirect(nil)
 	// A client the broker drops (fallen behind, auth gone) may have its
@@ -153,9 +154,9 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, idle, writeTim
 	idleTimer := time.AfterFunc(idle, client.Wake)
 	defer idleTimer.Stop()
 	var endAt time.Time
-	if RealtimeMaxLifetime > 0 {
-		endAt = now.Add(RealtimeMaxLifetime)
-		t := time.AfterFunc(RealtimeMaxLifetime, client.Wake)
+	if lim.lifetime > 0 {
+		endAt = now.Add(lim.lifetime)
+		t := time.AfterFunc(lim.lifetime, client.Wake)
 		defer t.Stop()
 	}
 	for range client.Ready() {

@@ -173,3 +173,82 @@ func openHTTP10SSE(t *testing.T, s *testenv.Server) *http10SSE {
 	c.clientId = first.ID
 	return c
 }
+
+// TestRealtimeStalledClientCutOffAtWriteTimeout: the write timeout still
+// bounds a write the client does not read: a stream blocked on a socket
+// nobody reads ends about one write timeout later, on every write path,
+// while the client stays registered until then (its queue is not full).
+func TestRealtimeStalledClientCutOffAtWriteTimeout(t *testing.T) {
+	t.Parallel()
+	for _, queued := range []bool{false, true} {
+		name := "direct"
+		if queued {
+			name = "queued"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ended := make(chan struct{}, 1)
+			reg := rtTimeouts(200*time.Millisecond, 30*time.Second, queued)
+			s := testenv.StartServer(t, func(app *core.App) error {
+				app.OnRealtimeConnectRequest().BindFunc(func(e *core.RealtimeConnectRequestEvent) error {
+					err := e.Next() // returns when the stream ends
+					ended <- struct{}{}
+					return err
+				})
+				return reg(app)
+			})
+			id := openStalledSSE(t, s)
+			if st, _ := subscribe(s, id, "", "big"); st != 204 {
+				t.Fatalf("subscribe: %d", st)
+			}
+			// One message larger than any socket buffer: the write blocks.
+			if err := s.App.Realtime().Send("big", strings.Repeat("x", 32<<20)); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-ended:
+			case <-time.After(10 * time.Second):
+				t.Fatal("a stream blocked on a client that reads nothing was still open 10 s later (write timeout 200 ms)")
+			}
+		})
+	}
+}
+
+// TestRealtimeMaxLifetime: with a maximum lifetime set, a stream ends
+// after it even while messages keep flowing (the SDK reconnects); every
+// message sent before then arrives.
+func TestRealtimeMaxLifetime(t *testing.T) {
+	t.Parallel()
+	const lifetime = 400 * time.Millisecond
+	s := testenv.StartServer(t, func(app *core.App) error {
+		app.OnRealtimeConnectRequest().BindFunc(func(e *core.RealtimeConnectRequestEvent) error {
+			e.MaxLifetime = lifetime
+			return e.Next()
+		})
+		return nil
+	})
+	c := openSSE(t, s)
+	if st, _ := subscribe(s, c.ClientId, "", "tick"); st != 204 {
+		t.Fatal("subscribe")
+	}
+	start := time.Now()
+	for i := 0; time.Since(start) < 10*time.Second; i++ {
+		if err := s.App.Realtime().Send("tick", i); err != nil {
+			break // the client is gone: the stream ended
+		}
+		ev, ok := c.Next(5 * time.Second)
+		if !ok {
+			if time.Since(start) < lifetime/2 {
+				t.Fatalf("stream ended after %v, before its lifetime %v", time.Since(start), lifetime)
+			}
+			return
+		}
+		if ev.Event != "tick" {
+			t.Fatalf("event %+v", ev)
+		}
+		time.Sleep(lifetime / 8)
+	}
+	if !c.Ended(5 * time.Second) {
+		t.Fatalf("stream with traffic still open %v after its lifetime %v", time.Since(start), lifetime)
+	}
+}

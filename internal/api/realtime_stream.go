@@ -128,24 +128,12 @@ func appendChunk(dst, p []byte) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// appendEvent appends one SSE frame (spec §7.1: the client id on the id
-// line).
-func appendEvent(dst []byte, clientId, name string, data []byte) []byte {
-	dst = append(dst, "id:"...)
-	dst = append(dst, clientId...)
-	dst = append(dst, "\nevent:"...)
-	dst = append(dst, name...)
-	dst = append(dst, "\ndata:"...)
-	dst = append(dst, data...)
-	return append(dst, "\n\n"...)
-}
-
 // tryDirect writes the frame of one event without blocking, from the
 // broadcasting goroutine (realtime.DirectWriter); the caller holds the
 // client's write lock. It refuses (and the event is queued, bounded)
 // while an earlier write is unfinished; the unwritten rest of a partial
 // write is kept for the stream goroutine, which it wakes.
-func (o *sseOut) tryDirect(clientId, name string, data []byte) (taken, wake bool) {
+func (o *sseOut) tryDirect(idLine []byte, name string, data []byte) (taken, wake bool) {
 	if o.raw == nil || len(o.pending) > 0 || o.broken != nil {
 		return false, o.broken != nil
 	}
@@ -156,7 +144,7 @@ func (o *sseOut) tryDirect(clientId, name string, data []byte) (taken, wake bool
 	o.arm(now)
 	bp := getFrameBuf()
 	defer putFrameBuf(bp)
-	ev := appendEvent((*bp)[:0], clientId, name, data)
+	ev := appendEvent((*bp)[:0], idLine, name, data)
 	// The chunk header goes in front of the event, built after it so one
 	// buffer serves both.
 	start := len(ev)

@@ -445,6 +445,8 @@ func TestRealtimeBadInput(t *testing.T) {
 		{"unknown clientId", `{"clientId":"nope","subscriptions":["posts/*"]}`, 404, "Missing or invalid client id."},
 		{"too many topics", toJSON(map[string]any{"clientId": c.ClientId, "subscriptions": many}), 400, `"subscriptions":{"code":"validation_length_too_long"`},
 		{"topic too long", toJSON(map[string]any{"clientId": c.ClientId, "subscriptions": []string{strings.Repeat("x", 2501)}}), 400, `"0":{"code":"validation_length_too_long"`},
+		{"line break in a topic (SSE event injection)", toJSON(map[string]any{"clientId": c.ClientId, "subscriptions": []string{"posts/*", "posts/*\n\nevent:evil\ndata:x"}}), 400, `"1":{"code":"validation_invalid_subscription"`},
+		{"CR in a topic", toJSON(map[string]any{"clientId": c.ClientId, "subscriptions": []string{"news\r"}}), 400, `"0":{"code":"validation_invalid_subscription"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,6 +35,10 @@ type Config struct {
 	// RealtimeWriteTimeout bounds each write to a realtime stream
 	// (default 60 s); see core.RealtimeConnectRequestEvent.WriteTimeout.
 	RealtimeWriteTimeout time.Duration
+	// RealtimeMaxLifetime, when positive, closes every stream after this
+	// long regardless of traffic (the SDK reconnects and re-subscribes).
+	// The spec sets no such limit, so it is off by default.
+	RealtimeMaxLifetime time.Duration
 }
 
 // Server is the HTTP handler of an App.

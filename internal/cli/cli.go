@@ -38,6 +38,10 @@ type ServeFlags struct {
 	PublicDir string
 	Origins   []string
 	Domains   []string
+	// ShutdownTimeout bounds the graceful stop after SIGTERM: in-flight
+	// requests get this long, closing the database as long again, then
+	// the process exits regardless (default 30 s).
+	ShutdownTimeout time.Duration
 }
 
 // Options wires the CLI to the rest of the program without the cli
@@ -142,19 +146,23 @@ func serveCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *c
 			if err != nil {
 				return err
 			}
-			defer app.Terminate()
 			// Only serve applies pending app migrations on its own (like
 			// PocketBase's); other commands leave a `migrate down` in place.
 			if _, err := app.MigrateUp(ctx, &core.AppMigrations); err != nil {
+				_ = app.Terminate()
 				return fmt.Errorf("apply migrations: %w", err)
 			}
-			return opts.Serve(ctx, app, *g, *s, stdout)
+			return serveBounded(ctx, app, s.ShutdownTimeout, func() error {
+				return opts.Serve(ctx, app, *g, *s, stdout)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&s.HTTP, "http", "127.0.0.1:8090", "TCP address to listen for HTTP")
 	cmd.Flags().StringVar(&s.HTTPS, "https", "", "TCP address to listen for HTTPS")
 	cmd.Flags().StringVar(&s.PublicDir, "publicDir", "./pb_public", "the directory with static files served at /")
 	cmd.Flags().StringSliceVar(&s.Origins, "origins", []string{"*"}, "CORS allowed origins")
+	cmd.Flags().DurationVar(&s.ShutdownTimeout, "shutdownTimeout", DefaultShutdownTimeout,
+		"after SIGTERM, how long in-flight requests may finish (closing the database gets as long again; then the process exits)")
 	return cmd
 }
 

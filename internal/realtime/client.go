@@ -157,14 +157,7 @@ func (c *Client) Send(msg core.RealtimeMessage) error { return c.send(msg, true)
 // backlogged stream writes many messages at once.
 func (c *Client) send(msg core.RealtimeMessage, direct bool) error {
 	if w := c.direct.Load(); direct && w != nil && c.wmu.TryLock() {
-		c.mu.Lock()
-		idle := !c.gone && len(c.queue) == 0
-		c.mu.Unlock()
-		var taken, wake bool
-		if idle {
-			taken, wake = (*w)(msg)
-		}
-		c.wmu.Unlock()
+		taken, wake := c.writeDirect(w, msg)
 		if wake {
 			c.Wake()
 		}
@@ -189,6 +182,20 @@ func (c *Client) send(msg core.RealtimeMessage, direct bool) error {
 	default:
 	}
 	return nil
+}
+
+// writeDirect runs w with the write lock TryLock took, and releases it
+// even when w panics: a lock left held would block the stream (Drain)
+// and SetDirect forever. The panic goes on to the sender's recover.
+func (c *Client) writeDirect(w *DirectWriter, msg core.RealtimeMessage) (taken, wake bool) {
+	defer c.wmu.Unlock()
+	c.mu.Lock()
+	idle := !c.gone && len(c.queue) == 0
+	c.mu.Unlock()
+	if idle {
+		taken, wake = (*w)(msg)
+	}
+	return taken, wake
 }
 
 // Ready is signalled when messages are waiting, when the client is

@@ -77,7 +77,7 @@ func ParseSubscription(raw string) *Subscription {
 	s.optsKey = canonicalOptions(s.Query, s.Headers)
 	s.key = topicKey(s.Topic)
 	if f := strings.TrimSpace(s.Query["filter"]); f != "" {
-		expr, err := core.ParseRule(f)
+		expr, err := core.ParseClientFilter(f)
 		if err != nil {
 			s.badFilter = true
 		} else {
@@ -179,8 +179,14 @@ func ValidateSubscribe(clientId string, subs []string) core.ValidationErrors {
 	} else {
 		items := core.ValidationErrors{}
 		for i, s := range subs {
-			if len(s) > MaxSubscriptionLength {
+			switch {
+			case len(s) > MaxSubscriptionLength:
 				items[itoa(i)] = lengthErr(0, MaxSubscriptionLength)
+			case strings.ContainsAny(s, "\r\n\x00"):
+				// A subscription is the SSE event name of its deliveries,
+				// and an event name cannot hold a line break.
+				items[itoa(i)] = core.NewFieldError("validation_invalid_subscription",
+					"Subscriptions cannot contain line breaks or NUL characters.", nil)
 			}
 		}
 		if len(items) > 0 {

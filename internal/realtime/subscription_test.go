@@ -1,7 +1,9 @@
 package realtime
 
 import (
+	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -77,5 +79,41 @@ func TestValidateSubscribe(t *testing.T) {
 func TestTopicKey(t *testing.T) {
 	if topicKey("Posts/AbC") != "posts/AbC" || topicKey("POSTS") != "posts" {
 		t.Fatal("collection part must fold, record part must not")
+	}
+}
+
+// TestSubscriptionFilterLimits: a subscription's filter is held to the
+// same size limits as a list's (issue #22: realtime skipped them), so it
+// never matches instead of being parsed and evaluated on every change.
+func TestSubscriptionFilterLimits(t *testing.T) {
+	sub := func(f string) *Subscription {
+		b, _ := json.Marshal(map[string]any{"query": map[string]any{"filter": f}})
+		return ParseSubscription("posts/*?options=" + url.QueryEscape(string(b)))
+	}
+	comparisons := func(n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = "views = " + strconv.Itoa(i)
+		}
+		return strings.Join(parts, " || ")
+	}
+	// Well past the filter language's bounds (3,500 bytes, 200
+	// comparisons; internal/filter, which this package may not import).
+	long := "title = '" + strings.Repeat("x", 40_000) + "'"
+	cases := []struct {
+		name string
+		f    string
+		bad  bool
+	}{
+		{"a few comparisons", comparisons(20), false},
+		{"too many comparisons", comparisons(1_000), true},
+		{"over the length bound", long, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if s := sub(tc.f); s.badFilter != tc.bad {
+				t.Fatalf("badFilter = %v, want %v (filter of %d bytes)", s.badFilter, tc.bad, len(tc.f))
+			}
+		})
 	}
 }

@@ -90,6 +90,7 @@ func (db *DB) checkpointDue() bool {
 // backgroundCheckpoint is one checkpoint of checkpointLoop; when the WAL
 // is long it asks the write loop for a checkpoint and reports true.
 func (db *DB) backgroundCheckpoint() (long bool) {
+	defer db.recoverCheckpoint()
 	if db.checkpointOn(db.conns.Checkpointer) >= db.walRestart {
 		db.walLong.Store(true)
 		return true
@@ -101,7 +102,16 @@ func (db *DB) backgroundCheckpoint() (long bool) {
 // it is short again: once a checkpoint here copied everything (readers
 // still inside an older snapshot can prevent that), the writer's next
 // transaction writes from the WAL's start.
+// recoverCheckpoint keeps a panic in a checkpoint (the driver's) from
+// ending the process: the checkpoint is skipped, the loops go on.
+func (db *DB) recoverCheckpoint() {
+	if r := recover(); r != nil {
+		db.logger.Error("store: checkpoint panic", "panic", r, "stack", string(debug.Stack()))
+	}
+}
+
 func (db *DB) writerCheckpoint() {
+	defer db.recoverCheckpoint()
 	if !db.walLong.Load() {
 		return
 	}

@@ -428,8 +428,11 @@ func (t *translator) listGuard(sc *scope, coll *core.Collection, alias string) (
 
 // enforceListRule ANDs the listRule of coll, joined as alias, into the
 // scope's WHERE (the main query's, or a subquery's) when a client filter
-// or sort traverses into it (spec §2.3 step 5): rows stay when the
-// relation is empty or the related row is listable by the caller.
+// or sort traverses a forward relation into it (spec §2.3 step 5): rows
+// stay when the relation is empty or the related row is listable by the
+// caller. The related ids are part of the visible record, so dropping a
+// combination depends on nothing hidden; back-relations and @collection
+// use listGuard instead.
 func (t *translator) enforceListRule(sc *scope, coll *core.Collection, alias string) error {
 	if !sc.client || t.enforced[alias] {
 		return nil

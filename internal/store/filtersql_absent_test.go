@@ -135,3 +135,48 @@ func TestRequestAuthBackRelation(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleAndClientJoinsStayApart: a list rule (server-side, unguarded)
+// and a client filter walking the same back-relation or @collection get
+// joins of their own. Sharing one let the client filter read the rows
+// the rule's unguarded join holds (the rule comes first), or made the
+// rule see only the rows the caller can list.
+func TestRuleAndClientJoinsStayApart(t *testing.T) {
+	t.Parallel()
+	s, cols := schemaStore(t, guardSchema())
+	insertRow(t, s, "users", map[string]any{"id": cu1, "email": "one@example.com", "name": "User One", "pin": "0000", "friends": `[]`})
+	insertRow(t, s, "users", map[string]any{"id": cu2, "email": "two@example.com", "name": "User Two", "pin": "1234", "friends": `[]`})
+	insertRow(t, s, "boards", map[string]any{"id": "b1", "name": "shared", "notes": `[]`, "members": `["` + cu1 + `","` + cu2 + `"]`})
+	insertRow(t, s, "notes", map[string]any{"id": "n1", "title": "mine", "owner": cu1, "board": "b1", "tags": `[]`})
+	insertRow(t, s, "notes", map[string]any{"id": "n2", "title": "secret", "owner": cu2, "board": "b1", "tags": `[]`})
+	cases := []struct {
+		name, rule, filter string
+		want               int
+	}{
+		{"client reads no hidden row", `notes_via_board.title ?!= "zz"`, `notes_via_board.title ?= "secret"`, 0},
+		{"client reads no hidden row via @collection", `@collection.notes.title ?!= "zz"`, `@collection.notes.title ?= "secret"`, 0},
+		{"rule still reads every row", `notes_via_board.title ?= "secret"`, `notes_via_board.title ?= "mine"`, 1},
+		{"rule still reads every @collection row", `@collection.notes.title ?= "secret"`, `@collection.notes.title ?= "mine"`, 1},
+		// u2's pin, not u1's, is 1234: a shared join would answer 0 and
+		// tell u1 which member's hidden pin the rule matched.
+		{"a rule's hidden field is not pinned to a row", `members.pin ?= "1234"`, `members.id ?= "` + cu1 + `"`, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := s.Query(t.Context(), &core.RecordQuery{
+				Collection: cols["boards"],
+				Filters: []core.FilterClause{
+					{Expr: filter.MustParse(tc.rule)},
+					{Expr: filter.MustParse(tc.filter), Client: true},
+				},
+				Request: &core.RequestInfo{Method: "GET", Auth: authRecord(cols["users"], cu1, "one@example.com", true)},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Records) != tc.want {
+				t.Fatalf("rule %s, filter %s: %d boards, want %d", tc.rule, tc.filter, len(res.Records), tc.want)
+			}
+		})
+	}
+}

@@ -205,7 +205,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 					// joined, so "only hidden rows" reads as "no rows".
 					var guardErr error
 					from := base
-					alias := t.join(sc, base+"."+seg, base+"_"+seg, true, func(alias string) []string {
+					alias := t.join(sc, guardedKey(sc, base+"."+seg), base+"_"+seg, true, func(alias string) []string {
 						on := t.backRelationOn(alias, rf, from)
 						g, err := t.listGuard(sc, bc, alias)
 						if err != nil {
@@ -246,7 +246,11 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 			if hops++; hops > maxRelationHops {
 				return nil, fmt.Errorf("too many relation hops in %q (max %d)", strings.Join(path, "."), maxRelationHops)
 			}
-			alias := t.relationJoin(sc, base+"."+seg, base+"_"+seg, target, column, f.IsMultiple())
+			key := base + "." + seg
+			if f.IsMultiple() {
+				key = guardedKey(sc, key)
+			}
+			alias := t.relationJoin(sc, key, base+"_"+seg, target, column, f.IsMultiple())
 			if f.IsMultiple() {
 				multi = true
 			}
@@ -368,6 +372,20 @@ func (t *translator) backRelationOn(alias string, rf core.Field, base string) st
 	return column + " = " + id
 }
 
+// guardedKey keeps a client's guarded join apart from a rule's unguarded
+// one over the same multi-valued path (a list rule and a filter share the
+// main query's joins): sharing would let the filter read rows the rule's
+// join holds, pin a rule's condition on a hidden field to one row
+// ("members.pin ?= 1" with "members.id ?= me"), or narrow the rule to the
+// rows the caller can list. A single relation has one row either way and
+// keeps its one join.
+func guardedKey(sc *scope, key string) string {
+	if sc.client {
+		return "client:" + key
+	}
+	return key
+}
+
 // hasUniqueIndex reports a single-column UNIQUE index on column, which
 // makes a back-relation single-valued (spec §2.4, §3.6).
 func hasUniqueIndex(c *core.Collection, column string) bool {
@@ -405,7 +423,7 @@ func (t *translator) collectionIdent(sc *scope, id *filter.Identifier) (*operand
 		key += ":" + id.Alias
 	}
 	var guardErr error
-	alias := t.join(sc, key, want, true, func(alias string) []string {
+	alias := t.join(sc, guardedKey(sc, key), want, true, func(alias string) []string {
 		on := "1=1"
 		g, err := t.listGuard(sc, c, alias)
 		if err != nil {

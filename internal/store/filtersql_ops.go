@@ -359,8 +359,10 @@ func (t *translator) requestAuth(sc *scope, id *filter.Identifier) (*operand, er
 		t.authAliases[alias] = true
 		return []string{"LEFT JOIN " + t.q(ac.Name) + " " + t.q(alias) + " ON " + t.col(alias, core.FieldId) + " = " + t.bind(auth.Id())}
 	})
-	// The caller's own fields (hidden ones too) are theirs to filter by;
-	// records reached through them are guarded like any other join.
+	// The caller's own visible fields are theirs to filter by (its e-mail
+	// unguarded); in a client filter its hidden ones (tokenKey, password)
+	// are refused like any other, and records reached through them are
+	// guarded like any other join. Rules read everything.
 	o, err := t.fieldPath(sc, ac, alias, id.Path, id.Modifier, sc.client)
 	if err != nil {
 		if isUnknownField(err) {

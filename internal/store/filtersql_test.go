@@ -320,6 +320,7 @@ var filterCases = []filterCase{
 	{name: "guard_request_auth_own_hidden_in_rule_ok", rule: `@request.auth.secret = "x"`, as: "user"},
 	{name: "guard_back_relation_on_clause", coll: "users", filter: `users_via_friends.name ?= ""`, as: "user"},
 	{name: "guard_back_relation_negated", coll: "users", filter: `users_via_friends.name != "x"`, as: "user"},
+	{name: "guard_back_relation_rule_and_client_apart", coll: "users", rule: `users_via_friends.name ?= "a"`, filter: `users_via_friends.name ?= "b"`, as: "user"},
 	{name: "guard_back_relation_rule_join", coll: "users", filter: `memos_via_owner.text != "x"`, as: "user"},
 	{name: "guard_sort_email", coll: "users", sort: `email,-friends.email`, as: "user"},
 	{name: "guard_sort_back_relation", coll: "users", sort: `users_via_friends.name,memos_via_owner.text`, as: "user"},
