@@ -179,6 +179,22 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
+// symlinkZip is an archive whose storage entry is a symbolic link.
+func symlinkZip(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	h := &zip.FileHeader{Name: "storage/link"}
+	h.SetMode(os.ModeSymlink | 0o777)
+	w, err := zw.CreateHeader(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("/etc/passwd"))
+	must(t, zw.Close())
+	return buf.Bytes()
+}
+
 // TestRestoreRefusesBadArchives: an archive failing any check of a restore
 // leaves the data dir exactly as it was, with no scratch dirs left.
 func TestRestoreRefusesBadArchives(t *testing.T) {
@@ -214,6 +230,7 @@ func TestRestoreRefusesBadArchives(t *testing.T) {
 		{"another app", zipOf(t, map[string][]byte{"hello.txt": []byte("x")}), "no data.db"},
 		{"corrupt database", zipOf(t, map[string][]byte{"data.db": corruptDB}), "data.db"},
 		{"oversized", goodZip, "expands past"},
+		{"symlink entry", symlinkZip(t), "not a regular file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,6 +245,9 @@ func TestRestoreRefusesBadArchives(t *testing.T) {
 			err := restoreBackup(ctx, app, dir, key, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("restore error = %v, want one mentioning %q", err, tt.want)
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "evil.txt")); err == nil {
+				t.Fatal("an archive entry was written outside the data dir")
 			}
 			app = openBackupApp(t, dir)
 			defer app.Terminate()
