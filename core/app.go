@@ -53,6 +53,9 @@ type App struct {
 
 	cron *cron.Scheduler
 
+	backupsOnce sync.Once
+	backupsVal  *backupState
+
 	hooks
 }
 

@@ -24,10 +24,9 @@ const cronStopTimeout = 10 * time.Second
 // (ids starting with __pb); to reschedule one, Remove it and Add it again.
 func (app *App) Cron() *cron.Scheduler { return app.cron }
 
-// registerSystemCrons adds Basalt's own jobs. An automatic backup job
-// (PocketBase's __pbAutoBackup__, driven by settings.backups.cron) belongs
-// here once backups exist; it would follow the setting through an
-// OnSettingsUpdate handler (Remove + Add).
+// registerSystemCrons adds Basalt's own jobs. The automatic backup job
+// (__pbAutoBackup__) is not among them: it follows settings.backups.cron,
+// so syncAutoBackupCron adds or removes it whenever settings load or save.
 func (app *App) registerSystemCrons() {
 	app.cron.MustAdd(CronLogsCleanup, "0 */6 * * *", func(ctx context.Context) error {
 		_, err := app.CleanupLogs(ctx)

@@ -383,6 +383,7 @@ func (app *App) ReloadSettings(ctx context.Context) error {
 	app.settingsState.mu.Lock()
 	app.settingsState.settings = s
 	app.settingsState.mu.Unlock()
+	app.syncAutoBackupCron()
 	return nil
 }
 
@@ -424,6 +425,7 @@ func (app *App) SaveSettings(ctx context.Context, s *Settings) error {
 		app.settingsState.mu.Lock()
 		app.settingsState.settings = e.NewSettings.Clone()
 		app.settingsState.mu.Unlock()
+		app.syncAutoBackupCron()
 		return nil
 	})
 }

@@ -50,6 +50,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, register 
 		Snapshot: func(app *core.App, g cli.Global) (string, error) {
 			return migrations.WriteFullSnapshot(app, MigrationsDir(g))
 		},
+		VerifyBackup: verifyBackup,
+		RestoreBackup: func(ctx context.Context, app *core.App, g cli.Global, name string, out io.Writer) error {
+			return restoreBackup(ctx, app, g.Dir, name, out)
+		},
 	})
 }
 
@@ -68,6 +72,10 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	// A restore interrupted by a crash is settled before anything opens.
+	if err := recoverRestore(ctx, g.Dir, logger); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(g.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", g.Dir, err)
 	}
@@ -100,6 +108,10 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 		return nil, err
 	}
 	app.SetFileStore(fs)
+	if err := installBackups(app, g.Dir); err != nil {
+		st.Close()
+		return nil, err
+	}
 	removeInstallerOnFirstSuperuser(app)
 	app.SetMailer(settingsMailer(app))
 	if register != nil {
@@ -125,6 +137,12 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 // Serve runs the HTTP server until ctx is cancelled, then shuts down
 // gracefully: in-flight requests finish, the database closes cleanly.
 func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, stdout io.Writer) error {
+	// Held while serving, so `backup restore` refuses to swap the dir.
+	unlock, err := lockDataDir(g.Dir, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger()})
 	if err != nil {
 		return err
@@ -197,6 +215,8 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	// serving; Terminate stops them before the store closes.
 	app.Cron().Start()
 	startProfiler(app)
+	restart := serveRestores(app, g.Dir)
+	restarting := false
 	select {
 	case err := <-errCh:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -204,6 +224,8 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		}
 		return err
 	case <-ctx.Done():
+	case <-restart:
+		restarting = true
 	}
 	timeout := s.ShutdownTimeout
 	if timeout <= 0 {
@@ -219,6 +241,9 @@ func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 			_ = srv.Close()
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+	}
+	if restarting {
+		return restartOnRestored(ctx, app, g.Dir)
 	}
 	return errors.Join(errs...)
 }

@@ -246,6 +246,10 @@ func (s *Server) bodyLimitFor(c *echo.Context) int64 {
 			return n
 		}
 		return 128 << 20
+	case "/api/backups/upload":
+		// An archive may be large (spec §1.11 K3 has no limit); the
+		// archive limit plus room for the multipart framing.
+		return s.app.BackupLimits().MaxArchiveSize + 1<<20
 	case "/api/collections/:collection/records", "/api/collections/:collection/records/:id":
 		m := c.Request().Method
 		if m != http.MethodPost && m != http.MethodPatch {

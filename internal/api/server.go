@@ -84,6 +84,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerBatch()
 	s.registerLogs()
 	s.registerCrons()
+	s.registerBackups()
 
 	// OnServe: user routes through the neutral core.Router.
 	se := &core.ServeEvent{App: app, Router: &router{s: s}}

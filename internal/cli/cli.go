@@ -54,6 +54,12 @@ type Options struct {
 	Snapshot func(app *core.App, g Global) (string, error)
 	// Serve runs the HTTP server until ctx ends.
 	Serve func(ctx context.Context, app *core.App, g Global, s ServeFlags, stdout io.Writer) error
+	// VerifyBackup checks the backup name as a restore would and prints
+	// the record count of every collection.
+	VerifyBackup func(ctx context.Context, app *core.App, name string, out io.Writer) error
+	// RestoreBackup replaces the data dir with the backup name; it closes
+	// app (the server must be stopped).
+	RestoreBackup func(ctx context.Context, app *core.App, g Global, name string, out io.Writer) error
 }
 
 // Run executes the command line args.
@@ -81,7 +87,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
 
-	root.AddCommand(healthCmd(stdout), serveCmd(ctx, g, stdout, opts), superuserCmd(ctx, g, stdout, opts), migrateCmd(ctx, g, stdout, opts), &cobra.Command{
+	root.AddCommand(healthCmd(stdout), serveCmd(ctx, g, stdout, opts), superuserCmd(ctx, g, stdout, opts), migrateCmd(ctx, g, stdout, opts), backupCmd(ctx, g, stdout, opts), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		RunE: func(cmd *cobra.Command, _ []string) error {

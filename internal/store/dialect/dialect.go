@@ -171,6 +171,10 @@ type Dialect interface {
 
 	// IntegrityCheck verifies the database file; nil means healthy.
 	IntegrityCheck(ctx context.Context, db *sql.DB) error
+	// Snapshot writes a consistent copy of the database to the new file
+	// dest while other connections keep writing: the copy holds exactly
+	// the transactions committed when it started (backups, issue 23).
+	Snapshot(ctx context.Context, db *sql.DB, dest string) error
 	// Checkpoint flushes the write-ahead log, if the engine has one:
 	// passive copies what it can without waiting for readers or writers
 	// (the background checkpoints); otherwise it copies everything and

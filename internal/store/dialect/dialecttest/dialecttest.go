@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	"github.com/basalthq/basalt/internal/store/dialect"
@@ -123,6 +124,48 @@ func Run(t *testing.T, d dialect.Dialect, dsn string) {
 		}
 		if err := d.IntegrityCheck(ctx, r); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("snapshot holds the committed state while a write is open", func(t *testing.T) {
+		exec("INSERT INTO " + q("t") + " (" + q("id") + ", " + q("txt") + ") VALUES ('snap1', 'snap1')")
+		tx, err := w.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+q("t")+" ("+q("id")+", "+q("txt")+") VALUES ('snap2', 'snap2')"); err != nil {
+			t.Fatal(err)
+		}
+		dest := filepath.Join(t.TempDir(), "snapshot.db")
+		// The write transaction stays open during the snapshot: the
+		// snapshot must neither wait for it nor see its rows.
+		if err := d.Snapshot(ctx, r, dest); err != nil {
+			t.Fatalf("snapshot: %v", err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := d.Open(ctx, dest, dialect.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		if err := d.IntegrityCheck(ctx, snap.Reader); err != nil {
+			t.Fatal(err)
+		}
+		var n1, n2 int
+		if err := snap.Reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+q("t")+" WHERE id = 'snap1'").Scan(&n1); err != nil {
+			t.Fatal(err)
+		}
+		if err := snap.Reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+q("t")+" WHERE id = 'snap2'").Scan(&n2); err != nil {
+			t.Fatal(err)
+		}
+		if n1 != 1 || n2 != 0 {
+			t.Fatalf("snapshot holds committed=%d uncommitted=%d, want 1 and 0", n1, n2)
+		}
+		if err := d.Snapshot(ctx, r, dest); err == nil {
+			t.Fatal("snapshot overwrote an existing file")
 		}
 	})
 

@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -414,6 +415,31 @@ func (Dialect) IntegrityCheck(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("integrity check: %s", res)
 	}
 	return nil
+}
+
+// Snapshot runs VACUUM INTO on a reader connection: one read
+// transaction, so the copy is the state of the last commit before it
+// started, and in WAL mode the writer is never blocked by it (a file copy
+// of a live database could tear a page or miss the WAL). The result is a
+// compacted database in rollback-journal mode, complete in one file.
+func (Dialect) Snapshot(ctx context.Context, db *sql.DB, dest string) error {
+	// Reader connections are query_only, which refuses VACUUM INTO even
+	// though it writes only the new file: lift it on this one connection
+	// for the copy, and drop the connection if it cannot be put back.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA query_only=0"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", dest)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA query_only=1"); rerr != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		err = errors.Join(err, rerr)
+	}
+	return err
 }
 
 // Checkpoint copies the WAL into the database: PASSIVE (as far as readers

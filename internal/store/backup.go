@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/store/dialect"
+)
+
+// The database files of a data dir, as PocketBase names them.
+const (
+	dataFile = "data.db"
+	auxFile  = "auxiliary.db"
+)
+
+var _ core.Snapshotter = (*Store)(nil)
+
+// Snapshot writes consistent copies of data.db and auxiliary.db into dir
+// (which must exist) while writes go on: each copy is one read transaction
+// of the engine's online copy (dialect Snapshot), so it holds every write
+// committed before it started and nothing half-written. Writers are never
+// paused for it.
+func (s *Store) Snapshot(ctx context.Context, dir string) error {
+	for _, f := range []struct {
+		db   *DB
+		name string
+	}{{s.db, dataFile}, {s.aux, auxFile}} {
+		if err := s.d.Snapshot(ctx, f.db.ReaderDB(), filepath.Join(dir, f.name)); err != nil {
+			return fmt.Errorf("snapshot %s: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// ErrUnrecognisedData is returned (wrapped) by CheckDataDir for a data dir
+// whose database is healthy but not one of ours (another app's archive).
+var ErrUnrecognisedData = errors.New("store: not a Basalt/PocketBase database")
+
+// CheckDataDir verifies the databases of the data dir at dir without
+// changing them: data.db must exist, pass the engine's integrity check and
+// hold the base tables (_params, _collections) with a table or view per
+// collection; auxiliary.db, when present, must pass the integrity check.
+// It returns the number of records of each collection, by name.
+func CheckDataDir(ctx context.Context, d dialect.Dialect, dir string) ([]core.CollectionCount, error) {
+	dataPath := filepath.Join(dir, dataFile)
+	// Open would create a missing file; a missing data.db is a bad archive.
+	if st, err := os.Stat(dataPath); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: no %s", ErrUnrecognisedData, dataFile)
+	}
+	if st, err := os.Stat(filepath.Join(dir, auxFile)); err == nil {
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%w: %s is not a file", ErrUnrecognisedData, auxFile)
+		}
+		if err := checkFile(ctx, d, filepath.Join(dir, auxFile)); err != nil {
+			return nil, fmt.Errorf("%s: %w", auxFile, err)
+		}
+	}
+	conns, err := d.Open(ctx, dataPath, dialect.Options{ReadOnly: true, MaxReaders: 1})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dataFile, err)
+	}
+	defer conns.Close()
+	if err := d.IntegrityCheck(ctx, conns.Reader); err != nil {
+		return nil, fmt.Errorf("%s: %w", dataFile, err)
+	}
+	for _, t := range []string{"_params", "_collections"} {
+		ok, err := d.TableExists(ctx, conns.Reader, t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dataFile, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: no %s table", ErrUnrecognisedData, t)
+		}
+	}
+	rx := dbx.NewFromDB(conns.Reader, conns.DriverName)
+	var cols []struct {
+		Name string `db:"name"`
+	}
+	if err := rx.Select("name").From("_collections").WithContext(ctx).All(&cols); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnrecognisedData, err)
+	}
+	out := make([]core.CollectionCount, 0, len(cols))
+	for _, c := range cols {
+		var n int64
+		if err := rx.Select("COUNT(*)").From(c.Name).WithContext(ctx).Row(&n); err != nil {
+			return nil, fmt.Errorf("%w: collection %q: %v", ErrUnrecognisedData, c.Name, err)
+		}
+		out = append(out, core.CollectionCount{Collection: c.Name, Records: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Collection < out[j].Collection })
+	return out, nil
+}
+
+// checkFile runs the integrity check on one database file.
+func checkFile(ctx context.Context, d dialect.Dialect, path string) error {
+	conns, err := d.Open(ctx, path, dialect.Options{ReadOnly: true, MaxReaders: 1})
+	if err != nil {
+		return err
+	}
+	defer conns.Close()
+	return d.IntegrityCheck(ctx, conns.Reader)
+}
