@@ -83,7 +83,7 @@ func waitState(t *testing.T, base, key string) {
 
 // TestSIGTERMEndsTheProcessInEveryState: the real binary, sent SIGTERM,
 // exits within a bound in every state: idle, with realtime streams open,
-// with a request that never returns, with the single writer blocked by a
+// with a request that never returns, with a cron job that never returns, with the single writer blocked by a
 // transaction that never ends, and after a transaction misused its outer
 // context (which fails fast, the server answering, issue #22 (11)). The
 // shutdown timeout is set short (--shutdownTimeout 1s: requests get 1 s,
@@ -123,6 +123,10 @@ func TestSIGTERMEndsTheProcessInEveryState(t *testing.T) {
 			waitState(t, base, "blockedWriter")
 			// A write queued behind it waits too.
 			fireAndForget(base + "/test/misuse")
+		}},
+		{name: "cron job running that never returns", setup: func(t *testing.T, base string) {
+			fireAndForget(base + "/test/run-cron")
+			waitState(t, base, "cronRunning")
 		}},
 		{name: "after a transaction wrote with its outer context", setup: func(t *testing.T, base string) {
 			if got := getJSON(t, base+"/test/misuse"); got["refused"] != true {
