@@ -377,6 +377,8 @@ func (app *App) viewField(col ViewColumn, fresh []*Collection) Field {
 		f, _ := NewFieldOfType("bool")
 		return f
 	}
-	f, _ := NewFieldOfType("json")
-	return f
+	// PocketBase gives the fallback field maxSize 1 (spec §5.7): views are
+	// read-only, so the limit is never checked, but it is part of the
+	// collection JSON clients compare.
+	return &JSONField{MaxSize: 1}
 }

@@ -16,7 +16,7 @@ var (
 	colRef        = regexp.MustCompile(`^[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?(?:\.[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?)?$`)
 	asAlias       = regexp.MustCompile(`(?is)^(.*?)\s+(?:AS\s+)?[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?$`)
 	castPattern   = regexp.MustCompile(`(?is)^CAST\s*\(.+\s+AS\s+(\w+)\s*\)$`)
-	keywordsAfter = map[string]bool{"ON": true, "WHERE": true, "LEFT": true, "INNER": true, "JOIN": true, "GROUP": true, "ORDER": true, "LIMIT": true, "CROSS": true, "OUTER": true, "RIGHT": true, "FULL": true, "USING": true, "UNION": true, "HAVING": true}
+	keywordsAfter = map[string]bool{"ON": true, "WHERE": true, "LEFT": true, "INNER": true, "JOIN": true, "GROUP": true, "ORDER": true, "LIMIT": true, "CROSS": true, "OUTER": true, "RIGHT": true, "FULL": true, "USING": true, "UNION": true, "HAVING": true, "NATURAL": true, "WINDOW": true}
 )
 
 // ValidateViewQuery checks a view query and infers its columns (spec
@@ -42,8 +42,10 @@ func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.Vie
 		return nil, err
 	}
 
+	// m[2] starts after the FROM keyword: put it back so the first
+	// (main) table and its alias are found like the joined ones.
 	aliases := map[string]string{} // alias (lower) → table name
-	for _, am := range fromAlias.FindAllStringSubmatch(m[2], -1) {
+	for _, am := range fromAlias.FindAllStringSubmatch("FROM "+m[2], -1) {
 		table := am[1]
 		aliases[strings.ToLower(table)] = table
 		if am[2] != "" && !keywordsAfter[strings.ToUpper(am[2])] {

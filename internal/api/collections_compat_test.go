@@ -1,0 +1,113 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/basalthq/basalt/internal/testenv"
+)
+
+// viewFields creates a view collection over query and returns its fields
+// by name.
+func viewFields(t *testing.T, s *testenv.Server, su, name, query string) map[string]map[string]any {
+	t.Helper()
+	st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": name, "type": "view", "viewQuery": query})
+	if st != 200 {
+		t.Fatalf("create view: %d %s", st, toJSON(b))
+	}
+	out := map[string]map[string]any{}
+	for _, f := range b["fields"].([]any) {
+		m := f.(map[string]any)
+		out[m["name"].(string)] = m
+	}
+	return out
+}
+
+// TestViewFieldInference checks the spec §5.7 inference rules through
+// table names, table aliases, AS renames, joins and expressions: a direct
+// reference to a source field (however it is qualified) is a copy of that
+// field, a source id under another name is a relation, count/total/cast
+// have fixed types, anything else is json.
+func TestViewFieldInference(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+
+	st, users := s.Do("GET", "/api/collections/users", su, nil)
+	if st != 200 {
+		t.Fatal(users)
+	}
+	usersId := users["id"].(string)
+	st, b := s.Do("POST", "/api/collections", su, map[string]any{
+		"name": "posts",
+		"fields": []any{
+			map[string]any{"name": "title", "type": "text", "max": 77},
+			map[string]any{"name": "views", "type": "number", "onlyInt": true},
+			map[string]any{"name": "published", "type": "bool"},
+			map[string]any{"name": "author", "type": "relation", "collectionId": usersId, "maxSelect": 1},
+			map[string]any{"name": "name", "type": "email"},
+		},
+	})
+	if st != 200 {
+		t.Fatalf("posts: %d %s", st, toJSON(b))
+	}
+	postsId := b["id"].(string)
+
+	type want struct {
+		typ, key string
+		val      any
+	}
+	cases := []struct {
+		name  string
+		query string
+		want  map[string]want
+	}{
+		{"plain columns", "SELECT id, title, views FROM posts", map[string]want{
+			"id": {"text", "primaryKey", true}, "title": {"text", "max", 77.0}, "views": {"number", "onlyInt", true}}},
+		{"table.column", "SELECT posts.id, posts.title, posts.published FROM posts", map[string]want{
+			"id": {"text", "primaryKey", true}, "title": {"text", "max", 77.0}, "published": {"bool", "", nil}}},
+		{"quoted table.column", "SELECT `posts`.`id`, \"posts\".\"views\" FROM `posts`", map[string]want{
+			"views": {"number", "onlyInt", true}}},
+		{"alias.column and AS renames", "SELECT p.id, p.title AS headline, p.views AS hits FROM posts p", map[string]want{
+			"headline": {"text", "max", 77.0}, "hits": {"number", "onlyInt", true}}},
+		{"alias declared with AS", "SELECT p.id, p.title FROM posts AS p", map[string]want{
+			"title": {"text", "max", 77.0}}},
+		{"relation through AS keeps its target", "SELECT p.id, p.author AS writer FROM posts p", map[string]want{
+			"writer": {"relation", "collectionId", usersId}}},
+		{"join with the same column name on both sides", "SELECT p.id, p.name AS post_name, u.name AS author_name, u.email FROM posts p JOIN users u ON u.id = p.author", map[string]want{
+			"post_name": {"email", "", nil}, "author_name": {"text", "max", 255.0}, "email": {"email", "", nil}}},
+		// PocketBase resolves an unqualified column against the main (first)
+		// table only, even when SQLite finds it in a joined one.
+		{"unqualified column resolves in the main table only", "SELECT p.id, title, emailVisibility FROM posts p LEFT JOIN users u ON u.id = p.author", map[string]want{
+			"title": {"text", "max", 77.0}, "emailVisibility": {"json", "maxSize", 1.0}}},
+		{"source id under another name is a relation", "SELECT p.id, u.id AS author_id, p.id AS post FROM posts p JOIN users u ON u.id = p.author", map[string]want{
+			"author_id": {"relation", "collectionId", usersId}, "post": {"relation", "collectionId", postsId}}},
+		{"aggregates", "SELECT u.id, COUNT(p.id) AS n, count(*) AS m, TOTAL(p.views) AS t FROM users u LEFT JOIN posts p ON p.author = u.id GROUP BY u.id", map[string]want{
+			"n": {"number", "onlyInt", true}, "m": {"number", "onlyInt", true}, "t": {"number", "onlyInt", false}}},
+		{"casts", "SELECT id, CAST(views AS real) AS r, cast(views as INTEGER) AS i, CAST(title AS text) AS s, CAST(1 AS boolean) AS b FROM posts", map[string]want{
+			"r": {"number", "onlyInt", false}, "i": {"number", "onlyInt", true}, "s": {"text", "", nil}, "b": {"bool", "", nil}}},
+		{"other expressions are json", "SELECT id, (views * 2) AS double, SUM(views) AS s, upper(title) AS loud, (SELECT COUNT(*) FROM users) AS sub FROM posts GROUP BY id", map[string]want{
+			"double": {"json", "maxSize", 1.0}, "s": {"json", "maxSize", 1.0}, "loud": {"json", "", nil}, "sub": {"json", "", nil}}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := viewFields(t, s, su, fmt.Sprintf("v%d", i), tc.query)
+			for name, w := range tc.want {
+				f := fields[name]
+				if f == nil {
+					t.Fatalf("no field %q in %s", name, toJSON(fields))
+				}
+				if f["type"] != w.typ {
+					t.Errorf("%s: type %v, want %s (%s)", name, f["type"], w.typ, toJSON(f))
+					continue
+				}
+				if w.key != "" && f[w.key] != w.val {
+					t.Errorf("%s: %s = %v, want %v (%s)", name, w.key, f[w.key], w.val, toJSON(f))
+				}
+				if strings.HasPrefix(toJSON(f["system"]), "true") {
+					t.Errorf("%s: view fields are never system: %s", name, toJSON(f))
+				}
+			}
+		})
+	}
+}
