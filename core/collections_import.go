@@ -54,6 +54,7 @@ func (app *App) ImportCollections(ctx context.Context, docs []json.RawMessage, d
 					}
 				}
 			}
+			target.Fields = idFieldFirst(target.Fields)
 			if target.IsView() {
 				views = append(views, target)
 			} else {
@@ -90,4 +91,25 @@ func (app *App) ImportCollections(ctx context.Context, docs []json.RawMessage, d
 		}
 		return nil
 	})
+}
+
+// idFieldFirst returns fields with the primary-key id field moved to the
+// front, as PocketBase orders an imported collection: documents may list
+// id anywhere or omit it, and re-adding kept fields appends it last. A
+// collection without an id field is returned unchanged (ensureDefaults
+// prepends one).
+func idFieldFirst(fields FieldsList) FieldsList {
+	for i, f := range fields {
+		if f.GetName() != FieldId {
+			continue
+		}
+		if i == 0 {
+			return fields
+		}
+		out := make(FieldsList, 0, len(fields))
+		out = append(out, f)
+		out = append(out, fields[:i]...)
+		return append(out, fields[i+1:]...)
+	}
+	return fields
 }

@@ -111,3 +111,71 @@ func TestViewFieldInference(t *testing.T) {
 		})
 	}
 }
+
+// TestImportPutsIdFirst checks that an imported collection always starts
+// with its system id field, as PocketBase orders it, whether the document
+// lists id elsewhere or leaves it out, for new and for existing
+// collections.
+func TestImportPutsIdFirst(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+
+	idField := map[string]any{"name": "id", "type": "text", "id": "text3208210256", "primaryKey": true, "required": true, "system": true,
+		"min": 15, "max": 15, "pattern": "^[a-z0-9]+$", "autogeneratePattern": "[a-z0-9]{15}"}
+	text := func(name string) map[string]any { return map[string]any{"name": name, "type": "text"} }
+	cases := []struct {
+		name string
+		doc  map[string]any
+	}{
+		{"new collection, id listed last", map[string]any{"name": "late", "type": "base", "fields": []any{text("a"), text("b"), idField}}},
+		{"new collection, id omitted", map[string]any{"name": "none", "type": "base", "fields": []any{text("a"), text("b")}}},
+		{"new auth collection, id omitted", map[string]any{"name": "members", "type": "auth", "fields": []any{text("nick")}}},
+		{"existing collection, id moved last", map[string]any{"name": "late", "type": "base", "fields": []any{text("b"), text("a"), idField}}},
+		{"existing collection, id omitted with deleteMissing", map[string]any{"name": "none", "type": "base", "fields": []any{text("b")}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			deleteMissing := strings.Contains(tc.name, "deleteMissing")
+			body := map[string]any{"collections": []any{tc.doc}}
+			if deleteMissing {
+				// deleteMissing drops every collection not listed: list the
+				// other test collections too.
+				body["collections"] = []any{tc.doc,
+					map[string]any{"name": "late", "type": "base", "fields": []any{text("a"), text("b")}},
+					map[string]any{"name": "members", "type": "auth", "fields": []any{text("nick")}},
+					map[string]any{"name": "users", "type": "auth"}}
+				body["deleteMissing"] = true
+			}
+			st, b := s.Do("PUT", "/api/collections/import", su, body)
+			if st != 204 {
+				t.Fatalf("import: %d %s", st, toJSON(b))
+			}
+			st, b = s.Do("GET", "/api/collections/"+tc.doc["name"].(string), su, nil)
+			if st != 200 {
+				t.Fatalf("get: %d %s", st, toJSON(b))
+			}
+			fields := b["fields"].([]any)
+			first := fields[0].(map[string]any)
+			if first["name"] != "id" || first["primaryKey"] != true || first["system"] != true {
+				t.Fatalf("first field is %s, want the system id (all: %s)", toJSON(first), toJSON(fields))
+			}
+			n := 0
+			for _, f := range fields {
+				if f.(map[string]any)["name"] == "id" {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("%d id fields: %s", n, toJSON(fields))
+			}
+			// Records still work with the reordered schema.
+			rec := map[string]any{}
+			if tc.doc["type"] == "auth" {
+				rec = map[string]any{"email": "m@example.com", "password": "password123", "passwordConfirm": "password123"}
+			}
+			if st, b := s.Do("POST", "/api/collections/"+tc.doc["name"].(string)+"/records", su, rec); st != 200 {
+				t.Fatalf("record: %d %s", st, toJSON(b))
+			}
+		})
+	}
+}
