@@ -71,18 +71,22 @@ func NewViewCollection(name string) *Collection {
 	return &Collection{Name: name, Type: CollectionTypeView, Fields: FieldsList{}, Indexes: []string{}}
 }
 
-// NewCollectionOfType returns the blank collection of a type, or an error
-// for unknown types.
-func NewCollectionOfType(typ, name string) (*Collection, error) {
+// NewCollectionOfType returns the blank collection of a type. Like
+// PocketBase's NewCollection, an unknown type gets the base scaffold with
+// that type kept, so saving it answers the validation error keyed "type"
+// (validation_in_invalid) instead of a decoding error.
+func NewCollectionOfType(typ, name string) *Collection {
 	switch typ {
 	case "", CollectionTypeBase:
-		return NewBaseCollection(name), nil
+		return NewBaseCollection(name)
 	case CollectionTypeAuth:
-		return NewAuthCollection(name), nil
+		return NewAuthCollection(name)
 	case CollectionTypeView:
-		return NewViewCollection(name), nil
+		return NewViewCollection(name)
 	}
-	return nil, fmt.Errorf("unknown collection type %q", typ)
+	c := NewBaseCollection(name)
+	c.Type = typ
+	return c
 }
 
 // authIndexes returns the auto-managed unique indexes of an auth

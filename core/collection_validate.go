@@ -89,7 +89,9 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 	default:
 		errs["type"] = fe("validation_in_invalid", "Must be a valid value.")
 	}
-	if old != nil && old.Type != c.Type {
+	// An unknown type reports validation_in_invalid first, as PocketBase's
+	// rule chain stops at the first failing rule.
+	if old != nil && old.Type != c.Type && errs["type"] == nil {
 		errs["type"] = fe("validation_collection_type_change", "Collection type cannot be changed.")
 	}
 	if old != nil && old.System != c.System {

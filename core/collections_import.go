@@ -34,14 +34,19 @@ func (app *App) ImportCollections(ctx context.Context, docs []json.RawMessage, d
 				}
 			}
 			if target == nil {
-				c, err := NewCollectionOfType(head.Type, head.Name)
-				if err != nil {
-					return err
-				}
-				target = c
+				target = NewCollectionOfType(head.Type, head.Name)
 			}
 			prevFields := target.Fields
 			if err := target.ApplyJSON(raw); err != nil {
+				// An undecodable document (unknown field type, wrong
+				// shapes) is an import failure with the raw error (spec
+				// C7), not the create endpoint's formatting error.
+				if ce, ok := AsError(err); ok && ce.Message == ErrInvalidCollectionData.Message {
+					if cause := ce.Cause; cause != nil {
+						return fmt.Errorf("collection %q: %w", head.Name, cause)
+					}
+					return fmt.Errorf("collection %q: invalid collection data", head.Name)
+				}
 				return err
 			}
 			if head.Id != "" {

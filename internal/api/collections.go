@@ -79,10 +79,7 @@ func (s *Server) createCollection(c *echo.Context) error {
 	if err := json.Unmarshal(body, &head); err != nil {
 		return core.ErrInvalidCollectionData
 	}
-	col, err := core.NewCollectionOfType(head.Type, head.Name)
-	if err != nil {
-		return core.ErrInvalidCollectionData
-	}
+	col := core.NewCollectionOfType(head.Type, head.Name)
 	if err := col.ApplyJSON(body); err != nil {
 		return err
 	}
@@ -129,7 +126,7 @@ func (s *Server) updateCollection(c *echo.Context) error {
 func (s *Server) scaffolds(c *echo.Context) error {
 	out := map[string]any{}
 	for _, typ := range []string{core.CollectionTypeAuth, core.CollectionTypeBase, core.CollectionTypeView} {
-		col, _ := core.NewCollectionOfType(typ, "")
+		col := core.NewCollectionOfType(typ, "")
 		if col.IsAuth() {
 			col.Fields = append(col.Fields, core.NewAutodateField("created", true, false), core.NewAutodateField("updated", true, true))
 		} else if col.IsBase() {

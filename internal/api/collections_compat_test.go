@@ -179,3 +179,60 @@ func TestImportPutsIdFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownTypes pins PocketBase's answers to an unknown collection
+// type (a validation error keyed "type", code validation_in_invalid, under
+// the endpoint's own message) and to an unknown field type (the body
+// cannot be decoded: the generic formatting error of spec C2, or the
+// import failure of spec C7), and checks that nothing changes.
+func TestUnknownTypes(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "books"}); st != 200 {
+		t.Fatalf("books: %d %s", st, toJSON(b))
+	}
+	listNames := func() string {
+		_, b := s.Do("GET", "/api/collections?perPage=500&fields=name,type", su, nil)
+		return toJSON(b["items"])
+	}
+	badField := []any{map[string]any{"name": "a", "type": "nope"}}
+	cases := []struct {
+		name, method, path string
+		body               any
+		message            string
+		data               string // expected toJSON(data), or a substring of it when prefixed by "~"
+	}{
+		{"create with unknown collection type", "POST", "/api/collections", map[string]any{"name": "x1", "type": "nope"},
+			"Failed to create collection.", `{"type":{"code":"validation_in_invalid","message":"Must be a valid value."}}`},
+		{"update to unknown collection type", "PATCH", "/api/collections/books", map[string]any{"type": "nope"},
+			"Failed to update collection.", `{"type":{"code":"validation_in_invalid","message":"Must be a valid value."}}`},
+		{"create with unknown field type", "POST", "/api/collections", map[string]any{"name": "x2", "fields": badField},
+			"Failed to load the submitted data due to invalid formatting.", `{}`},
+		{"update with unknown field type", "PATCH", "/api/collections/books", map[string]any{"fields": badField},
+			"Failed to load the submitted data due to invalid formatting.", `{}`},
+		{"import with unknown collection type", "PUT", "/api/collections/import", map[string]any{"collections": []any{map[string]any{"name": "x3", "type": "nope"}}},
+			"Failed to import collections.", `~{"collections":{"code":"validation_collections_import_failure","message":"Data validations failed for collection \"x3\"`},
+		{"import with unknown field type", "PUT", "/api/collections/import", map[string]any{"collections": []any{map[string]any{"name": "x4", "fields": badField}}},
+			"Failed to import collections.", `~{"collections":{"code":"validation_collections_import_failure","message":"Failed to import the collections configuration. Raw error:\n`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := listNames()
+			st, b := s.Do(tc.method, tc.path, su, tc.body)
+			if st != 400 || b["status"] != 400.0 || b["message"] != tc.message {
+				t.Fatalf("got %d %s, want 400 %q", st, toJSON(b), tc.message)
+			}
+			data := toJSON(b["data"])
+			if want, ok := strings.CutPrefix(tc.data, "~"); ok {
+				if !strings.Contains(data, want) {
+					t.Fatalf("data %s lacks %s", data, want)
+				}
+			} else if data != tc.data {
+				t.Fatalf("data %s, want %s", data, tc.data)
+			}
+			if after := listNames(); after != before {
+				t.Fatalf("collections changed:\n%s\n%s", before, after)
+			}
+		})
+	}
+}
