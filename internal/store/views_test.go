@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
+)
+
+// TestValidateViewQueryColumns is the golden table of view column
+// inference (spec §5.7) at the store level: which source collection and
+// field each column comes from, through table names, aliases, AS renames
+// and joins, and the fixed kinds of count/total/cast.
+func TestValidateViewQueryColumns(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, sqlite.Dialect{}, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	people := core.NewBaseCollection("people")
+	people.Id = "pbc_people"
+	people.Fields = append(people.Fields, &core.TextField{BaseField: core.BaseField{Id: "f_pname", Name: "name"}})
+	posts := core.NewBaseCollection("posts")
+	posts.Id = "pbc_posts"
+	posts.Fields = append(posts.Fields,
+		&core.TextField{BaseField: core.BaseField{Id: "f_title", Name: "title"}},
+		&core.TextField{BaseField: core.BaseField{Id: "f_name", Name: "name"}},
+		&core.NumberField{BaseField: core.BaseField{Id: "f_views", Name: "views"}},
+		&core.RelationField{BaseField: core.BaseField{Id: "f_author", Name: "author"}, CollectionId: "pbc_people", MaxSelect: 1})
+	for _, c := range []*core.Collection{people, posts} {
+		if err := s.SaveCollection(ctx, nil, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	col := func(name, kind, src, field string) string {
+		return fmt.Sprintf("%s:%s:%s.%s", name, kind, src, field)
+	}
+	cases := []struct {
+		name, query string
+		want        []string
+	}{
+		{"plain columns resolve in the main table", "SELECT id, title, views FROM posts",
+			[]string{col("id", "json", "pbc_posts", "id"), col("title", "json", "pbc_posts", "title"), col("views", "json", "pbc_posts", "views")}},
+		{"table.column", "SELECT posts.id, posts.title FROM posts",
+			[]string{col("id", "json", "pbc_posts", "id"), col("title", "json", "pbc_posts", "title")}},
+		{"quoted identifiers", "SELECT \"p\".\"id\", `p`.`views` FROM `posts` AS `p`",
+			[]string{col("id", "json", "pbc_posts", "id"), col("views", "json", "pbc_posts", "views")}},
+		{"main-table alias and AS renames", "SELECT p.id, p.title AS headline, p.author AS writer FROM posts p",
+			[]string{col("id", "json", "pbc_posts", "id"), col("headline", "json", "pbc_posts", "title"), col("writer", "json", "pbc_posts", "author")}},
+		{"join with the same column name", "SELECT p.id, p.name AS a, u.name AS b, u.id AS person FROM posts p JOIN people u ON u.id = p.author",
+			[]string{col("id", "json", "pbc_posts", "id"), col("a", "json", "pbc_posts", "name"), col("b", "json", "pbc_people", "name"), col("person", "json", "pbc_people", "id")}},
+		{"aggregates and casts", "SELECT p.id, COUNT(*) AS n, TOTAL(p.views) AS t, CAST(p.views AS int) AS i, CAST(p.views AS real) AS r, CAST(p.title AS text) AS s, CAST(1 AS bool) AS b FROM posts p GROUP BY p.id",
+			[]string{col("id", "json", "pbc_posts", "id"), col("n", "numberInt", "", ""), col("t", "number", "", ""), col("i", "numberInt", "", ""), col("r", "number", "", ""), col("s", "text", "", ""), col("b", "bool", "", "")}},
+		{"expressions and aggregates without a fixed type", "SELECT p.id, p.views + 1 AS v, SUM(p.views) AS s, upper(u.name) AS loud FROM posts p LEFT JOIN people u ON u.id = p.author GROUP BY p.id",
+			[]string{col("id", "json", "pbc_posts", "id"), col("v", "json", "", ""), col("s", "json", "", ""), col("loud", "json", "", "")}},
+		{"bare column with a join resolves in the main table", "SELECT p.id, title FROM posts p JOIN people u ON u.id = p.author",
+			[]string{col("id", "json", "pbc_posts", "id"), col("title", "json", "pbc_posts", "title")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cols, err := s.ValidateViewQuery(ctx, tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]string, len(cols))
+			for i, c := range cols {
+				got[i] = col(c.Name, c.Kind, c.SourceCollection, c.SourceField)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("columns\n got %v\nwant %v", got, tc.want)
+			}
+		})
+	}
+}
