@@ -126,12 +126,9 @@ func (s *Server) updateCollection(c *echo.Context) error {
 func (s *Server) scaffolds(c *echo.Context) error {
 	out := map[string]any{}
 	for _, typ := range []string{core.CollectionTypeAuth, core.CollectionTypeBase, core.CollectionTypeView} {
+		// The type's system fields only, as PocketBase's scaffolds: the
+		// created/updated autodate fields are added by the dashboard form.
 		col := core.NewCollectionOfType(typ, "")
-		if col.IsAuth() {
-			col.Fields = append(col.Fields, core.NewAutodateField("created", true, false), core.NewAutodateField("updated", true, true))
-		} else if col.IsBase() {
-			col.Fields = append(col.Fields, core.NewAutodateField("created", true, false), core.NewAutodateField("updated", true, true))
-		}
 		for _, f := range col.Fields {
 			if f.GetId() == "" {
 				f.SetId(core.DefaultFieldId(f.Type(), f.GetName()))

@@ -236,3 +236,46 @@ func TestUnknownTypes(t *testing.T) {
 		})
 	}
 }
+
+// TestScaffoldsCarryOnlySystemFields compares the scaffolds with spec C8
+// and PocketBase's NewBaseCollection/NewAuthCollection/NewViewCollection:
+// blank id and name, the type's system fields only (the created/updated
+// autodate fields are added by the dashboard form, not by the scaffold),
+// and auth index definitions without a table name.
+func TestScaffoldsCarryOnlySystemFields(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	st, b := s.Do("GET", "/api/collections/meta/scaffolds", su, nil)
+	if st != 200 {
+		t.Fatalf("scaffolds: %d %s", st, toJSON(b))
+	}
+	want := map[string]string{
+		"base": "[id]",
+		"auth": "[id password tokenKey email emailVisibility verified]",
+		"view": "[]",
+	}
+	for typ, fields := range want {
+		t.Run(typ, func(t *testing.T) {
+			sc, _ := b[typ].(map[string]any)
+			if sc == nil || sc["type"] != typ || sc["id"] != "" || sc["name"] != "" {
+				t.Fatalf("scaffold %s", toJSON(sc))
+			}
+			var names []string
+			for _, f := range sc["fields"].([]any) {
+				m := f.(map[string]any)
+				names = append(names, m["name"].(string))
+				if m["system"] != true || m["id"] == "" {
+					t.Errorf("field %s: scaffolds carry system fields with ids only", toJSON(m))
+				}
+			}
+			if got := fmt.Sprint(names); got != fields {
+				t.Fatalf("fields %s, want %s", got, fields)
+			}
+			for _, idx := range sc["indexes"].([]any) {
+				if !strings.Contains(idx.(string), "ON ``") {
+					t.Errorf("index %q names a table", idx)
+				}
+			}
+		})
+	}
+}
