@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -63,9 +64,19 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			level = core.LogLevelError
 			rl.Error = errText
 		}
-		s.app.LogHTTPRequest(req.Method+" "+truncate(path, 3000), level, &rl)
+		s.app.LogHTTPRequest(logMessage(req.Method, req.URL.RequestURI()), level, &rl)
 		return err
 	}
+}
+
+// logMessage is PocketBase's request-log message: the method and the
+// path-unescaped request URI, query string included (the raw URI when it
+// does not unescape). data.url keeps the raw form.
+func logMessage(method, requestURI string) string {
+	if escaped, err := url.PathUnescape(requestURI); err == nil {
+		requestURI = escaped
+	}
+	return strings.ToUpper(method) + " " + truncate(requestURI, 3000)
 }
 
 func truncate(s string, n int) string {

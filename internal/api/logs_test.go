@@ -73,3 +73,43 @@ func TestRequestLogs(t *testing.T) {
 		t.Fatalf("missing log: %d", st)
 	}
 }
+
+// TestRequestLogMessageKeepsQuery checks PocketBase's request-log message:
+// method, space and the path-unescaped request URI, query string
+// included; data.url keeps the raw request URI.
+func TestRequestLogMessageKeepsQuery(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	cases := []struct {
+		name, uri, message string
+	}{
+		{"query string", "/api/collections/nope1/records?page=2&perPage=5", "GET /api/collections/nope1/records?page=2&perPage=5"},
+		{"escaped path and query", "/api/collections/n%C3%A9/records?filter=title%3D%27a%20b%27", "GET /api/collections/né/records?filter=title='a b'"},
+		{"invalid escape kept raw", "/api/collections/nope2/records?q=%zz", "GET /api/collections/nope2/records?q=%zz"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s.Do("GET", tc.uri, "", nil) // 404: logged
+			var item map[string]any
+			deadline := time.Now().Add(5 * time.Second)
+			for item == nil && time.Now().Before(deadline) {
+				_, body := s.Do("GET", "/api/logs?perPage=500", su, nil)
+				for _, it := range body["items"].([]any) {
+					m := it.(map[string]any)
+					if d, _ := m["data"].(map[string]any); d != nil && d["url"] == tc.uri {
+						item = m
+					}
+				}
+				if item == nil {
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			if item == nil {
+				t.Fatalf("no log entry with data.url %q", tc.uri)
+			}
+			if item["message"] != tc.message {
+				t.Fatalf("message %q, want %q", item["message"], tc.message)
+			}
+		})
+	}
+}
