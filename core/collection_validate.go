@@ -330,6 +330,13 @@ func (app *App) inferViewFields(ctx context.Context, c, old *Collection, fresh .
 }
 
 func (app *App) viewField(col ViewColumn, fresh []*Collection) Field {
+	// Whatever it selects, the id column is the text primary key (spec
+	// §5.7; PocketBase checks the alias before anything else).
+	if col.Name == FieldId {
+		id := NewIdField()
+		id.SetSystem(false)
+		return id
+	}
 	if col.SourceCollection != "" {
 		src, err := app.FindCollectionByNameOrId(col.SourceCollection)
 		// A collection being saved in this transaction is newer than the cache.
@@ -340,11 +347,6 @@ func (app *App) viewField(col ViewColumn, fresh []*Collection) Field {
 		}
 		if err == nil {
 			if col.SourceField == FieldId {
-				if col.Name == FieldId {
-					id := NewIdField()
-					id.SetSystem(false)
-					return id
-				}
 				rel, _ := NewFieldOfType("relation")
 				setRelationTarget(rel, src.Id)
 				return rel
@@ -359,11 +361,6 @@ func (app *App) viewField(col ViewColumn, fresh []*Collection) Field {
 				}
 			}
 		}
-	}
-	if col.Name == FieldId {
-		id := NewIdField()
-		id.SetSystem(false)
-		return id
 	}
 	switch col.Kind {
 	case "number", "numberInt":

@@ -82,6 +82,10 @@ func TestViewFieldInference(t *testing.T) {
 			"title": {"text", "max", 77.0}, "emailVisibility": {"json", "maxSize", 1.0}}},
 		{"source id under another name is a relation", "SELECT p.id, u.id AS author_id, p.id AS post FROM posts p JOIN users u ON u.id = p.author", map[string]want{
 			"author_id": {"relation", "collectionId", usersId}, "post": {"relation", "collectionId", postsId}}},
+		{"any column named id is the text primary key", "SELECT p.author AS id, p.title FROM posts p", map[string]want{
+			"id": {"text", "primaryKey", true}}},
+		{"subquery in the projection does not change the main table", "SELECT id, name, (SELECT COUNT(*) FROM users) AS n, title FROM posts", map[string]want{
+			"name": {"email", "", nil}, "n": {"json", "", nil}, "title": {"text", "max", 77.0}}},
 		{"aggregates", "SELECT u.id, COUNT(p.id) AS n, count(*) AS m, TOTAL(p.views) AS t FROM users u LEFT JOIN posts p ON p.author = u.id GROUP BY u.id", map[string]want{
 			"n": {"number", "onlyInt", true}, "m": {"number", "onlyInt", true}, "t": {"number", "onlyInt", false}}},
 		{"casts", "SELECT id, CAST(views AS real) AS r, cast(views as INTEGER) AS i, CAST(title AS text) AS s, CAST(1 AS boolean) AS b FROM posts", map[string]want{

@@ -11,6 +11,7 @@ import (
 )
 
 var (
+	selectHead    = regexp.MustCompile(`(?is)^\s*(?:WITH\b.*?\)\s*)?SELECT\s+(?:DISTINCT\s+)?`)
 	selectPattern = regexp.MustCompile(`(?is)^\s*(?:WITH\b.*?\)\s*)?SELECT\s+(?:DISTINCT\s+)?(.+?)\s+FROM\s+(.+)$`)
 	fromAlias     = regexp.MustCompile(`(?i)(?:FROM|JOIN)\s+[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?(?:\s+(?:AS\s+)?[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?)?`)
 	colRef        = regexp.MustCompile(`^[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?(?:\.[` + "`" + `"\[]?(\w+)[` + "`" + `"\]]?)?$`)
@@ -31,6 +32,11 @@ func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.Vie
 	m := selectPattern.FindStringSubmatch(q)
 	if m == nil {
 		return nil, errors.New("the query must be a single SELECT statement")
+	}
+	// The pattern's lazy match stops at the first FROM, which may belong
+	// to a subquery in the projection: split at the top-level one.
+	if proj, rest, ok := splitAtTopLevelFrom(q[selectHead.FindStringIndex(q)[1]:]); ok {
+		m[1], m[2] = proj, rest
 	}
 	rows, err := s.db.Builder(ctx).NewQuery("SELECT * FROM (" + q + ") LIMIT 0").WithContext(ctx).Rows()
 	if err != nil {
@@ -93,9 +99,16 @@ func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.Vie
 						table, field = aliases[strings.ToLower(cm[1])], cm[2]
 					}
 					if src := s.collection(table); src != nil {
-						if field == "id" || src.Fields.GetByName(field) != nil {
-							col.SourceCollection = src.Id
-							col.SourceField = field
+						// SQLite column names are case-insensitive.
+						for _, f := range src.Fields {
+							if strings.EqualFold(f.GetName(), field) {
+								col.SourceCollection = src.Id
+								col.SourceField = f.GetName()
+								break
+							}
+						}
+						if col.SourceField == "" && strings.EqualFold(field, core.FieldId) {
+							col.SourceCollection, col.SourceField = src.Id, core.FieldId
 						}
 					}
 				}
@@ -104,4 +117,37 @@ func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.Vie
 		out = append(out, col)
 	}
 	return out, nil
+}
+
+// splitAtTopLevelFrom splits the text after "SELECT [DISTINCT]" at the
+// FROM keyword outside parentheses and quotes: the projection and the rest
+// after FROM.
+func splitAtTopLevelFrom(s string) (proj, rest string, ok bool) {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			quote = c
+		case c == '[':
+			quote = ']'
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case depth == 0 && (c == 'f' || c == 'F') && i+4 <= len(s) && strings.EqualFold(s[i:i+4], "FROM") &&
+			(i == 0 || !isIdentByte(s[i-1])) && (i+4 == len(s) || !isIdentByte(s[i+4])):
+			return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+4:]), true
+		}
+	}
+	return "", "", false
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }

@@ -57,6 +57,12 @@ func TestValidateViewQueryColumns(t *testing.T) {
 			[]string{col("id", "json", "pbc_posts", "id"), col("n", "numberInt", "", ""), col("t", "number", "", ""), col("i", "numberInt", "", ""), col("r", "number", "", ""), col("s", "text", "", ""), col("b", "bool", "", "")}},
 		{"expressions and aggregates without a fixed type", "SELECT p.id, p.views + 1 AS v, SUM(p.views) AS s, upper(u.name) AS loud FROM posts p LEFT JOIN people u ON u.id = p.author GROUP BY p.id",
 			[]string{col("id", "json", "pbc_posts", "id"), col("v", "json", "", ""), col("s", "json", "", ""), col("loud", "json", "", "")}},
+		{"subquery in the projection does not end the projection", "SELECT id, name, (SELECT COUNT(*) FROM people) AS n, title FROM posts",
+			[]string{col("id", "json", "pbc_posts", "id"), col("name", "json", "pbc_posts", "name"), col("n", "json", "", ""), col("title", "json", "pbc_posts", "title")}},
+		{"subquery in FROM is not looked into", "SELECT s.id, s.title FROM (SELECT id, title FROM posts) s",
+			[]string{col("id", "json", "", ""), col("title", "json", "", "")}},
+		{"field names match case-insensitively, as SQLite columns", "SELECT ID, p.TITLE FROM posts p",
+			[]string{col("ID", "json", "pbc_posts", "id"), col("TITLE", "json", "pbc_posts", "title")}},
 		{"bare column with a join resolves in the main table", "SELECT p.id, title FROM posts p JOIN people u ON u.id = p.author",
 			[]string{col("id", "json", "pbc_posts", "id"), col("title", "json", "pbc_posts", "title")}},
 	}
