@@ -329,13 +329,24 @@ func (app *App) inferViewFields(ctx context.Context, c, old *Collection, fresh .
 	return nil
 }
 
+// newViewIdField is the id field of a view as PocketBase infers it: a
+// system text primary key with the id pattern but no length bounds or
+// generator, since views never create records and their ids may be any
+// text (e.g. ROW_NUMBER()).
+func newViewIdField() *TextField {
+	return &TextField{
+		BaseField:  BaseField{Id: DefaultFieldId("text", FieldId), Name: FieldId, System: true},
+		Pattern:    DefaultIdPattern,
+		Required:   true,
+		PrimaryKey: true,
+	}
+}
+
 func (app *App) viewField(col ViewColumn, fresh []*Collection) Field {
 	// Whatever it selects, the id column is the text primary key (spec
 	// §5.7; PocketBase checks the alias before anything else).
 	if col.Name == FieldId {
-		id := NewIdField()
-		id.SetSystem(false)
-		return id
+		return newViewIdField()
 	}
 	if col.SourceCollection != "" {
 		src, err := app.FindCollectionByNameOrId(col.SourceCollection)

@@ -108,8 +108,12 @@ func TestViewFieldInference(t *testing.T) {
 				if w.key != "" && f[w.key] != w.val {
 					t.Errorf("%s: %s = %v, want %v (%s)", name, w.key, f[w.key], w.val, toJSON(f))
 				}
-				if strings.HasPrefix(toJSON(f["system"]), "true") {
-					t.Errorf("%s: view fields are never system: %s", name, toJSON(f))
+				// Only the id is a system field (PocketBase's parseQueryToFields):
+				// a system text primary key without length bounds or generator.
+				if isId := name == "id"; f["system"] != isId {
+					t.Errorf("%s: system = %v, want %v: %s", name, f["system"], isId, toJSON(f))
+				} else if isId && (f["min"] != 0.0 || f["max"] != 0.0 || f["autogeneratePattern"] != "" || f["pattern"] != "^[a-z0-9]+$" || f["required"] != true) {
+					t.Errorf("id: %s, want PocketBase's view id field", toJSON(f))
 				}
 			}
 		})
