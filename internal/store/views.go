@@ -49,9 +49,11 @@ func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.Vie
 	}
 
 	// m[2] starts after the FROM keyword: put it back so the first
-	// (main) table and its alias are found like the joined ones.
+	// (main) table and its alias are found like the joined ones. Only the
+	// top-level FROM clause names tables (see fromClause).
+	from := "FROM " + fromClause(m[2])
 	aliases := map[string]string{} // alias (lower) → table name
-	for _, am := range fromAlias.FindAllStringSubmatch("FROM "+m[2], -1) {
+	for _, am := range fromAlias.FindAllStringSubmatch(from, -1) {
 		table := am[1]
 		aliases[strings.ToLower(table)] = table
 		if am[2] != "" && !keywordsAfter[strings.ToUpper(am[2])] {
@@ -59,7 +61,7 @@ func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.Vie
 		}
 	}
 	defaultTable := ""
-	if first := fromAlias.FindStringSubmatch("FROM " + m[2]); first != nil {
+	if first := fromAlias.FindStringSubmatch(from); first != nil {
 		defaultTable = first[1]
 	}
 
@@ -150,4 +152,53 @@ func splitAtTopLevelFrom(s string) (proj, rest string, ok bool) {
 
 func isIdentByte(c byte) bool {
 	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// clauseEnd matches the keywords that end a FROM clause.
+var clauseEnd = regexp.MustCompile(`(?i)\b(?:WHERE|GROUP|HAVING|ORDER|LIMIT|WINDOW|UNION|EXCEPT|INTERSECT)\b`)
+
+// fromClause returns the tables part of the text after the top-level
+// FROM, as PocketBase's parser reads it: parenthesised text (subqueries,
+// ON conditions' calls) blanked so their tables and aliases do not
+// shadow the outer ones, cut at WHERE/GROUP/..., and comma joins written
+// as JOIN so every table is found the same way.
+func fromClause(rest string) string {
+	b := []byte(rest)
+	depth := 0
+	var quote byte
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			quote = c
+		case c == '[':
+			quote = ']'
+		case c == '(':
+			depth++
+			if depth == 1 {
+				continue
+			}
+		case c == ')':
+			depth--
+			if depth == 0 {
+				continue
+			}
+		}
+		if depth > 0 {
+			b[i] = ' '
+		} else if c == ',' && quote == 0 {
+			b[i] = ' '
+			b = append(b[:i], append([]byte(" JOIN"), b[i:]...)...)
+			i += len(" JOIN")
+		}
+	}
+	out := string(b)
+	if loc := clauseEnd.FindStringIndex(out); loc != nil {
+		out = out[:loc[0]]
+	}
+	return out
 }

@@ -63,6 +63,10 @@ func TestValidateViewQueryColumns(t *testing.T) {
 			[]string{col("id", "json", "", ""), col("title", "json", "", "")}},
 		{"field names match case-insensitively, as SQLite columns", "SELECT ID, p.TITLE FROM posts p",
 			[]string{col("ID", "json", "pbc_posts", "id"), col("TITLE", "json", "pbc_posts", "title")}},
+		{"comma joins", "SELECT p.id, u.name AS b, p.title FROM posts p, people u WHERE u.id = p.author",
+			[]string{col("id", "json", "pbc_posts", "id"), col("b", "json", "pbc_people", "name"), col("title", "json", "pbc_posts", "title")}},
+		{"a subquery's alias does not shadow the outer one", "SELECT p.id, p.title FROM posts p WHERE p.author IN (SELECT p.id FROM people p)",
+			[]string{col("id", "json", "pbc_posts", "id"), col("title", "json", "pbc_posts", "title")}},
 		{"bare column with a join resolves in the main table", "SELECT p.id, title FROM posts p JOIN people u ON u.id = p.author",
 			[]string{col("id", "json", "pbc_posts", "id"), col("title", "json", "pbc_posts", "title")}},
 	}
