@@ -134,3 +134,29 @@ test('backups on S3: a missing key answers PocketBase errors and changes nothing
   assert.deepEqual(inBucket(), before);
   assert.deepEqual(await keys(pb), before);
 });
+
+test('backups on S3: an automatic backup (settings.backups.cron) is listed, downloaded and deleted by its SDK-encoded key', { skip }, async () => {
+  const before = inBucket();
+  await pb.settings.update({ backups: { cron: '0 3 * * *', cronMaxKeep: 1 } });
+  assert.ok((await pb.crons.getFullList()).some((j) => j.id === '__pbAutoBackup__' && j.expression === '0 3 * * *'));
+  assert.equal(await pb.crons.run('__pbAutoBackup__'), true);
+
+  // The job runs in the background: poll, bounded.
+  const deadline = Date.now() + 30_000;
+  let auto;
+  while (!(auto = (await keys(pb)).find((k) => k.startsWith('@auto_pb_backup_')))) {
+    assert.ok(Date.now() < deadline, `no automatic backup appeared:\n${srv.logs()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(inBucket(), [auto, ...before].sort(), 'the automatic backup is in the bucket');
+  assert.deepEqual(localBackups(), []);
+
+  // getDownloadURL and delete send the "@" as %40 (encodeURIComponent).
+  const res = await fetch(pb.backups.getDownloadURL(await pb.files.getToken(), auto));
+  assert.equal(res.status, 200, await res.clone().text());
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  assert.deepEqual([...bytes.slice(0, 4)], [0x50, 0x4b, 0x03, 0x04]);
+  assert.equal(await pb.backups.delete(auto), true);
+  assert.deepEqual(inBucket(), before);
+  await pb.settings.update({ backups: { cron: '' } });
+});
