@@ -12,11 +12,13 @@ import path from 'node:path';
 
 const START_TIMEOUT_MS = 15_000;
 
-// Every S3 server still running, killed when the test process exits.
-const children = new Set();
+// Every S3 server still running (with its temp dir), killed and removed
+// when the test process exits without stop() (a crash, SIGINT/SIGTERM).
+const children = new Map();
 process.on('exit', () => {
-  for (const child of children) {
+  for (const [child, root] of children) {
     try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    try { fs.rmSync(root, { recursive: true, force: true }); } catch { /* best effort */ }
   }
 });
 
@@ -81,7 +83,7 @@ export async function startS3Server({ access, secret, bucket }) {
     '--region', 'us-east-1', '--quiet',
     // A sidecar dir for metadata, so the temp FS need not support xattrs.
     'posix', '--sidecar', meta, data], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
+  children.set(child, root);
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
 
