@@ -110,6 +110,10 @@ func (s *Server) downloadBackup(c *echo.Context) error {
 	if fs == nil {
 		return core.NewNotFoundError("")
 	}
+	// An archive holds every record, password hash and token key: no
+	// shared or browser cache may keep it (PocketBase sends its usual
+	// 30-day max-age here; the URL's token is all that guards it).
+	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return fs.ServeFile(c.Response(), c.Request(), f, key, true)
 }
 

@@ -191,6 +191,9 @@ func TestBackupsAPI(t *testing.T) {
 	if st != 200 || !strings.HasPrefix(hdr.Get("Content-Disposition"), "attachment") || !bytes.HasPrefix(archive, []byte("PK\x03\x04")) {
 		t.Fatalf("download = %d %v (%d bytes)", st, hdr, len(archive))
 	}
+	if cc := hdr.Get("Cache-Control"); cc != "private, no-store" {
+		t.Fatalf("download Cache-Control = %q: an archive must not be cached", cc)
+	}
 
 	// Upload.
 	for _, tt := range []struct {
