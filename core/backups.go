@@ -187,6 +187,15 @@ func (app *App) backupStorage() (BackupStorage, error) {
 	return b.storage, nil
 }
 
+// BackupRunning reports whether a backup or restore is running now (the
+// health endpoint's canBackup is its negation, as in PocketBase).
+func (app *App) BackupRunning() bool {
+	b := app.backups()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.busy
+}
+
 // acquireBackup marks a backup/restore as running on name, or returns
 // ErrBackupBusy; release undoes it.
 func (app *App) acquireBackup(name string) (release func(), err error) {

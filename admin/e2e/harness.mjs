@@ -21,13 +21,26 @@ export function buildBinary() {
   return out;
 }
 
-export async function startServer(bin) {
+/** freePort asks the kernel for a port that is free right now. */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const l = net.createServer();
+    l.on('error', rej);
+    l.listen(0, '127.0.0.1', () => { const p = l.address().port; l.close(() => res(p)); });
+  });
+}
+
+/** startServer runs `serve` on a temp data dir. fixedPort: listen on a
+ * port chosen up front instead of :0, so a restart (the re-exec after an
+ * API restore, same arguments) comes back at the same address. */
+export async function startServer(bin, { fixedPort = false } = {}) {
   // the data dir sits inside its own temp dir: pb_migrations/ is written
   // beside it (automigrate), so nothing leaks between runs
   const root = mkdtempSync(join(tmpdir(), 'basalt-e2e-'));
   const dir = join(root, 'pb_data');
   mkdirSync(dir);
-  const proc = spawn(bin, ['serve', '--http', '127.0.0.1:0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const addr = '127.0.0.1:' + (fixedPort ? await freePort() : 0);
+  const proc = spawn(bin, ['serve', '--http', addr, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const ready = new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error('server did not start:\n' + out)), 30000);
@@ -137,11 +150,7 @@ export async function startS3({ access, secret, bucket }) {
   const data = join(root, 'data'), meta = join(root, 'meta');
   mkdirSync(join(data, bucket), { recursive: true });
   mkdirSync(meta);
-  const port = await new Promise((res, rej) => {
-    const l = net.createServer();
-    l.on('error', rej);
-    l.listen(0, '127.0.0.1', () => { const p = l.address().port; l.close(() => res(p)); });
-  });
+  const port = await freePort();
   const addr = '127.0.0.1:' + port;
   const proc = spawn(bin, ['--access', access, '--secret', secret, '--port', addr, '--region', 'us-east-1', '--quiet',
     'posix', '--sidecar', meta, data], { stdio: ['ignore', 'pipe', 'pipe'] });

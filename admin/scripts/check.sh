@@ -3,7 +3,8 @@
 # the committed dist/, first-screen size budget, Vitest, and the browser e2e
 # (playwright-core + Debian chromium) against the real binary, with a local
 # SMTP sink and a real S3 server (versitygw), the Logs and Crons screens
-# (e2e/ops.mjs), then the XSS suite (e2e/xss.mjs).
+# (e2e/ops.mjs), the Backups screen (e2e/backups.mjs), then the XSS suite
+# (e2e/xss.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,5 +38,8 @@ fi
 node e2e/run.mjs
 # the operations screens: Logs (filter, levels, chart, drawer, settings) and Crons
 node e2e/ops.mjs
+# the Backups screen: create, download, upload, delete, restore (the server
+# restarts), auto-backup and S3 settings
+node e2e/backups.mjs
 # hostile content in every field kind: nothing may run (sanitiser + CSP)
 node e2e/xss.mjs

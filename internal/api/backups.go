@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v5"
 
@@ -96,7 +97,7 @@ func (s *Server) downloadBackup(c *echo.Context) error {
 	if err != nil || rec == nil || rec.Collection().Id != core.SuperusersCollectionId {
 		return forbidden
 	}
-	key := c.Param("key")
+	key := pathParam(c, "key")
 	f, err := s.app.OpenBackup(c.Request().Context(), key)
 	if err != nil {
 		if errors.Is(err, core.ErrFileNotFound) {
@@ -109,11 +110,15 @@ func (s *Server) downloadBackup(c *echo.Context) error {
 	if fs == nil {
 		return core.NewNotFoundError("")
 	}
+	// An archive holds every record, password hash and token key: no
+	// shared or browser cache may keep it (PocketBase sends its usual
+	// 30-day max-age here; the URL's token is all that guards it).
+	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return fs.ServeFile(c.Response(), c.Request(), f, key, true)
 }
 
 func (s *Server) deleteBackup(c *echo.Context) error {
-	if err := s.app.DeleteBackup(c.Request().Context(), c.Param("key")); err != nil {
+	if err := s.app.DeleteBackup(c.Request().Context(), pathParam(c, "key")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -123,8 +128,25 @@ func (s *Server) deleteBackup(c *echo.Context) error {
 // restart on the restored data (spec §1.11 K6); a failing check answers
 // 400 with nothing changed.
 func (s *Server) restoreBackup(c *echo.Context) error {
-	if err := s.app.RestoreBackup(c.Request().Context(), c.Param("key")); err != nil {
+	if err := s.app.RestoreBackup(c.Request().Context(), pathParam(c, "key")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// pathParam returns the path parameter name decoded exactly once. Echo
+// matches on URL.RawPath when the request path holds escapes Go would not
+// write itself (encodeURIComponent's %40 for "@", as in the names of
+// automatic backups) and then leaves the parameter escaped; otherwise it
+// matches on the already decoded URL.Path. A value that does not decode
+// is returned as it is (and fails the caller's validation).
+func pathParam(c *echo.Context, name string) string {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v
+	}
+	if d, err := url.PathUnescape(v); err == nil {
+		return d
+	}
+	return v
 }

@@ -191,6 +191,9 @@ func TestBackupsAPI(t *testing.T) {
 	if st != 200 || !strings.HasPrefix(hdr.Get("Content-Disposition"), "attachment") || !bytes.HasPrefix(archive, []byte("PK\x03\x04")) {
 		t.Fatalf("download = %d %v (%d bytes)", st, hdr, len(archive))
 	}
+	if cc := hdr.Get("Cache-Control"); cc != "private, no-store" {
+		t.Fatalf("download Cache-Control = %q: an archive must not be cached", cc)
+	}
 
 	// Upload.
 	for _, tt := range []struct {
@@ -260,9 +263,19 @@ func TestBackupsAPIBusy(t *testing.T) {
 		return nil
 	})
 	su := s.Superuser("admin@example.com", "password123")
+	canBackup := func() any {
+		_, body := s.Do("GET", "/api/health", su, nil)
+		return body["data"].(map[string]any)["canBackup"]
+	}
+	if got := canBackup(); got != true {
+		t.Fatalf("health canBackup before = %v, want true", got)
+	}
 	done := make(chan error, 1)
 	go func() { _, err := s.App.CreateBackup(context.Background(), "slow.zip"); done <- err }()
 	<-entered
+	if got := canBackup(); got != false {
+		t.Fatalf("health canBackup while a backup runs = %v, want false (as PocketBase)", got)
+	}
 	busy := "Try again later - another backup/restore process has already been started."
 	if st, body := s.Do("POST", "/api/backups", su, map[string]any{"name": "second.zip"}); st != 400 || body["message"] != busy {
 		t.Fatalf("second create = %d %v", st, body)

@@ -12,7 +12,7 @@ func (s *Server) registerHealth() {
 	h := func(c *echo.Context) error {
 		data := map[string]any{}
 		if isSuperuser(c) {
-			data["canBackup"] = true
+			data["canBackup"] = !s.app.BackupRunning()
 			data["realIP"] = s.realIP(c.Request())
 			data["possibleProxyHeader"] = possibleProxyHeader(c.Request(), s.app.Settings().TrustedProxy.Headers)
 		}

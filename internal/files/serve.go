@@ -41,7 +41,8 @@ func IsInline(contentType string) bool {
 // Content-Disposition (inline for inline-safe types unless download is set,
 // attachment otherwise, with name quoted or RFC 2231-encoded as needed),
 // Content-Type, X-Content-Type-Options, Content-Security-Policy and
-// Cache-Control. It deletes X-Frame-Options, which a global middleware may
+// Cache-Control (unless the caller set one: a backup archive must not be
+// kept by any cache). It deletes X-Frame-Options, which a global middleware may
 // have set: files such as PDFs are meant to be embeddable.
 func ServeHeaders(h http.Header, contentType, name string, download bool) {
 	disposition := "attachment"
@@ -58,7 +59,9 @@ func ServeHeaders(h http.Header, contentType, name string, download bool) {
 	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", ContentSecurityPolicy)
-	h.Set("Cache-Control", CacheControl)
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", CacheControl)
+	}
 	h.Del("X-Frame-Options")
 }
 
