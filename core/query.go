@@ -1,7 +1,7 @@
 package core
 
 import (
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // RequestInfo is what rules see as @request.* (spec §3.3).

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/basalthq/basalt/core/filter"
 	"github.com/basalthq/basalt/internal/api"
-	"github.com/basalthq/basalt/internal/filter"
 	"github.com/basalthq/basalt/internal/testenv"
 )
 
