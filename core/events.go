@@ -50,10 +50,10 @@ type RequestEvent struct {
 	Auth *Record
 	// written is set once a response was sent.
 	written bool
-	// routeDepth is how far a custom route's chain got (see RouteChain.Run).
-	routeDepth int
-	// info caches RequestInfo.
-	info *RequestInfo
+	// routeDepth is how far a custom route's chain got (see RouteChain.Run);
+	// an int32 next to written keeps the struct's size, so built-in
+	// routes, which allocate an event per request, pay nothing for it.
+	routeDepth int32
 }
 
 // Context returns the request context.

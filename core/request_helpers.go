@@ -99,11 +99,8 @@ func RealIP(r *http.Request, tp TrustedProxySettings) string {
 // RequestInfo returns the request as rules see it (@request.*): auth,
 // method, first query and header values (header names in lower
 // snake_case) and the JSON or form body. The body stays readable for
-// BindBody; the result is computed once per request.
+// BindBody.
 func (e *RequestEvent) RequestInfo() (*RequestInfo, error) {
-	if e.info != nil {
-		return e.info, nil
-	}
 	ri := &RequestInfo{Auth: e.Auth, Method: e.Request.Method, Context: ContextDefault,
 		Query: map[string]string{}, Headers: map[string]string{}, Body: map[string]any{}}
 	for k, v := range e.Request.URL.Query() {
@@ -140,7 +137,6 @@ func (e *RequestEvent) RequestInfo() (*RequestInfo, error) {
 			}
 		}
 	}
-	e.info = ri
 	return ri, nil
 }
 

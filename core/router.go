@@ -270,7 +270,7 @@ func (r *Route) chain(full string, inherited []*Middleware) *RouteChain {
 	rc.chain = &hook.Hook[*RequestEvent]{}
 	for i, m := range all {
 		rc.MiddlewareIds = append(rc.MiddlewareIds, m.Id)
-		fn, depth := m.Func, i+1
+		fn, depth := m.Func, int32(i+1)
 		// The wrapper records how deep the request got, so a chain that
 		// stops early can name the middleware that did not call e.Next().
 		rc.chain.Bind(&Middleware{Id: fmt.Sprintf("%d:%s", i, m.Id), Priority: i, Func: func(e *RequestEvent) error {
@@ -287,11 +287,11 @@ func (r *Route) chain(full string, inherited []*Middleware) *RouteChain {
 func (c *RouteChain) Run(e *RequestEvent) (stoppedBy string, err error) {
 	e.routeDepth = 0
 	err = c.chain.Trigger(e, func(e *RequestEvent) error {
-		e.routeDepth = c.size + 1
+		e.routeDepth = int32(c.size + 1)
 		return c.action(e)
 	})
-	if e.routeDepth <= c.size && e.routeDepth > 0 {
-		return c.MiddlewareIds[e.routeDepth-1], err
+	if d := int(e.routeDepth); d > 0 && d <= c.size {
+		return c.MiddlewareIds[d-1], err
 	}
 	return "", err
 }
