@@ -455,6 +455,7 @@ func TestRouterDuplicateRoutePanics(t *testing.T) {
 				}()
 				_, _ = api.New(env.App, api.Config{})
 			}()
+			t.Logf("panic: %s", msg)
 			if len(tc.want) == 0 {
 				if msg != "" {
 					t.Fatalf("unexpected panic: %s", msg)
@@ -471,6 +472,48 @@ func TestRouterDuplicateRoutePanics(t *testing.T) {
 			}
 			if strings.Count(msg, " at ") < 2 && strings.Count(msg, ".go:") < 2 {
 				t.Errorf("panic %q does not name two places", msg)
+			}
+		})
+	}
+}
+
+// TestRouterCatchAllReplacesPublicDir: a custom GET /{path...} (e.g.
+// core.Static) takes the place of the automatic pb_public route instead of
+// colliding with it.
+func TestRouterCatchAllReplacesPublicDir(t *testing.T) {
+	env := newRouterEnv(t)
+	pub := t.TempDir()
+	if err := os.WriteFile(filepath.Join(pub, "index.html"), []byte("pb_public index"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		extra func(r *core.Router)
+		want  string
+	}{
+		{name: "no catch-all: pb_public", want: "pb_public index"},
+		{name: "custom catch-all wins", extra: func(r *core.Router) {
+			r.GET("/{path...}", func(e *core.RequestEvent) error { return e.String(200, "custom:"+e.PathValue("path")) })
+		}, want: "custom:some/page"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env.extra = tc.extra
+			defer func() { env.extra = nil }()
+			h, err := api.New(env.App, api.Config{PublicDir: pub})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(h)
+			defer ts.Close()
+			resp, err := http.Get(ts.URL + "/some/page")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || string(raw) != tc.want {
+				t.Fatalf("got %d %q, want 200 %q", resp.StatusCode, raw, tc.want)
 			}
 		})
 	}
