@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"path"
@@ -265,7 +266,7 @@ func mergeMiddlewares(inherited []*Middleware, excluded []string, own []*Middlew
 func (r *Route) chain(full string, inherited []*Middleware) *RouteChain {
 	all := mergeMiddlewares(inherited, r.excluded, r.middlewares)
 	// Stable sort: equal priorities keep the outer-to-inner binding order.
-	slices.SortStableFunc(all, func(a, b *Middleware) int { return a.Priority - b.Priority })
+	slices.SortStableFunc(all, func(a, b *Middleware) int { return cmp.Compare(a.Priority, b.Priority) })
 	rc := &RouteChain{Method: r.Method, Path: full, Source: r.Source, action: r.Action, size: len(all)}
 	rc.chain = &hook.Hook[*RequestEvent]{}
 	for i, m := range all {
