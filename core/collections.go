@@ -344,6 +344,13 @@ func (app *App) DeleteCollection(ctx context.Context, c *Collection) error {
 		err := app.store.RunInTx(e.Context, func(txCtx context.Context) error {
 			ex := &CollectionEvent{App: app, Context: txCtx, Collection: e.Collection}
 			return app.onCollectionDeleteExecute.Trigger(ex, func(ex *CollectionEvent) error {
+				// The auth state of a deleted auth collection's records
+				// goes with it (see deleteAuthState).
+				if ex.Collection.IsAuth() {
+					if err := app.deleteAuthStateWhere(ex.Context, "collectionRef = {:c}", map[string]any{"c": ex.Collection.Id}); err != nil {
+						return err
+					}
+				}
 				return app.store.DeleteCollection(ex.Context, ex.Collection)
 			})
 		})

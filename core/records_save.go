@@ -268,12 +268,18 @@ func (app *App) deleteAuthState(ctx context.Context, r *Record) error {
 	if !r.Collection().IsAuth() {
 		return nil
 	}
+	return app.deleteAuthStateWhere(ctx, "collectionRef = {:c} && recordRef = {:r}",
+		map[string]any{"c": r.Collection().Id, "r": r.Id()})
+}
+
+// deleteAuthStateWhere deletes the rows of the auth-state collections
+// matching filter.
+func (app *App) deleteAuthStateWhere(ctx context.Context, filter string, params map[string]any) error {
 	for _, name := range authStateCollections {
 		if _, err := app.FindCollectionByNameOrId(name); err != nil {
 			continue // an app without that system collection
 		}
-		refs, err := app.FindRecordsByFilter(ctx, name, "collectionRef = {:c} && recordRef = {:r}", "", 0, 0,
-			map[string]any{"c": r.Collection().Id, "r": r.Id()})
+		refs, err := app.FindRecordsByFilter(ctx, name, filter, "", 0, 0, params)
 		if err != nil {
 			return err
 		}

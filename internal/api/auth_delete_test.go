@@ -53,3 +53,33 @@ func TestDeletingAnAuthRecordDeletesItsAuthState(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletingAnAuthCollectionDeletesItsAuthState: deleting a whole auth
+// collection removes the auth state of its records; another collection's
+// stays.
+func TestDeletingAnAuthCollectionDeletesItsAuthState(t *testing.T) {
+	e := newAuthEnv(t)
+	if status, body := e.Do("POST", "/api/collections", e.su, map[string]any{"name": "members", "type": "auth"}); status != 200 {
+		t.Fatalf("create collection: %d %v", status, body)
+	}
+	members, err := e.App.FindCollectionByNameOrId("members")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := e.user("kept@example.com", "password123", true)
+	for _, ref := range []struct{ col, id string }{{members.Id, "m1234567890abcd"}, {"_pb_users_auth_", kept}} {
+		if status, body := e.Do("POST", "/api/collections/_externalAuths/records", e.su, map[string]any{
+			"collectionRef": ref.col, "recordRef": ref.id, "provider": "github", "providerId": "p-" + ref.id,
+		}); status != 200 {
+			t.Fatalf("create link: %d %v", status, body)
+		}
+	}
+	if status, body := e.Do("DELETE", "/api/collections/members", e.su, nil); status != 204 {
+		t.Fatalf("delete collection: %d %v", status, body)
+	}
+	_, body := e.Do("GET", "/api/collections/_externalAuths/records", e.su, nil)
+	items := body["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["recordRef"] != kept {
+		t.Fatalf("links left: %v, want only the users one", items)
+	}
+}

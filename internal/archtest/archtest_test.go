@@ -193,6 +193,9 @@ func TestNoHomeMadeCrypto(t *testing.T) {
 		if strings.Contains(strings.ToLower(string(raw)), blowfishP0) {
 			t.Errorf("%s holds Blowfish's P-array: bcrypt comes from golang.org/x/crypto/bcrypt", rel)
 		}
+		if strings.Contains(string(raw), "AWS4-HMAC-SHA256") {
+			t.Errorf("%s builds SigV4 signatures itself: S3 requests are signed by aws-sdk-go-v2/aws/signer/v4", rel)
+		}
 		return nil
 	})
 	if err != nil {

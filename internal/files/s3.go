@@ -6,10 +6,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +45,7 @@ type S3Config struct {
 type S3 struct {
 	cfg      S3Config
 	endpoint *url.URL
+	signer   *v4.Signer // one per client: its key cache ignores the secret
 }
 
 var _ Storage = (*S3)(nil)
@@ -101,7 +104,7 @@ func NewS3(cfg S3Config) (*S3, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = RandomString
 	}
-	return &S3{cfg: cfg, endpoint: u}, nil
+	return &S3{cfg: cfg, endpoint: u, signer: newSigner()}, nil
 }
 
 // objectURL returns the URL of key ("" for the bucket itself).
@@ -140,7 +143,9 @@ func (s *S3) do(ctx context.Context, op, method string, u *url.URL, hdr http.Hea
 	if payloadHash == "" {
 		payloadHash = emptySHA256
 	}
-	sign(req, s.cfg.AccessKey, s.cfg.Secret, s.cfg.Region, payloadHash, s.cfg.Now())
+	if err := sign(s.signer, req, s.cfg.AccessKey, s.cfg.Secret, s.cfg.Region, payloadHash, s.cfg.Now()); err != nil {
+		return nil, fmt.Errorf("s3 %s: sign: %w", op, err)
+	}
 	resp, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("s3 %s: %w", op, err)
@@ -494,4 +499,42 @@ func (o *s3Object) Close() error {
 		return err
 	}
 	return nil
+}
+
+// canonicalQuery sorts parameters by key then value and encodes them the
+// SigV4 way (RFC 3986, space as %20).
+func canonicalQuery(q url.Values) string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		vals := append([]string(nil), q[k]...)
+		sort.Strings(vals)
+		for _, v := range vals {
+			parts = append(parts, uriEncode(k, true)+"="+uriEncode(v, true))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// uriEncode percent-encodes everything but RFC 3986 unreserved characters
+// (and "/" unless encodeSlash), as SigV4 requires.
+func uriEncode(s string, encodeSlash bool) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encodeSlash) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
 }

@@ -308,7 +308,9 @@ func TestSignV4KnownVector(t *testing.T) {
 	u, _ := url.Parse("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J")
 	req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
 	now := time.Date(2013, 5, 24, 0, 0, 0, 0, time.UTC)
-	sign(req, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1", emptySHA256, now)
+	if err := sign(newSigner(), req, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1", emptySHA256, now); err != nil {
+		t.Fatal(err)
+	}
 	want := "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, " +
 		"SignedHeaders=host;x-amz-content-sha256;x-amz-date, " +
 		"Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"
