@@ -211,6 +211,20 @@ func TestRawWriteInvalidatesRecordCache(t *testing.T) {
 				return err
 			})
 		}},
+		// A record save in the same group makes its commit one the cache
+		// follows by the changed records: the raw statement must say it
+		// changed something unknown, or p1 stays cached.
+		{"beside a record save", func(ctx context.Context, title string) error {
+			return f.app.RunInTransaction(ctx, func(ctx context.Context) error {
+				f.p2.Set("views", 21)
+				if err := f.app.Save(ctx, f.p2); err != nil {
+					return err
+				}
+				_, err := f.app.DB().NewQuery("UPDATE posts SET title = {:t} WHERE id = {:id}").
+					Bind(core.Params{"t": title, "id": f.p1.Id()}).Execute(ctx)
+				return err
+			})
+		}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -538,4 +552,3 @@ func TestExpandRecords(t *testing.T) {
 		t.Fatalf("guest expanded a superusers-only author: %v", post.Expand()["author"])
 	}
 }
-
