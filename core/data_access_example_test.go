@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/testenv"
 )
 
 // exampleApp opens an app in a temporary directory with a "posts"
@@ -15,7 +16,7 @@ func exampleApp(ctx context.Context) (app *core.App, cleanup func()) {
 	if err != nil {
 		panic(err)
 	}
-	app, err = openDataApp(ctx, dir)
+	app, err = testenv.OpenApp(ctx, dir)
 	if err != nil {
 		panic(err)
 	}

@@ -8,24 +8,8 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/store"
-	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
-	_ "github.com/basalthq/basalt/migrations" // the system collections
+	"github.com/basalthq/basalt/internal/testenv"
 )
-
-// openDataApp opens a bootstrapped app over a fresh SQLite store in dir.
-func openDataApp(ctx context.Context, dir string) (*core.App, error) {
-	st, err := store.Open(ctx, sqlite.Dialect{}, dir, store.Options{})
-	if err != nil {
-		return nil, err
-	}
-	app := core.NewApp(core.Config{DataDir: dir}, st)
-	if err := app.Bootstrap(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return app, nil
-}
 
 // dataFixture is an app with users (alice, bob), posts (authored, with a
 // status) and comments on posts.
@@ -41,7 +25,7 @@ type dataFixture struct {
 func newDataFixture(t *testing.T) *dataFixture {
 	t.Helper()
 	ctx := context.Background()
-	app, err := openDataApp(ctx, t.TempDir())
+	app, err := testenv.OpenApp(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
