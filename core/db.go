@@ -55,7 +55,8 @@ type DB interface {
 
 // Query is one statement ready to run. dest follows dbx's scanning
 // rules: a pointer to a struct (or a slice of them for All) whose fields
-// carry `db:"column"` tags, or to a map[string]any-like NullStringMap.
+// carry `db:"column"` tags, or to a github.com/pocketbase/dbx
+// NullStringMap (or a slice of them) for rows of unknown shape.
 type Query interface {
 	// Bind sets the values of the {:name} placeholders (merged with
 	// earlier Binds).
