@@ -559,3 +559,22 @@ func TestExpandRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestRawWriteWithOuterContextFailsFast: inside RunInTransaction, a DB()
+// write with the outer ctx fails with ErrWriteOutsideTransaction (as a
+// record save does) instead of waiting for the busy writer; the
+// transaction rolls back.
+func TestRawWriteWithOuterContextFailsFast(t *testing.T) {
+	f := newDataFixture(t)
+	outer := context.Background()
+	err := f.app.RunInTransaction(outer, func(ctx context.Context) error {
+		_, err := f.app.DB().Delete("posts", core.NewExpr("id = {:id}", core.Params{"id": f.p1.Id()})).Execute(outer)
+		return err
+	})
+	if !errors.Is(err, core.ErrWriteOutsideTransaction) {
+		t.Fatalf("RunInTransaction = %v, want ErrWriteOutsideTransaction", err)
+	}
+	if _, err := f.app.FindRecordById(outer, "posts", f.p1.Id()); err != nil {
+		t.Fatalf("p1 after the failed transaction: %v", err)
+	}
+}
