@@ -61,6 +61,9 @@ type RecordQuery struct {
 	// Page and PerPage select the window; PerPage 0 means no limit.
 	Page    int
 	PerPage int
+	// Offset, when PerPage > 0, skips this many rows instead of the
+	// page's (App.RecordQuery's Offset, not a multiple of PerPage).
+	Offset int
 	// Count asks for the total number of matching rows.
 	Count bool
 	// Request is the @request.* context; nil means a superuser-less,
