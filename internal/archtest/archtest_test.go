@@ -103,7 +103,7 @@ func TestImportDirection(t *testing.T) {
 			if !has {
 				continue // main, server, testenv, admin: wiring packages
 			}
-			if strings.HasSuffix(path, "_test.go") && (target == "internal/testenv" || strings.HasPrefix(target, "internal/store/dialect/")) {
+			if strings.HasSuffix(path, "_test.go") && (target == "internal/testenv" || strings.HasPrefix(target, "internal/testenv/") || strings.HasPrefix(target, "internal/store/dialect/")) {
 				continue
 			}
 			permitted := false
