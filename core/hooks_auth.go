@@ -198,6 +198,10 @@ type appExtras struct {
 	mailMu    sync.RWMutex
 	mailer    Mailer
 	mailSlots chan struct{} // bounds concurrent background mails
+
+	// model holds the OnModel* chains once one is asked for (hooks_model.go).
+	modelOnce sync.Once
+	model     *modelHooks
 }
 
 func (app *App) extras() *appExtras {
