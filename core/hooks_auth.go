@@ -202,6 +202,8 @@ type appExtras struct {
 	// model holds the OnModel* chains once one is asked for (hooks_model.go).
 	modelOnce sync.Once
 	model     *modelHooks
+	// req holds the collection, settings and batch request hooks (hooks_requests.go).
+	req requestHooks
 }
 
 func (app *App) extras() *appExtras {
