@@ -204,6 +204,8 @@ type appExtras struct {
 	model     *modelHooks
 	// req holds the collection, settings and batch request hooks (hooks_requests.go).
 	req requestHooks
+	// enrich is OnRecordEnrich (record_enrich.go).
+	enrich hook.Hook[*RecordEnrichEvent]
 }
 
 func (app *App) extras() *appExtras {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/labstack/echo/v5"
+
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/auth"
 )
@@ -31,4 +33,13 @@ func (t tokenIssuer) IssueRecordToken(r *core.Record, req core.TokenRequest) (st
 			cl.NewEmail = req.NewEmail
 		}
 	})
+}
+
+// enrich fires OnRecordEnrich for the records of a response (a no-op
+// without handlers: one check, no allocation).
+func (s *Server) enrich(c *echo.Context, recs ...*core.Record) {
+	if !s.app.HasRecordEnrich() {
+		return
+	}
+	s.app.EnrichRecords(c.Request().Context(), authOf(c), false, recs...)
 }
