@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/basalthq/basalt/core"
@@ -125,5 +126,52 @@ func TestRecordEnrich(t *testing.T) {
 	got, err := s.App.FindRecordById(ctx, "authors", a.Id())
 	if err != nil || got.GetString("secret") != "s3" {
 		t.Fatalf("stored secret: %v %v", got, err)
+	}
+}
+
+// TestRecordEnrichRealtime: realtime messages go through OnRecordEnrich
+// too, with Realtime set, and the REST response of the same change is
+// enriched separately.
+func TestRecordEnrichRealtime(t *testing.T) {
+	var realtimeCalls, restCalls sync.Map
+	register := func(app *core.App) error {
+		app.OnRecordEnrich("posts").BindFunc(func(e *core.RecordEnrichEvent) error {
+			if e.Realtime {
+				realtimeCalls.Store(e.Record.Id(), true)
+				e.Record.SetCustom("via", "realtime")
+				e.Record.Hide("title")
+			} else {
+				restCalls.Store(e.Record.Id(), true)
+				e.Record.SetCustom("via", "rest")
+			}
+			return e.Next()
+		})
+		return nil
+	}
+	s := testenv.StartServer(t, register)
+	posts := core.NewBaseCollection("posts")
+	posts.ListRule, posts.ViewRule, posts.CreateRule = core.StrPtr(""), core.StrPtr(""), core.StrPtr("")
+	posts.Fields.Add(&core.TextField{BaseField: core.BaseField{Name: "title"}})
+	if err := s.App.SaveCollection(context.Background(), posts); err != nil {
+		t.Fatal(err)
+	}
+	c := openSSE(t, s)
+	if st, body := subscribe(s, c.ClientId, "", "posts/*"); st != 204 {
+		t.Fatalf("subscribe: %d %v", st, body)
+	}
+	st, body := s.Do("POST", "/api/collections/posts/records", "", map[string]any{"title": "a"})
+	if st != 200 || body["via"] != "rest" || body["title"] != "a" {
+		t.Fatalf("create: %d %v", st, body)
+	}
+	ev := c.expect("posts/*", "create")
+	if ev.Record["via"] != "realtime" || ev.Record["title"] != nil || ev.Record["id"] != body["id"] {
+		t.Fatalf("realtime record not enriched: %v", ev.Record)
+	}
+	id := body["id"].(string)
+	if _, ok := realtimeCalls.Load(id); !ok {
+		t.Fatal("no realtime enrich call")
+	}
+	if _, ok := restCalls.Load(id); !ok {
+		t.Fatal("no rest enrich call")
 	}
 }
