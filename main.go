@@ -3,11 +3,9 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/hooks"
 	_ "github.com/basalthq/basalt/migrations"
 	"github.com/basalthq/basalt/server"
@@ -15,16 +13,12 @@ import (
 
 // register binds this build's hooks; test builds add their own
 // (main_testhooks.go).
-var register server.Register = hooks.Register
+var register func(app *core.App) error = hooks.Register
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	// After the first signal starts the graceful stop, a second one ends
-	// the process at once (the default action once nobody listens).
-	context.AfterFunc(ctx, stop)
-	if err := server.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, register); err != nil {
-		stop()
+	app := server.New(server.Config{})
+	app.OnOpen(register)
+	if err := app.Start(); err != nil {
 		os.Exit(1)
 	}
 }

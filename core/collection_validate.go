@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 func fe(code, msg string) *FieldError { return NewFieldError(code, msg, nil) }

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // ErrInvalidCollectionData is returned when a collection body cannot be

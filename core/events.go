@@ -20,26 +20,13 @@ type TerminateEvent struct {
 	App *App
 }
 
-// Route is one custom route registered during OnServe.
-type Route struct {
-	Method  string
-	Path    string
-	Handler func(e *RequestEvent) error
-}
-
-// Router lets OnServe handlers add routes without seeing the HTTP
-// framework (DESIGN §3: no echo types in core).
-type Router interface {
-	// Add registers handler for method and path. Paths use {name}
-	// parameters and a trailing {name...} wildcard.
-	Add(method, path string, handler func(e *RequestEvent) error)
-}
-
 // ServeEvent fires before the HTTP server starts listening.
 type ServeEvent struct {
 	hook.Event
-	App    *App
-	Router Router
+	App *App
+	// Router collects the custom routes; internal/api mounts them after
+	// every OnServe handler ran.
+	Router *Router
 }
 
 // SettingsUpdateEvent fires when settings are saved; handlers may change
@@ -63,6 +50,10 @@ type RequestEvent struct {
 	Auth *Record
 	// written is set once a response was sent.
 	written bool
+	// routeDepth is how far a custom route's chain got (see RouteChain.Run);
+	// an int32 next to written keeps the struct's size, so built-in
+	// routes, which allocate an event per request, pay nothing for it.
+	routeDepth int32
 }
 
 // Context returns the request context.

@@ -1,7 +1,7 @@
 package core
 
 import (
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // RequestInfo is what rules see as @request.* (spec §3.3).
@@ -61,6 +61,9 @@ type RecordQuery struct {
 	// Page and PerPage select the window; PerPage 0 means no limit.
 	Page    int
 	PerPage int
+	// Offset, when PerPage > 0, skips this many rows instead of the
+	// page's (App.RecordQuery's Offset, not a multiple of PerPage).
+	Offset int
 	// Count asks for the total number of matching rows.
 	Count bool
 	// Request is the @request.* context; nil means a superuser-less,

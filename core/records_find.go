@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // FindRecordById returns the record of the collection (name or id) with id.

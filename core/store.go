@@ -53,6 +53,10 @@ type Store interface {
 	RecordIds(ctx context.Context, c *Collection) ([]string, error)
 	// FindReferencing lists records of c whose relation field holds id.
 	FindReferencing(ctx context.Context, c *Collection, field Field, id string) ([]*Record, error)
+
+	// RawDB is raw SQL access for App.DB: reads on the read pool, writes
+	// through the write queue (see DB).
+	RawDB() DB
 }
 
 // ViewColumn describes one column of a view query, as far as the store can

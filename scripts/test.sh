@@ -17,8 +17,8 @@ go test -count=1 -timeout 12m ./...
 # documented in SECURITY.md.
 fuzztime="${FUZZTIME:-5s}"
 fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"; }
-fuzz ./internal/filter FuzzParse
-fuzz ./internal/filter FuzzParseParams
+fuzz ./core/filter FuzzParse
+fuzz ./core/filter FuzzParseParams
 fuzz ./core/cron FuzzParse
 for target in FuzzRecordBody FuzzMultipartSplit FuzzBatchBody FuzzFindRecordsByFilterParam FuzzSSEEvent; do
   fuzz ./internal/api "$target"

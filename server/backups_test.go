@@ -21,7 +21,7 @@ import (
 
 func openBackupApp(t *testing.T, dir string) *core.App {
 	t.Helper()
-	app, err := Open(context.Background(), cli.Global{Dir: dir, QueryTimeout: 30}, io.Discard, nil)
+	app, err := open(context.Background(), cli.Global{Dir: dir, QueryTimeout: 30}, io.Discard, nil)
 	if err != nil {
 		t.Fatalf("open %s: %v", dir, err)
 	}

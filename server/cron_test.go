@@ -16,7 +16,7 @@ func TestTerminateWaitsForRunningCronJobs(t *testing.T) {
 	started := make(chan struct{})
 	release := make(chan struct{})
 	jobErr := make(chan error, 1)
-	app, err := Open(context.Background(), cli.Global{Dir: t.TempDir(), QueryTimeout: 30}, io.Discard, func(app *core.App) error {
+	app, err := open(context.Background(), cli.Global{Dir: t.TempDir(), QueryTimeout: 30}, io.Discard, func(app *core.App) error {
 		return app.Cron().Add("nightly", "0 3 * * *", func(ctx context.Context) error {
 			close(started)
 			<-release

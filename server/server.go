@@ -1,6 +1,16 @@
 // Package server is Basalt's public launcher: it wires core with the
-// store, the HTTP API, file storage and the admin UI, and runs the CLI.
-// Programs extending Basalt write: server.Start(ctx, os.Args[1:], ...).
+// store, the HTTP API, the realtime broker, file storage, mail and the
+// admin UI, and runs the CLI. Programs extending Basalt from their own Go
+// module write:
+//
+//	b := server.New(server.Config{})
+//	b.OnOpen(func(app *core.App) error { /* bind hooks */ return nil })
+//	b.RootCmd.AddCommand(myCommand)
+//	if err := b.Start(); err != nil {
+//		os.Exit(1)
+//	}
+//
+// Open opens the app without serving, for scripts and tests.
 package server
 
 import (
@@ -35,38 +45,17 @@ import (
 // Version is the build's version (overridable with -ldflags -X).
 var Version = "0.1.0-dev"
 
-// Register is called with every opened App before it bootstraps, so a
-// build can bind its hooks (main passes hooks.Register).
-type Register func(app *core.App) error
-
-// Run executes the command line: args without the program name.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer, register Register) error {
-	return cli.Run(ctx, args, stdout, stderr, cli.Options{
-		Version: Version,
-		Open: func(ctx context.Context, g cli.Global) (*core.App, error) {
-			return Open(ctx, g, stderr, register)
-		},
-		Serve: Serve,
-		Snapshot: func(app *core.App, g cli.Global) (string, error) {
-			return migrations.WriteFullSnapshot(app, MigrationsDir(g))
-		},
-		VerifyBackup: verifyBackup,
-		RestoreBackup: func(ctx context.Context, app *core.App, g cli.Global, name string, out io.Writer) error {
-			return restoreBackup(ctx, app, g.Dir, name, out)
-		},
-	})
-}
-
-// MigrationsDir resolves the snapshot migrations directory.
-func MigrationsDir(g cli.Global) string {
+// migrationsDir resolves the snapshot migrations directory.
+func migrationsDir(g cli.Global) string {
 	if g.MigrationsDir != "" {
 		return g.MigrationsDir
 	}
 	return filepath.Join(filepath.Dir(filepath.Clean(g.Dir)), "pb_migrations")
 }
 
-// Open opens the data dir and bootstraps an App.
-func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register) (*core.App, error) {
+// open opens the data dir and bootstraps an App; register (when not nil)
+// binds hooks before the bootstrap.
+func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*core.App) error) (*core.App, error) {
 	level := slog.LevelInfo
 	if g.Dev {
 		level = slog.LevelDebug
@@ -120,12 +109,12 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 			return nil, err
 		}
 	}
-	if err := migrations.LoadSnapshots(MigrationsDir(g)); err != nil {
+	if err := migrations.LoadSnapshots(migrationsDir(g)); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
 	if g.Automigrate {
-		migrations.Automigrate(app, MigrationsDir(g))
+		migrations.Automigrate(app, migrationsDir(g))
 	}
 	if err := app.Bootstrap(ctx); err != nil {
 		st.Close()
@@ -134,9 +123,9 @@ func Open(ctx context.Context, g cli.Global, logOut io.Writer, register Register
 	return app, nil
 }
 
-// Serve runs the HTTP server until ctx is cancelled, then shuts down
+// serve runs the HTTP server until ctx is cancelled, then shuts down
 // gracefully: in-flight requests finish, the database closes cleanly.
-func Serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, stdout io.Writer) error {
+func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, stdout io.Writer) error {
 	// Held while serving, so `backup restore` refuses to swap the dir.
 	unlock, err := lockDataDir(g.Dir, false)
 	if err != nil {

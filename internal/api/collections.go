@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 func (s *Server) registerCollections() {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 
 	"github.com/labstack/echo/v5"
 

@@ -1,11 +1,11 @@
 package api
 
 import (
-	"net"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v5"
+
+	"github.com/basalthq/basalt/core"
 )
 
 func (s *Server) registerHealth() {
@@ -32,30 +32,5 @@ func possibleProxyHeader(r *http.Request, trusted []string) string {
 
 // realIP resolves the client IP with the trusted-proxy settings (spec §10.4).
 func (s *Server) realIP(r *http.Request) string {
-	tp := s.app.Settings().TrustedProxy
-	for _, h := range tp.Headers {
-		values := r.Header.Values(h)
-		if len(values) == 0 {
-			continue
-		}
-		parts := strings.Split(values[len(values)-1], ",")
-		if tp.UseLeftmostIP {
-			for _, p := range parts {
-				if ip := net.ParseIP(strings.TrimSpace(p)); ip != nil {
-					return ip.String()
-				}
-			}
-		} else {
-			for i := len(parts) - 1; i >= 0; i-- {
-				if ip := net.ParseIP(strings.TrimSpace(parts[i])); ip != nil {
-					return ip.String()
-				}
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return core.RealIP(r, s.app.Settings().TrustedProxy)
 }

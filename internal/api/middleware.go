@@ -210,7 +210,7 @@ func signingKey(rec *core.Record, typ auth.TokenType) string {
 	return auth.SigningKey(typ, rec.GetString(core.FieldTokenKey), tokenConfig(rec.Collection(), typ).Secret, st)
 }
 
-var errBodyTooLarge = errors.New("request body too large")
+var errBodyTooLarge = core.ErrBodyTooLarge
 
 type limitedBody struct {
 	r io.ReadCloser

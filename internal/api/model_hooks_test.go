@@ -1,18 +1,13 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/cli"
 	"github.com/basalthq/basalt/internal/testenv"
-	"github.com/basalthq/basalt/server"
 )
 
 // TestModelHooks checks that the OnModel* hooks fire for records and
@@ -127,68 +122,5 @@ func TestModelHooks(t *testing.T) {
 	}
 	if fmt.Sprint(order) != "[model:notes record:notes]" {
 		t.Errorf("order = %v, want the model hook around the record hook", order)
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// TestAfterCommitHookErrorsNameTheHook: an after-commit handler's error
-// cannot reach the caller (the save happened); it is logged naming the
-// hook chain it came from.
-func TestAfterCommitHookErrorsNameTheHook(t *testing.T) {
-	logs := &syncBuffer{}
-	app, err := server.Open(context.Background(), cli.Global{Dir: t.TempDir(), QueryTimeout: 30}, logs, func(app *core.App) error {
-		app.OnModelAfterCreateSuccess("notes").BindFunc(func(e *core.ModelEvent) error { return errors.New("model create hook broke") })
-		app.OnRecordAfterUpdateSuccess("notes").BindFunc(func(e *core.RecordEvent) error { return errors.New("record update hook broke") })
-		app.OnCollectionAfterDeleteSuccess().BindFunc(func(e *core.CollectionEvent) error { return errors.New("collection delete hook broke") })
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.Terminate() })
-	ctx := context.Background()
-	notes := core.NewBaseCollection("notes")
-	notes.Fields.Add(&core.TextField{BaseField: core.BaseField{Name: "title"}})
-	if err := app.SaveCollection(ctx, notes); err != nil {
-		t.Fatal(err)
-	}
-	notes, _ = app.FindCollectionByNameOrId("notes")
-	r := core.NewRecord(notes)
-	if err := app.Save(ctx, r); err != nil {
-		t.Fatalf("a failing after-commit hook must not fail the save: %v", err)
-	}
-	r.Set("title", "x")
-	if err := app.Save(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.DeleteCollection(ctx, notes); err != nil {
-		t.Fatal(err)
-	}
-	out := logs.String()
-	for _, want := range []string{
-		"OnRecordAfterCreateSuccess", "model create hook broke",
-		"OnRecordAfterUpdateSuccess", "record update hook broke",
-		"OnCollectionAfterDeleteSuccess", "collection delete hook broke",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
 	}
 }

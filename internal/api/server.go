@@ -50,6 +50,11 @@ type Server struct {
 
 	authOnce sync.Once
 	authVal  *authState
+
+	// routeSites maps "METHOD path" to where it was registered, for the
+	// duplicate-route check (routes.go); used only while New runs.
+	routeSites map[string]routeSite
+	mounting   *core.RouteChain // the custom route being mounted
 }
 
 // New builds the handler with every route registered. Custom routes come
@@ -65,6 +70,8 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e := s.echo
 	e.HTTPErrorHandler = s.errorHandler
 	core.SetTokenIssuer(tokenIssuer{s}) // Record.NewAuthToken & co. (record_tokens.go)
+	s.routeSites = map[string]routeSite{}
+	e.OnAddRoute = s.checkRoute
 
 	e.Use(s.cors)
 	e.Use(s.logRequests)
@@ -87,14 +94,18 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerCrons()
 	s.registerBackups()
 
-	// OnServe: user routes through the neutral core.Router.
-	se := &core.ServeEvent{App: app, Router: &router{s: s}}
+	// OnServe: user routes through the neutral core.Router, mounted once
+	// every handler ran (a duplicate of any route panics here).
+	se := &core.ServeEvent{App: app, Router: core.NewRouter()}
 	if err := app.OnServe().Trigger(se); err != nil {
 		return nil, err
 	}
+	s.mountRoutes(se.Router)
 
 	s.registerStatic()
 	e.RouteNotFound("/*", func(c *echo.Context) error { return notFound() })
+	s.routeSites = nil
+	e.OnAddRoute = nil
 	return s, nil
 }
 
@@ -125,7 +136,9 @@ func (s *Server) registerStatic() {
 			return serveSPA(c, admin, c.Param("*"))
 		}, middleware.Gzip())
 	}
-	if s.cfg.PublicDir != "" {
+	// A custom catch-all GET route (e.g. core.Static on "/{path...}")
+	// takes the place of pb_public.
+	if _, custom := s.routeSites[routeKey(http.MethodGet, "/*")]; s.cfg.PublicDir != "" && !custom {
 		if st, err := os.Stat(s.cfg.PublicDir); err == nil && st.IsDir() {
 			pub := os.DirFS(s.cfg.PublicDir)
 			s.echo.GET("/*", func(c *echo.Context) error { return serveSPA(c, pub, c.Param("*")) })
@@ -162,19 +175,6 @@ func serveSPA(c *echo.Context, fsys fs.FS, name string) error {
 		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	}
 	return c.FileFS(name, fsys)
-}
-
-// router adapts core.Router to echo.
-type router struct{ s *Server }
-
-func (r *router) Add(method, path string, handler func(e *core.RequestEvent) error) {
-	r.s.echo.Add(method, toEchoPath(path), func(c *echo.Context) error {
-		for _, pv := range c.PathValues() {
-			c.Request().SetPathValue(pv.Name, pv.Value)
-		}
-		ev := r.s.requestEvent(c)
-		return handler(ev)
-	})
 }
 
 // toEchoPath converts {name} and {name...} to echo's :name and *.

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,7 @@ import (
 )
 
 // backupCmd is `basalt backup create|list|verify|restore` (issue 23).
-func backupCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *cobra.Command {
+func backupCmd(ctx *execContext, g *Global, stdout io.Writer, opts Options) *cobra.Command {
 	cmd := &cobra.Command{Use: "backup", Short: "Create, list, verify and restore backups of the data dir"}
 	cmd.AddCommand(
 		&cobra.Command{Use: "create [name]", Short: "Archive the data dir (works while the server runs)", Args: cobra.MaximumNArgs(1),

@@ -62,9 +62,20 @@ type Options struct {
 	RestoreBackup func(ctx context.Context, app *core.App, g Global, name string, out io.Writer) error
 }
 
-// Run executes the command line args.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Options) error {
+// Root is the built command tree: Cmd is the cobra root (users add their
+// own commands to it), Global the values of its persistent flags once
+// parsed.
+type Root struct {
+	Cmd    *cobra.Command
+	Global *Global
+	ctx    *execContext
+}
+
+// NewRoot builds the command tree. The commands run with the context
+// given to Execute.
+func NewRoot(stdout, stderr io.Writer, opts Options) *Root {
 	g := &Global{}
+	ec := &execContext{cur: context.Background()}
 	root := &cobra.Command{
 		Use:           "basalt",
 		Short:         "Basalt: a single-binary backend (PocketBase-compatible API)",
@@ -72,10 +83,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 		SilenceErrors: true,
 		Version:       opts.Version,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return applyEnv(cmd)
+			return ApplyEnv(cmd)
 		},
 	}
-	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	pf := root.PersistentFlags()
@@ -87,7 +97,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
 
-	root.AddCommand(healthCmd(stdout), serveCmd(ctx, g, stdout, opts), superuserCmd(ctx, g, stdout, opts), migrateCmd(ctx, g, stdout, opts), backupCmd(ctx, g, stdout, opts), &cobra.Command{
+	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -95,28 +105,61 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 			return nil
 		},
 	})
-	err := root.ExecuteContext(ctx)
+	return &Root{Cmd: root, Global: g, ctx: ec}
+}
+
+// Execute runs the command line args (without the program name) with
+// ctx, printing an error to the root's error output.
+func (r *Root) Execute(ctx context.Context, args []string) error {
+	r.ctx.cur = ctx
+	r.Cmd.SetArgs(args)
+	err := r.Cmd.ExecuteContext(ctx)
 	if err != nil {
-		fmt.Fprintln(stderr, "Error: "+err.Error())
+		fmt.Fprintln(r.Cmd.ErrOrStderr(), "Error: "+err.Error())
 	}
 	return err
 }
 
-// applyEnv fills unset flags from BASALT_<NAME> variables.
-func applyEnv(cmd *cobra.Command) error {
+// Run executes the command line args.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Options) error {
+	return NewRoot(stdout, stderr, opts).Execute(ctx, args)
+}
+
+// execContext is the context Execute was given. The commands are built
+// (by NewRoot) before that context exists, so their closures hold this
+// and read the current one when they run.
+type execContext struct{ cur context.Context }
+
+func (c *execContext) Deadline() (time.Time, bool) { return c.cur.Deadline() }
+func (c *execContext) Done() <-chan struct{}       { return c.cur.Done() }
+func (c *execContext) Err() error                  { return c.cur.Err() }
+func (c *execContext) Value(key any) any           { return c.cur.Value(key) }
+
+// ApplyEnv fills cmd's unset flags (its own and inherited ones) from
+// their BASALT_<NAME> variables.
+func ApplyEnv(cmd *cobra.Command) error {
+	return ApplyEnvFlags(cmd.Flags(), cmd.InheritedFlags())
+}
+
+// ApplyEnvFlags fills the unset flags of the sets from their BASALT_<NAME>
+// variables, each flag once (a slice flag would append a second Set).
+func ApplyEnvFlags(sets ...*pflag.FlagSet) error {
 	var errs []error
+	seen := map[string]bool{}
 	visit := func(f *pflag.Flag) {
-		if f.Changed {
+		if f.Changed || seen[f.Name] {
 			return
 		}
+		seen[f.Name] = true
 		if v, ok := os.LookupEnv(envName(f.Name)); ok {
 			if err := f.Value.Set(v); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", envName(f.Name), err))
 			}
 		}
 	}
-	cmd.Flags().VisitAll(visit)
-	cmd.InheritedFlags().VisitAll(visit)
+	for _, fs := range sets {
+		fs.VisitAll(visit)
+	}
 	return errors.Join(errs...)
 }
 
@@ -132,7 +175,7 @@ func envName(flag string) string {
 	return strings.ToUpper(b.String())
 }
 
-func serveCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *cobra.Command {
+func serveCmd(ctx *execContext, g *Global, stdout io.Writer, opts Options) *cobra.Command {
 	s := &ServeFlags{}
 	cmd := &cobra.Command{
 		Use:   "serve [domain(s)]",
@@ -175,7 +218,7 @@ func withApp(ctx context.Context, g *Global, opts Options, fn func(app *core.App
 	return fn(app)
 }
 
-func superuserCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *cobra.Command {
+func superuserCmd(ctx *execContext, g *Global, stdout io.Writer, opts Options) *cobra.Command {
 	cmd := &cobra.Command{Use: "superuser", Short: "Manage superusers"}
 	save := func(email, pass string, mustExist, mustNotExist bool) error {
 		return withApp(ctx, g, opts, func(app *core.App) error {
@@ -231,7 +274,7 @@ func superuserCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options
 	return cmd
 }
 
-func migrateCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *cobra.Command {
+func migrateCmd(ctx *execContext, g *Global, stdout io.Writer, opts Options) *cobra.Command {
 	cmd := &cobra.Command{Use: "migrate", Short: "Run or revert migrations"}
 	up := func() error {
 		return withApp(ctx, g, opts, func(app *core.App) error {

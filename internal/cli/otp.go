@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -16,7 +15,7 @@ import (
 
 // superuserOTPCmd creates a one-time password for a superuser (handy when
 // MFA locks an admin out of a headless server).
-func superuserOTPCmd(ctx context.Context, g *Global, stdout io.Writer, opts Options) *cobra.Command {
+func superuserOTPCmd(ctx *execContext, g *Global, stdout io.Writer, opts Options) *cobra.Command {
 	return &cobra.Command{Use: "otp EMAIL", Short: "Create a one-time password for a superuser", Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, a []string) error {
 			return withApp(ctx, g, opts, func(app *core.App) error {

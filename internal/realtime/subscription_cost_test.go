@@ -3,6 +3,7 @@ package realtime_test
 import (
 	"fmt"
 	"net/url"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -50,8 +51,12 @@ func TestSubscriptionsCostLinearTime(t *testing.T) {
 		}
 		set()
 		allocs := testing.AllocsPerRun(4, set)
+		// The collector's work is not the cost measured (it depends on the
+		// heap the rest of the suite left behind), and the machine may be
+		// busy: the GC is off while timing and the best of 15 runs counts.
+		defer debug.SetGCPercent(debug.SetGCPercent(-1))
 		best := time.Duration(1 << 62)
-		for range 7 {
+		for range 15 {
 			start := time.Now()
 			set()
 			if d := time.Since(start); d < best {

@@ -98,7 +98,7 @@ func TestSubscriptionFilterLimits(t *testing.T) {
 		return strings.Join(parts, " || ")
 	}
 	// Well past the filter language's bounds (3,500 bytes, 200
-	// comparisons; internal/filter, which this package may not import).
+	// comparisons; core/filter, which this package may not import).
 	long := "title = '" + strings.Repeat("x", 40_000) + "'"
 	cases := []struct {
 		name string

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // candidateSchema: users (auth, with a role) and members, which points at

@@ -18,7 +18,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // translator holds the state of one RecordQuery translation.

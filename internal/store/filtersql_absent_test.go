@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // TestHiddenRowsReadAsAbsent is the differential test of issue #22's

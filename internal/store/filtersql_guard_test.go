@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // guardSchema: boards (public) point at notes (listable by their owner

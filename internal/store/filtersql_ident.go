@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // maxRelationHops bounds relation traversal (spec §3.3).

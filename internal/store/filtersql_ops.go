@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 )
 
 // compare renders "l op r" for a base (non-any) operator.

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/filter"
+	"github.com/basalthq/basalt/core/filter"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 

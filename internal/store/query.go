@@ -131,7 +131,7 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 			return nil, err
 		}
 		res.Total = total
-		if countOnly || q.PerPage > 0 && total <= (max(q.Page, 1)-1)*q.PerPage {
+		if countOnly || q.PerPage > 0 && total <= queryOffset(q) {
 			return res, nil
 		}
 	}
@@ -146,7 +146,7 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 		stmt += " ORDER BY " + strings.Join(parts.orderBy, ", ")
 	}
 	if q.PerPage > 0 {
-		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, (max(q.Page, 1)-1)*q.PerPage)
+		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, queryOffset(q))
 	}
 	rows, err := query(ctx, stmt, parts.params)
 	if err != nil {
@@ -204,4 +204,13 @@ type candidateSQL struct {
 	sql  string
 	from string
 	keys []string
+}
+
+// queryOffset is the number of rows q skips: its Offset when set, else
+// the rows of the pages before q.Page.
+func queryOffset(q *core.RecordQuery) int {
+	if q.Offset > 0 {
+		return q.Offset
+	}
+	return (max(q.Page, 1) - 1) * q.PerPage
 }

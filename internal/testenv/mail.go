@@ -8,20 +8,19 @@ import (
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/mail"
-	"github.com/basalthq/basalt/server"
 )
 
 // MailCapture is the capture mailer type, re-exported so API tests can
 // hold one without importing internal/mail (DESIGN §3 forbids that edge).
 type MailCapture = mail.Capture
 
-// CaptureMail returns a server.Register that installs a capture mailer on
+// CaptureMail returns a func(app *core.App) error that installs a capture mailer on
 // the app, so tests read the mails the server sends (rendered exactly as
 // the SMTP transport would get them). then, when not nil, runs afterwards
 // (e.g. the build's own hooks).
-func CaptureMail(c *mail.Capture, then server.Register) server.Register {
+func CaptureMail(c *mail.Capture, then func(app *core.App) error) func(app *core.App) error {
 	return func(app *core.App) error {
-		app.SetMailer(server.NewMailer(c))
+		app.SetMailer(mail.NewCoreMailer(c))
 		if then != nil {
 			return then(app)
 		}
@@ -30,10 +29,10 @@ func CaptureMail(c *mail.Capture, then server.Register) server.Register {
 }
 
 // StartServerWithMail is StartServer with a capture mailer installed.
-func StartServerWithMail(t testing.TB, register ...server.Register) (*Server, *mail.Capture) {
+func StartServerWithMail(t testing.TB, register ...func(app *core.App) error) (*Server, *mail.Capture) {
 	t.Helper()
 	c := &mail.Capture{}
-	var then server.Register
+	var then func(app *core.App) error
 	if len(register) > 0 {
 		then = register[0]
 	}

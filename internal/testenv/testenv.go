@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/api"
-	"github.com/basalthq/basalt/internal/cli"
 	_ "github.com/basalthq/basalt/migrations"
 	"github.com/basalthq/basalt/server"
 )
@@ -32,26 +32,32 @@ type Server struct {
 
 // StartServer opens a fresh data dir, bootstraps the app and serves it on
 // a loopback port; everything is closed when the test ends.
-func StartServer(t testing.TB, register ...server.Register) *Server {
+func StartServer(t testing.TB, register ...func(app *core.App) error) *Server {
 	t.Helper()
 	return start(t, false, register)
 }
 
 // StartServerHTTP2 is StartServer over TLS with HTTP/2 (a self-signed
 // certificate that s.Client trusts), as behind `serve` with a domain.
-func StartServerHTTP2(t testing.TB, register ...server.Register) *Server {
+func StartServerHTTP2(t testing.TB, register ...func(app *core.App) error) *Server {
 	t.Helper()
 	return start(t, true, register)
 }
 
-func start(t testing.TB, h2 bool, register []server.Register) *Server {
+func start(t testing.TB, h2 bool, register []func(app *core.App) error) *Server {
 	t.Helper()
 	dir := t.TempDir()
-	var reg server.Register
-	if len(register) > 0 {
-		reg = register[0]
+	b := server.New(server.Config{Stderr: io.Discard})
+	if len(register) > 0 && register[0] != nil {
+		b.OnOpen(register[0])
 	}
-	app, err := server.Open(context.Background(), cli.Global{Dir: dir, QueryTimeout: 30}, io.Discard, reg)
+	// Flags, not defaults: a BASALT_* variable in the environment must
+	// not move a test's data dir or turn automigrate on.
+	pf := b.RootCmd.PersistentFlags()
+	if err := errors.Join(pf.Set("dir", dir), pf.Set("automigrate", "false")); err != nil {
+		t.Fatal(err)
+	}
+	app, err := b.Open(context.Background())
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}
@@ -60,7 +66,7 @@ func start(t testing.TB, h2 bool, register []server.Register) *Server {
 		t.Fatalf("api: %v", err)
 	}
 	ts := httptest.NewUnstartedServer(h)
-	ts.Config.MaxHeaderBytes = api.MaxHeaderBytes // as server.Run sets it
+	ts.Config.MaxHeaderBytes = api.MaxHeaderBytes // as the serve command sets it
 	if h2 {
 		ts.EnableHTTP2 = true
 		ts.StartTLS()
