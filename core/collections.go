@@ -235,10 +235,10 @@ func (app *App) saveCollection(ctx context.Context, c *Collection, validate bool
 		done := &CollectionEvent{App: app, Context: context.WithoutCancel(ctx), Collection: e.Collection, Error: err}
 		app.reloadAfter(ctx)
 		if err != nil {
-			app.logHookErr(failure.Trigger(done))
+			app.logHookErr(stageName("OnCollectionAfter", isNew, "Error"), failure.Trigger(done))
 			return err
 		}
-		app.logHookErr(success.Trigger(done))
+		app.logHookErr(stageName("OnCollectionAfter", isNew, "Success"), success.Trigger(done))
 		return nil
 	})
 }
@@ -357,7 +357,7 @@ func (app *App) DeleteCollection(ctx context.Context, c *Collection) error {
 		done := &CollectionEvent{App: app, Context: context.WithoutCancel(ctx), Collection: e.Collection, Error: err}
 		app.reloadAfter(ctx)
 		if err != nil {
-			app.logHookErr(app.onCollectionAfterDeleteError.Trigger(done))
+			app.logHookErr("OnCollectionAfterDeleteError", app.onCollectionAfterDeleteError.Trigger(done))
 			return NewBadRequestError("Failed to delete collection.", nil).WithCause(err)
 		}
 		if app.files != nil {
@@ -365,7 +365,7 @@ func (app *App) DeleteCollection(ctx context.Context, c *Collection) error {
 				app.logger.Warn("delete collection files", "err", ferr)
 			}
 		}
-		app.logHookErr(app.onCollectionAfterDeleteSuccess.Trigger(done))
+		app.logHookErr("OnCollectionAfterDeleteSuccess", app.onCollectionAfterDeleteSuccess.Trigger(done))
 		return nil
 	})
 }

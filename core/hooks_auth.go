@@ -198,6 +198,14 @@ type appExtras struct {
 	mailMu    sync.RWMutex
 	mailer    Mailer
 	mailSlots chan struct{} // bounds concurrent background mails
+
+	// model holds the OnModel* chains once one is asked for (hooks_model.go).
+	modelOnce sync.Once
+	model     *modelHooks
+	// req holds the collection, settings and batch request hooks (hooks_requests.go).
+	req requestHooks
+	// enrich is OnRecordEnrich (record_enrich.go).
+	enrich hook.Hook[*RecordEnrichEvent]
 }
 
 func (app *App) extras() *appExtras {

@@ -25,10 +25,7 @@ type Record struct {
 	collection *Collection
 	data       map[string]any
 	original   map[string]any // values as loaded; nil for a new record
-	// shared marks data and original as the same map (copy on first
-	// write): most loaded records are only read and serialised.
-	shared bool
-	expand map[string]any
+	expand     map[string]any
 	// one holds the only expanded relation while nobody has asked for
 	// the map (see ExpandRelation): a page of thirty records expanded on
 	// one relation built thirty one-entry maps, a third of the expand's
@@ -40,6 +37,13 @@ type Record struct {
 	// of emailVisibility (owner, manager, superuser, auth response).
 	unhide    bool
 	showEmail bool
+	// shared marks data and original as the same map (copy on first
+	// write): most loaded records are only read and serialised. (Kept
+	// next to the other flags so the struct stays in its size class.)
+	shared bool
+	// enrich holds what OnRecordEnrich handlers hid or added (nil
+	// unless one did; record_enrich.go).
+	enrich *recordEnrich
 
 	// uploads are new files per field name, stored after the save commits.
 	uploads map[string][]*File
@@ -178,6 +182,7 @@ func (r *Record) Clone() *Record {
 		cp.original = maps.Clone(r.original)
 	}
 	cp.expand = maps.Clone(r.expand)
+	cp.enrich = r.enrich.clone()
 	return &cp
 }
 
@@ -289,6 +294,9 @@ func (r *Record) outputValue(f Field, isAuth bool) (any, bool) {
 	if f.GetHidden() && !r.unhide {
 		return nil, false
 	}
+	if r.enrich != nil && r.enrich.isHidden(name) {
+		return nil, false
+	}
 	if isAuth && name == FieldTokenKey {
 		return nil, false
 	}
@@ -312,6 +320,11 @@ func (r *Record) PublicData() map[string]any {
 	for _, f := range c.Fields {
 		if v, ok := r.outputValue(f, isAuth); ok {
 			out[f.GetName()] = v
+		}
+	}
+	if r.enrich != nil {
+		for _, kv := range r.enrich.custom {
+			out[kv.name] = kv.val
 		}
 	}
 	if r.one.name != "" {

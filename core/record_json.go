@@ -31,6 +31,14 @@ func (r *Record) AppendJSON(b []byte) []byte {
 		b = append(b, ':')
 		b = AppendJSONValue(b, v)
 	}
+	if r.enrich != nil {
+		for _, kv := range r.enrich.custom {
+			b = append(b, ',')
+			b = appendJSONString(b, kv.name)
+			b = append(b, ':')
+			b = AppendJSONValue(b, kv.val)
+		}
+	}
 	if r.one.name != "" {
 		b = append(b, `,"expand":{`...)
 		b = appendJSONString(b, r.one.name)

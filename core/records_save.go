@@ -192,10 +192,10 @@ func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) e
 					if err == nil {
 						rec.MarkAsPersisted()
 						app.deleteFiles(rec, orphans)
-						app.logHookErr(ch.success.Trigger(done))
+						app.logHookErr(stageName("OnRecordAfter", isNew, "Success"), ch.success.Trigger(done))
 					} else {
 						app.discardUploads(rec)
-						app.logHookErr(ch.failure.Trigger(done))
+						app.logHookErr(stageName("OnRecordAfter", isNew, "Error"), ch.failure.Trigger(done))
 					}
 				})
 				return nil
@@ -243,9 +243,9 @@ func (app *App) Delete(ctx context.Context, r *Record) error {
 					done := &RecordEvent{App: app, Context: context.WithoutCancel(ctx), Record: rec, Error: err}
 					if err == nil {
 						app.deleteAllFiles(rec)
-						app.logHookErr(app.onRecordAfterDeleteSuccess.Trigger(done))
+						app.logHookErr("OnRecordAfterDeleteSuccess", app.onRecordAfterDeleteSuccess.Trigger(done))
 					} else {
-						app.logHookErr(app.onRecordAfterDeleteError.Trigger(done))
+						app.logHookErr("OnRecordAfterDeleteError", app.onRecordAfterDeleteError.Trigger(done))
 					}
 				})
 				return nil
@@ -341,9 +341,11 @@ func (app *App) unlinkReferences(ctx context.Context, r *Record) error {
 	return nil
 }
 
-func (app *App) logHookErr(err error) {
+// logHookErr logs the error of an after-commit hook chain, naming the
+// hook (the save already happened, so there is no caller to return it to).
+func (app *App) logHookErr(hookName string, err error) {
 	if err != nil {
-		app.logger.Error("after-commit hook failed", "err", err)
+		app.logger.Error("after-commit hook failed", "hook", hookName, "err", err)
 	}
 }
 
@@ -529,4 +531,12 @@ func (app *App) deleteAllFiles(r *Record) {
 	if err := app.files.DeletePrefix(context.Background(), prefix); err != nil {
 		app.logger.Warn("delete record files", "prefix", prefix, "err", err)
 	}
+}
+
+// stageName names the create or update variant of an after-commit hook.
+func stageName(prefix string, isNew bool, suffix string) string {
+	if isNew {
+		return prefix + "Create" + suffix
+	}
+	return prefix + "Update" + suffix
 }

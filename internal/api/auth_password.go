@@ -158,6 +158,7 @@ func (s *Server) authResponse(c *echo.Context, rec *core.Record, token, method s
 		r.ShowEmail(true)
 		r.Unhide(col.Id == core.SuperusersCollectionId || isSuperuser(c))
 		s.expandRecords(c, []*core.Record{r})
+		s.enrich(c, r)
 		data := r.PublicData()
 		delete(data, core.FieldTokenKey)
 		delete(data, core.FieldPassword)

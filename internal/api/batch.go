@@ -85,14 +85,42 @@ func (s *Server) batch(c *echo.Context) error {
 	if errs := validateBatch(items, cfg.MaxRequests); errs != nil {
 		return badRequest("Invalid batch request data.", errs)
 	}
-	timeout := time.Duration(cfg.Timeout) * time.Second
+	ev := &core.BatchRequestEvent{RequestEvent: *s.requestEvent(c), Requests: make([]*core.BatchRequest, len(items))}
+	for i, it := range items {
+		ev.Requests[i] = &core.BatchRequest{Method: it.Method, URL: it.URL, Body: it.Body, Headers: it.Headers}
+	}
+	return s.app.TriggerBatchRequest(ev, func(e *core.BatchRequestEvent) error {
+		// Handlers may have edited, added or removed sub-requests: they
+		// are validated again; uploads stay with their original positions.
+		run := make([]*batchItem, len(e.Requests))
+		for i, r := range e.Requests {
+			it := &batchItem{}
+			if i < len(items) {
+				it = items[i]
+			}
+			if r != nil {
+				it.Method, it.URL, it.Body, it.Headers = r.Method, r.URL, r.Body, r.Headers
+			}
+			run[i] = it
+		}
+		if errs := validateBatch(run, cfg.MaxRequests); errs != nil {
+			return badRequest("Invalid batch request data.", errs)
+		}
+		return s.runBatch(c, cfg.Timeout, run)
+	})
+}
+
+// runBatch runs the validated sub-requests in one transaction.
+func (s *Server) runBatch(c *echo.Context, timeoutSec int64, items []*batchItem) error {
+	req := c.Request()
+	timeout := time.Duration(timeoutSec) * time.Second
 	if timeout <= 0 {
 		timeout = 3 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), timeout)
 	defer cancel()
 	results := make([]batchResult, 0, len(items))
-	err = s.app.Store().RunInTx(ctx, func(txCtx context.Context) error {
+	err := s.app.Store().RunInTx(ctx, func(txCtx context.Context) error {
 		results = results[:0]
 		for i, it := range items {
 			if err := txCtx.Err(); err != nil {

@@ -26,7 +26,10 @@ func (s *Server) registerCollections() {
 		if err != nil {
 			return notFound()
 		}
-		return respond(c, http.StatusOK, col)
+		ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
+		return s.app.TriggerCollectionRequest(core.CollectionRequestView, ev, func(e *core.CollectionRequestEvent) error {
+			return respond(c, http.StatusOK, e.Collection)
+		})
 	})
 	g.PATCH("/:collection", s.updateCollection)
 	g.DELETE("/:collection", func(c *echo.Context) error {
@@ -34,10 +37,13 @@ func (s *Server) registerCollections() {
 		if err != nil {
 			return notFound()
 		}
-		if err := s.app.DeleteCollection(c.Request().Context(), col); err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNoContent)
+		ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
+		return s.app.TriggerCollectionRequest(core.CollectionRequestDelete, ev, func(e *core.CollectionRequestEvent) error {
+			if err := s.app.DeleteCollection(c.Request().Context(), e.Collection); err != nil {
+				return err
+			}
+			return c.NoContent(http.StatusNoContent)
+		})
 	})
 	g.DELETE("/:collection/truncate", func(c *echo.Context) error {
 		col, err := s.app.FindCollectionByNameOrId(c.Param("collection"))
@@ -84,11 +90,14 @@ func (s *Server) createCollection(c *echo.Context) error {
 		return err
 	}
 	col.System = false
-	if err := s.app.SaveCollection(c.Request().Context(), col); err != nil {
-		return wrapCollectionErr(err, "Failed to create collection.")
-	}
-	saved, _ := s.app.FindCollectionByNameOrId(col.Id)
-	return respond(c, http.StatusOK, saved)
+	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
+	return s.app.TriggerCollectionRequest(core.CollectionRequestCreate, ev, func(e *core.CollectionRequestEvent) error {
+		if err := s.app.SaveCollection(c.Request().Context(), e.Collection); err != nil {
+			return wrapCollectionErr(err, "Failed to create collection.")
+		}
+		saved, _ := s.app.FindCollectionByNameOrId(e.Collection.Id)
+		return respond(c, http.StatusOK, saved)
+	})
 }
 
 func wrapCollectionErr(err error, msg string) error {
@@ -116,11 +125,14 @@ func (s *Server) updateCollection(c *echo.Context) error {
 		return err
 	}
 	col.System = existing.System
-	if err := s.app.SaveCollection(c.Request().Context(), col); err != nil {
-		return wrapCollectionErr(err, "Failed to update collection.")
-	}
-	saved, _ := s.app.FindCollectionByNameOrId(col.Id)
-	return respond(c, http.StatusOK, saved)
+	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
+	return s.app.TriggerCollectionRequest(core.CollectionRequestUpdate, ev, func(e *core.CollectionRequestEvent) error {
+		if err := s.app.SaveCollection(c.Request().Context(), e.Collection); err != nil {
+			return wrapCollectionErr(err, "Failed to update collection.")
+		}
+		saved, _ := s.app.FindCollectionByNameOrId(e.Collection.Id)
+		return respond(c, http.StatusOK, saved)
+	})
 }
 
 func (s *Server) scaffolds(c *echo.Context) error {
@@ -300,7 +312,12 @@ func (s *Server) listCollections(c *echo.Context) error {
 	total := len(matched)
 	start := min((p.page-1)*p.perPage, total)
 	end := min(start+p.perPage, total)
-	return respond(c, http.StatusOK, envelope(p, total, matched[start:end]))
+	ev := &core.CollectionsListRequestEvent{RequestEvent: *s.requestEvent(c), Collections: matched[start:end]}
+	ev.Result = envelope(p, total, ev.Collections)
+	return s.app.TriggerCollectionsListRequest(ev, func(e *core.CollectionsListRequestEvent) error {
+		e.Result.Items = e.Collections
+		return respond(c, http.StatusOK, e.Result)
+	})
 }
 
 // evalMemory evaluates simple comparisons over scalar values (used for

@@ -264,6 +264,7 @@ func (r *recordRenderer) RenderRecord(ctx context.Context, rec *core.Record, o r
 	rec.Unhide(false) // hidden fields never go out, even to superusers (spec §7.4)
 	rec.ShowEmail(o.ShowEmail)
 	if o.Expand == "" && o.Fields == "" {
+		r.s.app.EnrichRecords(ctx, o.Auth, true, rec)
 		return json.Marshal(rec)
 	}
 	q := url.Values{}
@@ -281,6 +282,7 @@ func (r *recordRenderer) RenderRecord(ctx context.Context, rec *core.Record, o r
 	if o.Expand != "" {
 		r.s.expandRecords(ec, []*core.Record{rec})
 	}
+	r.s.app.EnrichRecords(ctx, o.Auth, true, rec)
 	raw, err = json.Marshal(rec)
 	if err != nil || o.Fields == "" {
 		return raw, err

@@ -145,6 +145,7 @@ func (s *Server) listRecords(c *echo.Context) error {
 	ev := &core.RecordsListRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Records: items,
 		Result: envelope(p, res.Total, items)}
 	return s.app.TriggerRecordsListRequest(ev, func(e *core.RecordsListRequestEvent) error {
+		s.enrich(c, e.Records...)
 		return respond(c, http.StatusOK, e.Result)
 	})
 }
@@ -187,6 +188,7 @@ func (s *Server) viewRecord(c *echo.Context) error {
 	s.expandRecords(c, []*core.Record{rec})
 	ev := &core.RecordRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col, Record: rec}
 	return s.app.TriggerRecordRequest(core.RequestView, ev, func(e *core.RecordRequestEvent) error {
+		s.enrich(c, e.Record)
 		return respond(c, http.StatusOK, e.Record)
 	})
 }
@@ -434,6 +436,7 @@ func (s *Server) saveAndRespond(c *echo.Context, kind string, col *core.Collecti
 			e.Record.ShowEmail(true)
 		}
 		s.expandRecords(c, []*core.Record{e.Record})
+		s.enrich(c, e.Record)
 		return respond(c, http.StatusOK, e.Record)
 	})
 }

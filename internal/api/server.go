@@ -69,6 +69,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger}
 	e := s.echo
 	e.HTTPErrorHandler = s.errorHandler
+	core.SetTokenIssuer(tokenIssuer{s}) // Record.NewAuthToken & co. (record_tokens.go)
 	s.routeSites = map[string]routeSite{}
 	e.OnAddRoute = s.checkRoute
 
