@@ -146,25 +146,7 @@ func openHTTP10SSE(t *testing.T, s *testenv.Server) *http10SSE {
 	c := &http10SSE{events: make(chan sseEvent, 64)}
 	go func() {
 		defer close(c.events)
-		var ev sseEvent
-		for {
-			line, err := rd.ReadString('\n')
-			if err != nil {
-				return
-			}
-			line = strings.TrimSuffix(line, "\n")
-			switch {
-			case line == "":
-				c.events <- ev
-				ev = sseEvent{}
-			case strings.HasPrefix(line, "id:"):
-				ev.ID = line[3:]
-			case strings.HasPrefix(line, "event:"):
-				ev.Event = line[6:]
-			case strings.HasPrefix(line, "data:"):
-				ev.Data = line[5:]
-			}
-		}
+		testenv.ReadSSE(rd, func(ev testenv.SSEEvent) { c.events <- sseEvent(ev) })
 	}()
 	first, ok := c.next(5 * time.Second)
 	if !ok || first.Event != "PB_CONNECT" {

@@ -51,26 +51,7 @@ func openSSEWith(t testing.TB, client *http.Client, baseURL string) *sseConn {
 	go func() {
 		defer func() { _ = recover() }()
 		defer close(c.events)
-		r := bufio.NewReader(resp.Body)
-		var ev sseEvent
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			line = strings.TrimSuffix(line, "\n")
-			switch {
-			case line == "":
-				c.events <- ev
-				ev = sseEvent{}
-			case strings.HasPrefix(line, "id:"):
-				ev.ID = line[3:]
-			case strings.HasPrefix(line, "event:"):
-				ev.Event = line[6:]
-			case strings.HasPrefix(line, "data:"):
-				ev.Data = line[5:]
-			}
-		}
+		testenv.ReadSSE(resp.Body, func(ev testenv.SSEEvent) { c.events <- sseEvent(ev) })
 	}()
 	first, ok := c.Next(5 * time.Second)
 	if !ok || first.Event != "PB_CONNECT" {

@@ -1,9 +1,9 @@
 package authztest
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/basalthq/basalt/internal/testenv"
 	"math/rand"
 	"net/http"
 	"net/url"
@@ -38,24 +38,7 @@ func openStream(t testing.TB, w *world) *sseStream {
 	t.Cleanup(func() { _ = resp.Body.Close() })
 	go func() {
 		defer close(s.events)
-		r := bufio.NewReader(resp.Body)
-		var ev sseEvent
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			line = strings.TrimSuffix(line, "\n")
-			switch {
-			case line == "":
-				s.events <- ev
-				ev = sseEvent{}
-			case strings.HasPrefix(line, "event:"):
-				ev.name = line[6:]
-			case strings.HasPrefix(line, "data:"):
-				ev.data = line[5:]
-			}
-		}
+		testenv.ReadSSE(resp.Body, func(ev testenv.SSEEvent) { s.events <- sseEvent{name: ev.Event, data: ev.Data} })
 	}()
 	first := s.next(t)
 	var d struct{ ClientId string }
