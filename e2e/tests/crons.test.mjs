@@ -15,7 +15,8 @@ test('crons.getFullList() lists user jobs, then the system jobs', async () => {
   const jobs = await pb.crons.getFullList();
   // PocketBase's shape is {id, expression}; Basalt adds its run state
   // (running, lastRun, ...) as extra keys the SDK ignores.
-  for (const j of jobs) assert.equal(j.running, false, `${j.id} running`);
+  // (a scheduled job may be running at this instant: only the type is fixed)
+  for (const j of jobs) assert.equal(typeof j.running, 'boolean', `${j.id} running`);
   assert.deepEqual(jobs.map(({ id, expression }) => ({ id, expression })), [
     { id: 'deleteExpiredRecords', expression: '*/10 * * * *' }, // hooks/hooks.go
     { id: '__pbLogsCleanup__', expression: '0 */6 * * *' },
