@@ -13,7 +13,26 @@ export function parseHash(hash: string): Route {
 
 export const route: Route = $state(parseHash(typeof location !== 'undefined' ? location.hash : ''));
 
+/** LeaveGuard is asked before the route changes; false keeps the page
+ * (it is then up to the guard to ask and navigate on). */
+export type LeaveGuard = (toHash: string) => boolean;
+let guard: LeaveGuard | null = null;
+let current = typeof location !== 'undefined' ? location.hash : '';
+
+/** setLeaveGuard installs g (a page with unsaved changes); clearing with
+ * setLeaveGuard(null, g) removes it only if it is still g's. */
+export function setLeaveGuard(g: LeaveGuard | null, only?: LeaveGuard) {
+  if (g === null && only && guard !== only) return;
+  guard = g;
+}
+
 function sync() {
+  if (guard && location.hash !== current && !guard(location.hash)) {
+    // stay: put the address back without a new history entry
+    history.replaceState(history.state, '', current || '#/');
+    return;
+  }
+  current = location.hash;
   const r = parseHash(location.hash);
   route.path = r.path;
   route.segments = r.segments;
