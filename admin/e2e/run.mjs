@@ -321,14 +321,18 @@ test('auth options: an OAuth2 provider with client id/secret is saved and kept; 
   await page.click('button[aria-label="Edit collection users"]');
   await page.click('.tabs button:has-text("Auth options")');
   await page.check('label:has-text("Enable OAuth2") input');
-  await page.selectOption('#ao-addp', 'google');
-  await page.click('button:has-text("Add")');
-  await page.fill('#ao-p0-id', 'e2e-google-client-id');
+  // the provider grid: configure google in its own drawer, then save the collection
+  await page.click('[data-provider="google"]');
+  await page.fill('#ao-p-id', 'e2e-google-client-id');
+  await page.click('.nested button[type=submit]');
   await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 400);
-  await page.locator('#ao-p0-secret ~ .err').waitFor(); // the secret is required: error in place
-  assert(await page.inputValue('#ao-p0-id') === 'e2e-google-client-id', 'typed client id kept');
-  await page.fill('#ao-p0-secret', SECRET);
+  await page.locator('[data-provider="google"] ~ .err').waitFor(); // the secret is required: error at the provider
+  await page.click('[data-provider="google"]');
+  await page.locator('#ao-p-secret ~ .err').waitFor(); // and at the field in its drawer
+  assert(await page.inputValue('#ao-p-id') === 'e2e-google-client-id', 'typed client id kept');
+  await page.fill('#ao-p-secret', SECRET);
   await shot(page, '09g-auth-oauth2');
+  await page.click('.nested button[type=submit]');
   await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 200);
   await page.locator('.drawer').waitFor({ state: 'detached' });
   const token = await suToken(page);
@@ -345,10 +349,12 @@ test('auth options: an OAuth2 provider with client id/secret is saved and kept; 
   await page.locator('h1', { hasText: 'users' }).waitFor();
   await page.click('button[aria-label="Edit collection users"]');
   await page.click('.tabs button:has-text("Auth options")');
-  assert(await page.inputValue('#ao-p0-id') === 'e2e-google-client-id', 'client id shown after reload');
-  assert(await page.inputValue('#ao-p0-secret') === '', 'secret not shown');
-  assert(await page.getAttribute('#ao-p0-secret', 'placeholder') === 'unchanged when empty', 'the empty secret says it is kept');
-  await page.fill('#ao-p0-dn', 'Google Workspace');
+  await page.click('[data-provider="google"]');
+  assert(await page.inputValue('#ao-p-id') === 'e2e-google-client-id', 'client id shown after reload');
+  assert(await page.inputValue('#ao-p-secret') === '', 'secret not shown');
+  assert(await page.getAttribute('#ao-p-secret', 'placeholder') === 'unchanged when empty', 'the empty secret says it is kept');
+  await page.fill('#ao-p-dn', 'Google Workspace');
+  await page.click('.nested button[type=submit]');
   await clickFor(page, 'footer button[type=submit]', 'PATCH', '/api/collections/', 200);
   await page.locator('.drawer').waitFor({ state: 'detached' });
   res = await api(server, 'GET', '/api/collections/users', token);
