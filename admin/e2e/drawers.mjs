@@ -279,6 +279,7 @@ test('every rule input shows the server\'s message at the field; nothing is half
 
 test('OAuth2: searchable grid with logos, provider drawer guarded and nested, mapping and login alert saved', async ({ page, server }) => {
   await page.goto(page.url().replace(/#.*/, '#/collections/users'));
+  await page.reload(); // MFA was switched off through the API
   await page.locator('h1', { hasText: 'users' }).waitFor();
   await page.click('button[aria-label="Edit collection users"]');
   await page.click('.tabs button:has-text("Auth options")');
@@ -297,8 +298,10 @@ test('OAuth2: searchable grid with logos, provider drawer guarded and nested, ma
   assert(await page.locator('[data-provider="microsoft"] svg.logo').getAttribute('data-logo') === 'fallback', 'microsoft: neutral glyph');
   await page.fill('#ao-psearch', 'zzz');
   await page.locator('.pgrid', { hasText: 'No provider matches' }).waitFor();
-  await page.fill('#ao-psearch', 'github');
+  await page.fill('#ao-psearch', '');
+  await page.locator('#ao-map-name').scrollIntoViewIfNeeded();
   await shot(page, 'drawers-02-oauth2-grid');
+  await page.fill('#ao-psearch', 'github');
 
   // the provider drawer: nested, guarded, Escape innermost
   await guard(page, {

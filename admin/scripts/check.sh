@@ -4,7 +4,7 @@
 # (playwright-core + Debian chromium) against the real binary, with a local
 # SMTP sink and a real S3 server (versitygw), the Logs and Crons screens
 # (e2e/ops.mjs), the Backups screen (e2e/backups.mjs), then the XSS suite
-# (e2e/xss.mjs).
+# (e2e/xss.mjs), then the drawers suite (e2e/drawers.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,3 +43,6 @@ node e2e/ops.mjs
 node e2e/backups.mjs
 # hostile content in every field kind: nothing may run (sanitiser + CSP)
 node e2e/xss.mjs
+# never lose work (every drawer's unsaved-changes guard, Escape layers),
+# collection names, OAuth2 grid, forgotten password, rule highlighting
+node e2e/drawers.mjs
