@@ -11,7 +11,7 @@
 // "Forgotten password?" mail to the SMTP sink, rule highlighting and field
 // insertion, and server errors at every rule input with nothing half-saved.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, mailLink } from './harness.mjs';
 
 const EMAIL = 'drawers-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -462,6 +462,17 @@ test('"Forgotten password?" sends a reset mail and answers the same for unknown 
   const mail = await sink.waitFor(EMAIL, /confirm-password-reset/, since);
   assert(mail.text.includes('/_/#/auth/confirm-password-reset/'), 'the reset link is in the mail');
   assert(!sink.mails.some((m) => m.to.includes('nobody-here@example.com')), 'no mail to the unknown address');
+  // the link sets a new superuser password
+  const link = mailLink(mail, 'confirm-password-reset');
+  assert(link.startsWith(server.url + '/_/#/auth/'), 'link on this server: ' + link);
+  await page.goto(link);
+  await page.fill('#aa-pass', 'brand-new-pass-456');
+  await page.fill('#aa-pass2', 'brand-new-pass-456');
+  await page.click('button:has-text("Confirm")');
+  await page.locator('.ok-box', { hasText: 'Your password was changed' }).waitFor();
+  const login = (password) => api(server, 'POST', '/api/collections/_superusers/auth-with-password', '', { identity: EMAIL, password });
+  assert((await login('brand-new-pass-456')).status === 200, 'the new password works');
+  assert((await login(PASS)).status === 400, 'the old one does not');
 });
 
 test('no console errors (CSP included)', async () => {
