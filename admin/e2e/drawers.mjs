@@ -317,6 +317,9 @@ test('OAuth2: searchable grid with logos, provider drawer guarded and nested, ma
   await page.fill('#ao-p-secret', 'gh-secret-value');
   await page.fill('#ao-p-dn', 'GitHub SSO');
   await shot(page, 'drawers-03-provider-drawer');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, 'drawers-03b-provider-drawer-390');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.click('.nested button[type=submit]');
   await page.locator('#ao-p-id').waitFor({ state: 'detached' });
   await page.locator('[data-provider="github"] .badge', { hasText: 'on' }).waitFor();
