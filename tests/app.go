@@ -58,7 +58,8 @@ type Options struct {
 }
 
 // TestApp is a Basalt app under test: a fresh data dir, the app opened
-// through the stock entry point (server.New), and the real HTTP handler
+// through the stock entry point (server.New) with the pending Go
+// migrations applied (as serve applies them), and the real HTTP handler
 // served on a loopback port. Everything is closed when the test ends.
 type TestApp struct {
 	// App is the app under test, for direct Go calls (Save, queries).
@@ -100,6 +101,12 @@ func NewTestApp(t testing.TB, opts Options) *TestApp {
 		t.Fatalf("tests: open app: %v", err)
 	}
 	ta := &TestApp{App: app, Dir: dir, t: t, logs: logs, events: events}
+	// As serve does: the Go migrations of the program under test
+	// (core.AppMigrations) are applied before the server starts.
+	if _, err := app.MigrateUp(context.Background(), &core.AppMigrations); err != nil {
+		_ = app.Terminate()
+		t.Fatalf("tests: apply migrations: %v", err)
+	}
 	if len(opts.Collections) > 0 {
 		if err := ta.ImportCollections(opts.Collections); err != nil {
 			_ = app.Terminate()
