@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -49,7 +50,8 @@ func (app *App) reportHookFault(f hook.Fault) {
 		// An intended answer (a 4xx *Error without a hidden cause) is
 		// no fault worth a warning.
 		level := slog.LevelWarn
-		if ce, ok := AsError(f.Err); ok && ce.Code != CodeInternal && ce.Cause == nil {
+		var verrs ValidationErrors
+		if ce, ok := AsError(f.Err); (ok && ce.Code != CodeInternal && ce.Cause == nil) || errors.As(f.Err, &verrs) {
 			level = slog.LevelDebug
 		}
 		app.logger.Log(context.Background(), level, "hook handler returned an error", append(attrs, "err", f.Err)...)

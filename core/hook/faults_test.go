@@ -51,6 +51,11 @@ func TestFaultsNameTheHandler(t *testing.T) {
 			h.Bind(&Handler[*testEvent]{Id: "failing", Func: func(*testEvent) error { return errOwn }})
 			return "failing"
 		}, final: true, wantErr: "own error", kind: "err"},
+		{name: "an error of a non-comparable type is passed on unreported", setup: func(h *Hook[*testEvent]) string {
+			h.Bind(&Handler[*testEvent]{Id: "outer", Func: func(e *testEvent) error { return e.Next() }})
+			h.Bind(&Handler[*testEvent]{Id: "validator", Func: func(*testEvent) error { return mapErr{"title": "required"} }})
+			return "validator"
+		}, final: true, wantErr: "invalid fields", kind: "err"},
 		{name: "forgot Next skips the default action", setup: func(h *Hook[*testEvent]) string {
 			h.Bind(&Handler[*testEvent]{Id: "forgetful", Func: func(*testEvent) error { return nil }})
 			return "forgetful"
@@ -122,3 +127,9 @@ func TestAbortHandlerPanicPassesThrough(t *testing.T) {
 	}()
 	_ = h.Trigger(&testEvent{}, func(*testEvent) error { return nil })
 }
+
+// mapErr is an error whose type cannot be compared with ==, like
+// core.ValidationErrors.
+type mapErr map[string]string
+
+func (mapErr) Error() string { return "invalid fields" }

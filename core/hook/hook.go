@@ -359,7 +359,11 @@ func (h *Hook[T]) call(hd *Handler[T], event T, last *error) (err error) {
 		}
 	}()
 	err = hd.Func(event)
-	if err != nil && h.report != nil && (*last == nil || !errors.Is(err, *last)) {
+	// An error while the rest of the chain answered nil (or was never
+	// asked) is the handler's own; one returned after e.Next() failed is
+	// passed on, however wrapped (errors of non-comparable types such as
+	// validation maps defeat errors.Is), and was reported where it began.
+	if err != nil && h.report != nil && *last == nil {
 		var pe *PanicError
 		if !errors.As(err, &pe) {
 			h.report(Fault{Hook: h.name, Handler: hd.name(), Err: err, Event: event})
