@@ -117,6 +117,8 @@ func TestFaultyHooksAreLoggedByName(t *testing.T) {
 			lines["forgot next"] = faultLine() - 3
 			app.OnSettingsUpdateRequest().Bind(&hook.Handler[*core.SettingsUpdateRequestEvent]{Id: "settingsGuard",
 				Func: func(*core.SettingsUpdateRequestEvent) error { panic("settings hook boom") }})
+			app.OnCollectionCreateRequest().Bind(&hook.Handler[*core.CollectionRequestEvent]{Id: "noNewCollections",
+				Func: func(*core.CollectionRequestEvent) error { return errors.New("collections are frozen") }})
 			app.OnTerminate().BindFunc(func(*core.TerminateEvent) error { panic("terminate hook boom") })
 			return nil
 		},
@@ -141,6 +143,10 @@ func TestFaultyHooksAreLoggedByName(t *testing.T) {
 		{tests.ApiScenario{Name: "settings hook panics: 500", Method: "PATCH", URL: "/api/settings", Headers: js,
 			Body: strings.NewReader(`{"meta":{"appName":"x"}}`), ExpectedStatus: 500},
 			[]string{"hook handler panicked", "hook=OnSettingsUpdateRequest", "handler=settingsGuard", "settings hook boom"}},
+		{tests.ApiScenario{Name: "collection request hook error: generic 400, nothing created", Method: "POST", URL: "/api/collections", Headers: js,
+			Body: strings.NewReader(`{"name":"frozen","type":"base"}`), ExpectedStatus: 400, NotExpectedContent: []string{"frozen"},
+			ExpectedEvents: map[string]int{"OnCollectionCreate": 0}},
+			[]string{"hook handler returned an error", "hook=OnCollectionCreateRequest", "handler=noNewCollections", "collections are frozen"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.scenario.Name, func(t *testing.T) {

@@ -63,9 +63,12 @@ type ApiScenario struct {
 
 // Response is a scenario's answer, its body read in full.
 type Response struct {
+	// Status is the HTTP status code.
 	Status int
+	// Header holds the response headers.
 	Header http.Header
-	Body   []byte
+	// Body is the response body as sent (not decompressed).
+	Body []byte
 }
 
 // RunScenarios runs each scenario as a subtest of t against app (or the
