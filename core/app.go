@@ -75,6 +75,7 @@ func NewApp(cfg Config, store Store) *App {
 	}
 	app := &App{config: cfg, store: store, logger: cfg.Logger, now: cfg.Now}
 	app.initHooks()
+	app.nameHooks()
 	app.cron = cron.New(cron.Options{Now: app.Now, Logger: cfg.Logger})
 	app.registerSystemCrons()
 	return app

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"math"
+	"strings"
 
 	"github.com/basalthq/basalt/core/hook"
 )
@@ -113,6 +114,7 @@ func (app *App) modelHooks() *modelHooks {
 		}
 		for i := range m.stages {
 			mh := m.stages[i]
+			mh.SetFaultReporter(strings.Replace(recordHooks[i].Name(), "OnRecord", "OnModel", 1), app.reportHookFault)
 			recordHooks[i].Bind(&hook.Handler[*RecordEvent]{Id: "__basalt_model_proxy__", Priority: proxyPriority, Func: func(e *RecordEvent) error {
 				if mh.Length() == 0 {
 					return e.Next()

@@ -63,3 +63,9 @@ func (h *TaggedHook[T]) BindFunc(fn func(e T) error) string {
 
 // Unbind removes handlers by id from the underlying hook.
 func (h *TaggedHook[T]) Unbind(ids ...string) { h.main.Unbind(ids...) }
+
+// SetFaultReporter sets the underlying hook's name and fault reporter
+// (see Hook.SetFaultReporter).
+func (h *TaggedHook[T]) SetFaultReporter(name string, fn func(Fault)) {
+	h.main.SetFaultReporter(name, fn)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/hook"
 )
 
 // statusOf maps core error codes to HTTP statuses: the one place where
@@ -45,7 +46,12 @@ func toAPIError(err error) (apiError, error) {
 	var ce *core.Error
 	var verrs core.ValidationErrors
 	var he *echo.HTTPError
+	var pe *hook.PanicError
 	switch {
+	case errors.As(err, &pe):
+		// A hook handler panicked (recovered by the chain, logged with its
+		// name): a 500 like any other panic, whatever value it panicked with.
+		return apiError{Status: 500, Message: core.MsgGenericBadRequest, Data: map[string]any{}}, err
 	case errors.As(err, &ce):
 		data := ce.Data
 		if data == nil {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/internal/testenv"
+	"github.com/basalthq/basalt/tests"
 )
 
 // recordsFixture: users (auth) ← posts.author (cascade) ← comments.post
@@ -18,16 +20,24 @@ import (
 func recordsFixture(t *testing.T) (*testenv.Server, string, map[string]string) {
 	s := testenv.StartServer(t)
 	su := s.Superuser("admin@example.com", "password123")
+	return s, su, fillRecordsFixture(t, s.Do, su)
+}
+
+// fillRecordsFixture builds the fixture through the API with do (a JSON
+// request returning the status and decoded body) as superuser su, and
+// returns the record ids and user tokens by key.
+func fillRecordsFixture(t *testing.T, do func(method, path, token string, body any) (int, map[string]any), su string) map[string]string {
+	t.Helper()
 	mk := func(body map[string]any) string {
 		t.Helper()
-		st, b := s.Do("POST", "/api/collections", su, body)
+		st, b := do("POST", "/api/collections", su, body)
 		if st != 200 {
 			t.Fatalf("collection %v: %d %v", body["name"], st, b)
 		}
 		return b["id"].(string)
 	}
 	usersId := "_pb_users_auth_"
-	s.Do("PATCH", "/api/collections/users", su, map[string]any{"listRule": "", "viewRule": ""})
+	do("PATCH", "/api/collections/users", su, map[string]any{"listRule": "", "viewRule": ""})
 	tagsId := mk(map[string]any{"name": "tags", "listRule": "", "viewRule": "name != 'secret'",
 		"fields": []any{map[string]any{"name": "name", "type": "text"}}})
 	postsId := mk(map[string]any{"name": "posts", "listRule": "", "viewRule": "", "createRule": "@request.auth.id != ''",
@@ -47,7 +57,7 @@ func recordsFixture(t *testing.T) (*testenv.Server, string, map[string]string) {
 	ids := map[string]string{}
 	create := func(coll, key, token string, body map[string]any) {
 		t.Helper()
-		st, b := s.Do("POST", "/api/collections/"+coll+"/records", token, body)
+		st, b := do("POST", "/api/collections/"+coll+"/records", token, body)
 		if st != 200 {
 			t.Fatalf("create %s: %d %v", key, st, b)
 		}
@@ -56,7 +66,7 @@ func recordsFixture(t *testing.T) (*testenv.Server, string, map[string]string) {
 	create("users", "u1", "", map[string]any{"email": "u1@example.com", "password": "password123", "passwordConfirm": "password123", "emailVisibility": true, "name": "User One"})
 	create("users", "u2", "", map[string]any{"email": "u2@example.com", "password": "password123", "passwordConfirm": "password123", "name": "User Two"})
 	for _, u := range []string{"u1", "u2"} {
-		st, b := s.Do("POST", "/api/collections/users/auth-with-password", "", map[string]any{"identity": u + "@example.com", "password": "password123"})
+		st, b := do("POST", "/api/collections/users/auth-with-password", "", map[string]any{"identity": u + "@example.com", "password": "password123"})
 		if st != 200 {
 			t.Fatalf("auth %s: %d %v", u, st, b)
 		}
@@ -67,11 +77,47 @@ func recordsFixture(t *testing.T) (*testenv.Server, string, map[string]string) {
 	create("posts", "p1", ids["u1token"], map[string]any{"title": "Hello", "views": 10, "author": ids["u1"], "tags": []string{ids["tA"], ids["tS"]}, "secretNote": "dropped"})
 	create("posts", "p2", su, map[string]any{"title": "Other", "views": 1, "author": ids["u2"], "secretNote": "kept"})
 	create("comments", "c1", su, map[string]any{"msg": "nice", "post": ids["p1"]})
-	return s, su, ids
+	return ids
 }
 
+// harnessDo is the JSON request helper of recordsFixture over a
+// tests.TestApp.
+func harnessDo(t *testing.T, app *tests.TestApp) func(method, path, token string, body any) (int, map[string]any) {
+	return func(method, path, token string, body any) (int, map[string]any) {
+		t.Helper()
+		var out map[string]any
+		sc := tests.ApiScenario{Method: method, URL: path, Headers: jsonHeaders(token), Body: jsonBody(t, body)}
+		res := sc.Send(t, app)
+		_ = json.Unmarshal(res.Body, &out)
+		return res.Status, out
+	}
+}
+
+func jsonHeaders(token string) map[string]string {
+	h := map[string]string{"Content-Type": "application/json"}
+	if token != "" {
+		h["Authorization"] = token
+	}
+	return h
+}
+
+func jsonBody(t *testing.T, v any) io.Reader {
+	if v == nil {
+		return nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(raw)
+}
+
+// TestRecordsAPI: records CRUD, expand, rules, hidden fields, modifiers
+// and list parameters, as scenarios of the public harness.
 func TestRecordsAPI(t *testing.T) {
-	s, su, ids := recordsFixture(t)
+	app := tests.NewTestApp(t, tests.Options{})
+	su := app.CreateSuperuser("admin@example.com", "password123")
+	ids := fillRecordsFixture(t, harnessDo(t, app), su)
 	u1, u2 := ids["u1token"], ids["u2token"]
 	cases := []struct {
 		name   string
@@ -82,6 +128,7 @@ func TestRecordsAPI(t *testing.T) {
 		status int
 		in     []string
 		notIn  []string
+		events map[string]int
 	}{
 		{name: "expand single and multi, viewRule filters expanded", method: "GET", path: "/api/collections/posts/records/" + ids["p1"] + "?expand=author,tags", status: 200,
 			in: []string{`"name":"User One"`, `"name":"go"`}, notIn: []string{`"name":"secret"`}},
@@ -100,9 +147,11 @@ func TestRecordsAPI(t *testing.T) {
 		{name: "public email shown", method: "GET", path: "/api/collections/users/records/" + ids["u1"], status: 200, in: []string{`"email":"u1@example.com"`}},
 		{name: "private email hidden", method: "GET", path: "/api/collections/users/records/" + ids["u2"], status: 200, notIn: []string{`u2@example.com`}},
 		{name: "own private email shown", method: "GET", path: "/api/collections/users/records/" + ids["u2"], token: u2, status: 200, in: []string{`u2@example.com`}},
-		{name: "create rule fails with 400", method: "POST", path: "/api/collections/posts/records", body: map[string]any{"title": "x"}, status: 400, in: []string{"Failed to create record."}},
+		{name: "create rule fails with 400", method: "POST", path: "/api/collections/posts/records", body: map[string]any{"title": "x"}, status: 400, in: []string{"Failed to create record."},
+			events: map[string]int{"OnRecordCreateRequest": 0, "OnRecordCreate": 0, "OnRecordAfterCreateSuccess": 0}},
 		{name: "update rule fails with 404", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"], token: u2, body: map[string]any{"title": "x"}, status: 404},
-		{name: "modifier adds", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"], token: u1, body: map[string]any{"views+": 5}, status: 200, in: []string{`"views":15`}},
+		{name: "modifier adds", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"], token: u1, body: map[string]any{"views+": 5}, status: 200, in: []string{`"views":15`},
+			events: map[string]int{"OnRecordUpdateRequest": 1, "OnRecordUpdate": 1, "OnRecordUpdateExecute": 1, "OnRecordAfterUpdateSuccess": 1, "OnRecordEnrich": 1, "OnRecordCreate": 0}},
 		{name: "modifier removes from multi relation", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"] + "?fields=tags", token: su, body: map[string]any{"tags-": ids["tS"]}, status: 200, in: []string{`"tags":["` + ids["tA"] + `"]`}},
 		{name: "pk cannot change", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"], token: su, body: map[string]any{"id": "abcdefghijklmno"}, status: 400, in: []string{"validation_pk_change"}},
 		{name: "missing relation id", method: "POST", path: "/api/collections/comments/records", token: su, body: map[string]any{"msg": "x", "post": "nope00000000000"}, status: 400, in: []string{"validation_missing_rel_records"}},
@@ -114,8 +163,9 @@ func TestRecordsAPI(t *testing.T) {
 		{name: "update keeping relations writes", method: "PATCH", path: "/api/collections/posts/records/" + ids["p1"] + "?fields=views", token: u1,
 			body: map[string]any{"views": 10}, status: 200, in: []string{`"views":10`}},
 		{name: "fields trims and excerpts", method: "GET", path: "/api/collections/posts/records?fields=id,title:excerpt(3,true)&sort=-views", status: 200, in: []string{`"title":"Hel..."`}, notIn: []string{`"views"`}},
-		{name: "delete rule fails with 404", method: "DELETE", path: "/api/collections/posts/records/" + ids["p1"], token: u2, status: 404},
-		{name: "required relation blocks delete", method: "DELETE", path: "/api/collections/posts/records/" + ids["p1"], token: u1, status: 400, in: []string{"required relation reference"}},
+		{name: "delete rule fails with 404", method: "DELETE", path: "/api/collections/posts/records/" + ids["p1"], token: u2, status: 404, events: map[string]int{"OnRecordDeleteRequest": 0, "OnRecordDelete": 0}},
+		{name: "required relation blocks delete", method: "DELETE", path: "/api/collections/posts/records/" + ids["p1"], token: u1, status: 400, in: []string{"required relation reference"},
+			events: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordDelete": 1, "OnRecordAfterDeleteSuccess": 0}},
 		{name: "sort through relation", method: "GET", path: "/api/collections/posts/records?sort=-author.name&fields=title", status: 200, in: []string{`[{"title":"Other"},{"title":"Hello"}]`}},
 		{name: "perPage clamped", method: "GET", path: "/api/collections/posts/records?perPage=5000", status: 200, in: []string{`"perPage":1000`}},
 		{name: "bad page", method: "GET", path: "/api/collections/posts/records?page=x", status: 400},
@@ -125,32 +175,21 @@ func TestRecordsAPI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st, b := s.Do(tc.method, tc.path, tc.token, tc.body)
-			if st != tc.status {
-				t.Fatalf("status = %d, want %d (%v)", st, tc.status, toJSON(b))
-			}
-			got := toJSON(b)
-			for _, w := range tc.in {
-				if !strings.Contains(got, w) {
-					t.Errorf("body %s lacks %s", got, w)
-				}
-			}
-			for _, w := range tc.notIn {
-				if strings.Contains(got, w) {
-					t.Errorf("body %s contains %s", got, w)
-				}
-			}
+			sc := tests.ApiScenario{Method: tc.method, URL: tc.path, Headers: jsonHeaders(tc.token), Body: jsonBody(t, tc.body),
+				ExpectedStatus: tc.status, ExpectedContent: tc.in, NotExpectedContent: tc.notIn, ExpectedEvents: tc.events}
+			sc.Test(t, app)
 		})
 	}
 
+	do := harnessDo(t, app)
 	t.Run("cascade delete", func(t *testing.T) {
-		if st, b := s.Do("DELETE", "/api/collections/comments/records/"+ids["c1"], su, nil); st != 204 {
+		if st, b := do("DELETE", "/api/collections/comments/records/"+ids["c1"], su, nil); st != 204 {
 			t.Fatalf("delete comment: %d %v", st, b)
 		}
-		if st, b := s.Do("DELETE", "/api/collections/users/records/"+ids["u1"], su, nil); st != 204 {
+		if st, b := do("DELETE", "/api/collections/users/records/"+ids["u1"], su, nil); st != 204 {
 			t.Fatalf("delete user: %d %v", st, b)
 		}
-		if st, _ := s.Do("GET", "/api/collections/posts/records/"+ids["p1"], su, nil); st != 404 {
+		if st, _ := do("GET", "/api/collections/posts/records/"+ids["p1"], su, nil); st != 404 {
 			t.Fatalf("cascaded post still there: %d", st)
 		}
 	})

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -152,7 +151,9 @@ type routerEnv struct {
 	extra func(r *core.Router)
 }
 
-func newRouterEnv(t *testing.T) *routerEnv {
+// staticFixture is the directory the static routes serve: a file and the
+// index.html of the single-page fallback.
+func staticFixture(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello static"), 0o644); err != nil {
@@ -161,6 +162,12 @@ func newRouterEnv(t *testing.T) *routerEnv {
 	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("<p>spa index</p>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+func newRouterEnv(t *testing.T) *routerEnv {
+	t.Helper()
+	dir := staticFixture(t)
 	env := &routerEnv{}
 	env.Server = testenv.StartServer(t, func(app *core.App) error {
 		app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -173,190 +180,6 @@ func newRouterEnv(t *testing.T) *routerEnv {
 		return nil
 	})
 	return env
-}
-
-func (env *routerEnv) raw(t *testing.T, method, path string, hdr map[string]string, body string) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, env.URL+path, strings.NewReader(body))
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	tr := &http.Transport{DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp, string(raw)
-}
-
-func TestRouterScenarios(t *testing.T) {
-	env := newRouterEnv(t)
-	su := env.Superuser("admin@example.com", "password123")
-	status, body := env.Do("POST", "/api/collections/users/records", su, map[string]any{
-		"email": "u@example.com", "password": "password123", "passwordConfirm": "password123"})
-	if status != 200 {
-		t.Fatalf("create user: %d %v", status, body)
-	}
-	status, body = env.Do("POST", "/api/collections/users/auth-with-password", "", map[string]any{"identity": "u@example.com", "password": "password123"})
-	if status != 200 {
-		t.Fatalf("login: %d %v", status, body)
-	}
-	user := body["token"].(string)
-	js := map[string]string{"Content-Type": "application/json"}
-	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
-
-	cases := []struct {
-		name   string
-		method string
-		path   string
-		hdr    map[string]string
-		body   string
-		status int
-		inBody []string
-		notIn  []string
-		header map[string]string
-		vary   string
-	}{
-		{name: "plain route", method: "GET", path: "/r/open", status: 200, inBody: []string{`"ok":true`}},
-		{name: "Router.Add still works", method: "GET", path: "/r/add", status: 200, inBody: []string{`"ok":true`}},
-		{name: "path params and wildcard", method: "GET", path: "/r/p/abc/x/y.txt", status: 200, inBody: []string{"abc|x/y.txt"}},
-		{name: "head on a custom GET", method: "HEAD", path: "/r/open", status: 200},
-		{name: "unknown custom path is the 404 shape", method: "GET", path: "/r/nope", status: 404, inBody: []string{`"status":404`}},
-
-		{name: "RequireAuth guest", method: "GET", path: "/r/auth", status: 401, inBody: []string{`"status":401`, "record authorization token"}},
-		{name: "RequireAuth user", method: "GET", path: "/r/auth", hdr: map[string]string{"Authorization": user}, status: 200, inBody: []string{"auth:users"}},
-		{name: "RequireAuth superuser", method: "GET", path: "/r/auth", hdr: map[string]string{"Authorization": su}, status: 200, inBody: []string{"auth:_superusers"}},
-		{name: "RequireAuth bad token is a guest", method: "GET", path: "/r/auth", hdr: map[string]string{"Authorization": "nope"}, status: 401},
-		{name: "RequireAuth(users) user", method: "GET", path: "/r/auth-users", hdr: map[string]string{"Authorization": user}, status: 200},
-		{name: "RequireAuth(users) superuser", method: "GET", path: "/r/auth-users", hdr: map[string]string{"Authorization": su}, status: 403, inBody: []string{`"status":403`}},
-		{name: "RequireAuth(users) guest", method: "GET", path: "/r/auth-users", status: 401},
-		{name: "RequireSuperuserAuth guest", method: "GET", path: "/r/super", status: 401, inBody: []string{"superuser authorization token"}},
-		{name: "RequireSuperuserAuth user", method: "GET", path: "/r/super", hdr: map[string]string{"Authorization": user}, status: 401},
-		{name: "RequireSuperuserAuth superuser", method: "GET", path: "/r/super", hdr: map[string]string{"Authorization": su}, status: 200},
-		{name: "RequireGuestOnly guest", method: "GET", path: "/r/guest", status: 200},
-		{name: "RequireGuestOnly user", method: "GET", path: "/r/guest", hdr: map[string]string{"Authorization": user}, status: 400, inBody: []string{"only by guests"}},
-
-		{name: "BodyLimit under", method: "POST", path: "/r/limit", hdr: js, body: `{"a":1}`, status: 200, inBody: []string{`"a":1`}},
-		{name: "BodyLimit over by Content-Length", method: "POST", path: "/r/limit", hdr: js, body: `{"a":"0123456789abcdef"}`, status: 413, inBody: []string{`"status":413`}},
-
-		{name: "Gzip accepted", method: "GET", path: "/r/gzip", hdr: map[string]string{"Accept-Encoding": "gzip"}, status: 200,
-			header: map[string]string{"Content-Encoding": "gzip"}, vary: "Accept-Encoding"},
-		{name: "Gzip not accepted", method: "GET", path: "/r/gzip", status: 200, inBody: []string{"basalt basalt"}, header: map[string]string{"Content-Encoding": ""}},
-		{name: "Gzip error stays plain JSON", method: "GET", path: "/r/gzip-err", hdr: map[string]string{"Accept-Encoding": "gzip"}, status: 403,
-			inBody: []string{"No gzip for you."}, header: map[string]string{"Content-Encoding": ""}},
-
-		{name: "BindBody json", method: "POST", path: "/r/bind", hdr: js, body: `{"name":"ann","age":7,"tags":["a","b"]}`, status: 200,
-			inBody: []string{`"name":"ann"`, `"age":7`, `"tags":["a","b"]`}},
-		{name: "BindBody form", method: "POST", path: "/r/bind", hdr: form, body: `name=bo&age=9&tags=x&tags=y`, status: 200,
-			inBody: []string{`"name":"bo"`, `"age":9`, `"tags":["x","y"]`}},
-		{name: "BindBody malformed json", method: "POST", path: "/r/bind", hdr: js, body: `{"name":`, status: 400,
-			inBody: []string{`"status":400`, "invalid formatting"}, notIn: []string{"unexpected"}},
-		{name: "BindBody form wrong kind", method: "POST", path: "/r/bind", hdr: form, body: `age=old`, status: 400,
-			inBody: []string{`"age":{"code":"validation_invalid_value"`}},
-		{name: "RequestInfo", method: "POST", path: "/r/info?q=search", hdr: map[string]string{"Content-Type": "application/json", "X-Custom": "hv"},
-			body: `{"name":"cy"}`, status: 200, inBody: []string{`"query":"search"`, `"header":"hv"`, `"body":"cy"`, `"bound":"cy"`, `"method":"POST"`, `"guest":true`}},
-		{name: "RealIP", method: "GET", path: "/r/ip", status: 200, inBody: []string{"ip:127.0.0.1"}},
-
-		{name: "BadRequestError with field data", method: "GET", path: "/r/err/bad", status: 400,
-			inBody: []string{`"message":"Bad thing."`, `"title":{"code":"validation_required"`}},
-		{name: "NotFoundError generic", method: "GET", path: "/r/err/notfound", status: 404, inBody: []string{"wasn't found"}},
-		{name: "ForbiddenError hides cause", method: "GET", path: "/r/err/forbidden", status: 403, notIn: []string{"secret"}},
-		{name: "UnauthorizedError", method: "GET", path: "/r/err/unauthorized", status: 401, inBody: []string{"Who are you."}},
-		{name: "plain error is a generic 400", method: "GET", path: "/r/err/plain", status: 400,
-			inBody: []string{"Something went wrong"}, notIn: []string{"secret"}},
-		{name: "panic is a 500 in the error shape", method: "GET", path: "/r/panic", status: 500,
-			inBody: []string{`"status":500`}, notIn: []string{"kaboom", "secret"}},
-
-		{name: "priority order", method: "GET", path: "/r/order", status: 200},
-		{name: "middleware stops with a response", method: "GET", path: "/r/stop-writes", status: 418, inBody: []string{"cached"}, notIn: []string{"ok"}},
-		{name: "middleware stops silently", method: "GET", path: "/r/stop-silent", status: 500, inBody: []string{`"status":500`}, notIn: []string{"forgetful"}},
-
-		{name: "group prefix and middlewares", method: "GET", path: "/g/plain", status: 200},
-		{name: "group middleware unbound on a route", method: "GET", path: "/g/unbound", status: 200},
-		{name: "nested group", method: "GET", path: "/g/sub/x", status: 200},
-		{name: "group without prefix match", method: "GET", path: "/plain", status: 404},
-		{name: "group guard applies", method: "GET", path: "/admin-only/a", status: 401},
-		{name: "group guard as superuser", method: "GET", path: "/admin-only/a", hdr: map[string]string{"Authorization": su}, status: 200},
-		{name: "group guard unbound by its id", method: "GET", path: "/admin-only/open", status: 200},
-
-		{name: "static file", method: "GET", path: "/files/hello.txt", status: 200, inBody: []string{"hello static"}},
-		{name: "static missing", method: "GET", path: "/files/missing.txt", status: 404, inBody: []string{`"status":404`}},
-		{name: "static traversal stays inside", method: "GET", path: "/files/..%2f..%2fetc%2fpasswd", status: 404},
-		{name: "static spa fallback", method: "GET", path: "/spa/some/client/route", status: 200, inBody: []string{"spa index"}},
-	}
-	orders := map[string]string{
-		"/r/order":       "early,first0,second0,late",
-		"/g/plain":       "group,route",
-		"/g/unbound":     "",
-		"/g/sub/x":       "group,sub",
-		"/r/stop-silent": "",
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := env.raw(t, tc.method, tc.path, tc.hdr, tc.body)
-			if resp.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tc.status, body)
-			}
-			for _, s := range tc.inBody {
-				if !strings.Contains(body, s) {
-					t.Errorf("body %q lacks %q", body, s)
-				}
-			}
-			for _, s := range tc.notIn {
-				if strings.Contains(body, s) {
-					t.Errorf("body %q contains %q", body, s)
-				}
-			}
-			for k, v := range tc.header {
-				if got := resp.Header.Get(k); got != v {
-					t.Errorf("header %s = %q, want %q", k, got, v)
-				}
-			}
-			if tc.vary != "" && !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), tc.vary) {
-				t.Errorf("Vary %v lacks %s", resp.Header.Values("Vary"), tc.vary)
-			}
-			if want, ok := orders[tc.path]; ok {
-				if got := strings.Join(resp.Header.Values("X-Order"), ","); got != want {
-					t.Errorf("middleware order %q, want %q", got, want)
-				}
-			}
-			if resp.Header.Get("Content-Encoding") == "gzip" {
-				zr, err := gzip.NewReader(strings.NewReader(body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				plain, err := io.ReadAll(zr)
-				if err != nil || !strings.HasPrefix(string(plain), "basalt basalt") || len(plain) != 3500 {
-					t.Errorf("gunzipped body %d bytes (%v)", len(plain), err)
-				}
-			}
-		})
-	}
-}
-
-// TestRouterBodyLimitWhileStreaming: a chunked body (no Content-Length)
-// past the limit fails BindBody with 413.
-func TestRouterBodyLimitWhileStreaming(t *testing.T) {
-	env := newRouterEnv(t)
-	pr, pw := io.Pipe()
-	go func() {
-		_, _ = pw.Write([]byte(`{"a":"` + strings.Repeat("x", 100) + `"}`))
-		_ = pw.Close()
-	}()
-	req, _ := http.NewRequest("POST", env.URL+"/r/limit", pr)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 413 || !strings.Contains(string(raw), `"status":413`) {
-		t.Fatalf("status %d body %s", resp.StatusCode, raw)
-	}
 }
 
 // TestRouterLogsNameTheRoute: a panic, an unexpected error and a

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/hook"
 )
 
 // routeSite is where a route was registered.
@@ -115,6 +116,11 @@ func (s *Server) customHandler(rc *core.RouteChain) echo.HandlerFunc {
 			}
 		}()
 		stoppedBy, err := rc.Run(ev)
+		if pe := (*hook.PanicError)(nil); errors.As(err, &pe) {
+			// The chain recovered it; log it as the panic it was.
+			s.logger.Error("custom route panicked", "route", rc.Name(), "middleware", stoppedBy, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+			return &core.Error{Code: core.CodeInternal, Message: core.MsgGenericBadRequest, Cause: pe}
+		}
 		if err != nil {
 			level := slog.LevelWarn
 			if ce, ok := core.AsError(err); ok && ce.Code != core.CodeInternal && ce.Cause == nil {

@@ -17,7 +17,7 @@ import (
 
 // publicPackages are the packages a program extending Basalt imports
 // (DESIGN §2); everything under internal/ is out of its reach.
-var publicPackages = []string{"core", "core/hook", "core/cron", "core/filter", "server", "hooks", "migrations", "admin"}
+var publicPackages = []string{"core", "core/hook", "core/cron", "core/filter", "server", "hooks", "migrations", "admin", "tests"}
 
 // TestPublicAPIHasNoInternalTypes type-checks the public packages (from
 // the compiler's export data, so the check sees what an importer sees)
