@@ -192,6 +192,7 @@ test('test as user: a locked rule; bad input shows the server message at the fie
 const screens = [
   ['rules', '#/rules', 'tr[data-collection="notes"]'],
   ['lint', '#/rules/lint', 'li.finding'],
+  ['test', '#/rules/test', 'form.testform'],
   ['collections', '#/collections/notes', 'table.data'],
   ['logs', '#/logs', 'h1'],
   ['crons', '#/crons', 'tr[data-job]'],
