@@ -43,3 +43,5 @@ node e2e/ops.mjs
 node e2e/backups.mjs
 # hostile content in every field kind: nothing may run (sanitiser + CSP)
 node e2e/xss.mjs
+# the Rules workbench: overview, linter and test-as-user checked against the API, plus the visual pass
+node e2e/workbench.mjs
