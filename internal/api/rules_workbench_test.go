@@ -331,6 +331,33 @@ func TestRuleTestMatchesRecordsAPI(t *testing.T) {
 			})
 		}
 	}
+	// delete: each caller in turn deletes every record it may, right after
+	// asking the workbench; the guest, then the users, the superuser last
+	// on a record made for it. The guest deletes the records without an
+	// owner: "" = @request.auth.id holds for guests, in the API as here.
+	e.must("PATCH", "/api/collections/notes", e.su, map[string]any{"deleteRule": `owner = @request.auth.id || (public = true && @request.auth.verified = true)`})
+	for _, i := range []int{2, 1, 0, 3} {
+		cl := callers[i]
+		t.Run("delete/"+cl.name, func(t *testing.T) {
+			if cl.name == "superuser" {
+				ids = append(ids, e.must("POST", "/api/collections/notes/records", e.su, map[string]any{"title": "last", "owner": u2})["id"].(string))
+			}
+			got := itemIds(workbench(t, cl.as, "delete", ""))
+			var want []string
+			for _, id := range ids {
+				if status, _ := e.Do("DELETE", "/api/collections/notes/records/"+id, cl.token, nil); status == 204 {
+					want = append(want, id)
+				}
+			}
+			sort.Strings(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("delete: workbench %v, API %v", got, want)
+			}
+			if len(want) == 0 {
+				t.Errorf("%s deleted nothing: the case proves little", cl.name)
+			}
+		})
+	}
 }
 
 // TestRuleTestClauses checks the per-record breakdown: which clause of
