@@ -406,6 +406,24 @@ func TestRuleTestClauses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("per_page_is_capped", func(t *testing.T) {
+		out := e.must("POST", "/api/_basalt/rules/test", e.su, map[string]any{"collection": "notes", "rule": "list", "guest": true, "perPage": 5000})
+		if out["perPage"] != float64(100) {
+			t.Errorf("perPage %v, want the cap of 100", out["perPage"])
+		}
+	})
+	t.Run("superuser_skips_the_rule", func(t *testing.T) {
+		su, err := e.App.FindFirstRecordByData(context.Background(), core.SuperusersCollectionName, "email", "root@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := e.must("POST", "/api/_basalt/rules/test", e.su, map[string]any{"collection": "notes", "rule": "view",
+			"authCollection": core.SuperusersCollectionName, "authId": su.Id(), "recordId": id})
+		rec := out["record"].(map[string]any)
+		if out["access"] != "superuser" || rec["passes"] != true || rec["clauses"] != nil || out["totalItems"] != float64(1) {
+			t.Errorf("%v", out)
+		}
+	})
 	t.Run("guest_public_rule", func(t *testing.T) {
 		e.must("PATCH", "/api/collections/notes", e.su, map[string]any{"viewRule": ""})
 		out := e.must("POST", "/api/_basalt/rules/test", e.su, map[string]any{"collection": "notes", "rule": "view", "guest": true, "recordId": id})
