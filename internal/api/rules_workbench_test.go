@@ -213,6 +213,13 @@ func TestRuleTestBadInput(t *testing.T) {
 			}
 		})
 	}
+	t.Run("lint_bad_threshold", func(t *testing.T) {
+		status, out := e.Do("GET", "/api/_basalt/rules/lint?largeTable=0", e.su, nil)
+		data, _ := out["data"].(map[string]any)
+		if status != 400 || out["status"] != float64(400) || data["largeTable"] == nil {
+			t.Errorf("%d %v", status, out)
+		}
+	})
 	t.Run("not_json", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", e.URL+"/api/_basalt/rules/test", strings.NewReader("{"))
 		req.Header.Set("Authorization", e.su)
