@@ -136,8 +136,8 @@ async function testAs(page, { who, user, collection, rule, record }) {
   }
   await page.selectOption('#wb-col', collection);
   await page.selectOption('#wb-rule', rule);
-  if (record) await page.locator(`#wb-record option[value="${record}"]`).waitFor({ state: 'attached' });
-  await page.selectOption('#wb-record', record || '');
+  if (record) await page.locator(`#wb-record-list option[value="${record}"]`).waitFor({ state: 'attached' });
+  await page.fill('#wb-record', record || '');
   await answered(page, () => page.click('form.testform button[type=submit]'));
   await page.locator('section.result').waitFor();
 }
@@ -195,6 +195,15 @@ test('test as user: a locked rule; bad input shows the server message at the fie
   await err.waitFor();
   assert((await err.innerText()).includes('Cannot be blank'), 'the server message at the field: ' + await err.innerText());
   await page.locator('.err-box[role=alert]').waitFor();
+  // an id that is not in the collection: the server's message under the record field
+  await page.fill('#wb-user-search', '');
+  await page.locator(`#wb-user option[value="${users.ann.id}"]`).waitFor({ state: 'attached' });
+  await page.selectOption('#wb-user', users.ann.id);
+  await page.fill('#wb-record', 'no-such-record');
+  await page.click('form.testform button[type=submit]');
+  const recErr = page.locator('#wb-record ~ .err');
+  await recErr.waitFor();
+  assert((await recErr.innerText()).includes('No such record'), 'record error at the field: ' + await recErr.innerText());
 });
 
 // --- visual pass --------------------------------------------------------------
