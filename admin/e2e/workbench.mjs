@@ -255,6 +255,25 @@ test('visual pass: the navigation uses the SVG icon set, no text glyphs', async 
   assert(await page.locator('nav.nav a svg.ico').count() >= 6, 'every nav entry has an icon');
 });
 
+test('visual pass: glyph buttons of other components draw the icon set instead', async ({ page }) => {
+  await page.goto(base(page) + '#/collections/notes');
+  for (const sel of ['button[aria-label="Refresh records"]', 'button[aria-label="Edit collection notes"]']) {
+    const el = page.locator(sel);
+    await el.waitFor();
+    const st = await el.evaluate((b) => {
+      const before = getComputedStyle(b, '::before');
+      return { svg: b.querySelector('svg') !== null, mask: before.maskImage || before.webkitMaskImage || '', color: getComputedStyle(b).color };
+    });
+    assert(st.svg || (st.mask.includes('svg') && st.color === 'rgba(0, 0, 0, 0)'), sel + ' shows an icon, not its glyph: ' + JSON.stringify(st));
+  }
+  await page.click('button[aria-label="Edit collection notes"]');
+  const close = page.locator('.drawer button[aria-label="Close"]');
+  await close.waitFor();
+  await shot(page, 'wb-v-drawer-close-1440');
+  await close.click();
+  await page.locator('.drawer').waitFor({ state: 'detached' });
+});
+
 test('empty states offer a next action', async ({ page, server }) => {
   // the linter's empty state: fix the risky rules through the API, then look
   await must(server, 'PATCH', '/api/collections/notes', su, { updateRule: 'owner = @request.auth.id' });
