@@ -46,3 +46,5 @@ node e2e/xss.mjs
 # never lose work (every drawer's unsaved-changes guard, Escape layers),
 # collection names, OAuth2 grid, forgotten password, rule highlighting
 node e2e/drawers.mjs
+# the Rules workbench: overview, linter and test-as-user checked against the API, plus the visual pass
+node e2e/workbench.mjs

@@ -93,6 +93,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerLogs()
 	s.registerCrons()
 	s.registerBackups()
+	s.registerRulesWorkbench()
 
 	// OnServe: user routes through the neutral core.Router, mounted once
 	// every handler ran (a duplicate of any route panics here).
