@@ -1,6 +1,7 @@
 // Helpers for records: value conversion for inputs and display.
 import type { Collection, Field } from './fields';
 import { isMulti } from './fields';
+import { quoteText } from './search';
 
 /** toLocalInput turns "2024-01-02 03:04:05.678Z" into a datetime-local value (UTC shown). */
 export function toDateInput(v: string): string {
@@ -40,10 +41,11 @@ export function recordLabel(rec: any, col: Collection | undefined): string {
 export function searchFilter(col: Collection | undefined, q: string): string {
   const t = q.trim();
   if (!t) return '';
-  const esc = t.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  const lit = quoteText(t);
+  if (lit === '""') return '';
   const keys = new Set(['id', ...labelFields(col)]);
   if (col) for (const f of col.fields) if (['text', 'email', 'url', 'editor'].includes(f.type) && !f.hidden) keys.add(f.name);
-  return [...keys].map((k) => `${k} ~ "${esc}"`).join(' || ');
+  return [...keys].map((k) => `${k} ~ ${lit}`).join(' || ');
 }
 
 const IMG = /\.(png|jpe?g|gif|webp|svg|bmp|ico)$/i;
