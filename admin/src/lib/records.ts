@@ -60,9 +60,24 @@ export function shortValue(f: Field, v: any): string {
     case 'geoPoint': return v && (v.lon || v.lat) ? `${v.lat}, ${v.lon}` : '';
     case 'editor': { const s = String(v).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim(); return s.length > 80 ? s.slice(0, 80) + '…' : s; }
     case 'select': return asArray(v).join(', ');
-    case 'date': case 'autodate': return String(v).slice(0, 19);
+    // stored and shown in UTC, and labelled so: "2024-01-02 03:04:05 UTC"
+    case 'date': case 'autodate': return String(v).slice(0, 19) + ' UTC';
     default: { const s = String(v); return s.length > 80 ? s.slice(0, 80) + '…' : s; }
   }
+}
+
+/** duplicateValues is the part of rec a duplicate starts with: not the
+ * id, autodates, passwords, the token key or files (uploads belong to the
+ * source record), and for auth records not the email (it is unique) nor
+ * the verified flag. */
+export function duplicateValues(col: Collection, rec: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const f of col.fields) {
+    if (f.name === 'id' || f.type === 'autodate' || f.type === 'password' || f.type === 'file' || f.name === 'tokenKey') continue;
+    if (col.type === 'auth' && ['email', 'verified'].includes(f.name)) continue;
+    if (rec[f.name] !== undefined) out[f.name] = structuredClone(rec[f.name]);
+  }
+  return out;
 }
 
 /** formPayload builds the request body for a record save. File fields:
