@@ -42,6 +42,9 @@ export function createEditor(o: RichOptions): Editor {
     extensions: [
       StarterKit.configure({
         heading: { levels: [1, 2, 3] },
+        // no empty paragraph appended after a trailing list or quote: the
+        // stored value is what the user wrote
+        trailingNode: false,
         link: {
           openOnClick: false,
           autolink: true,
