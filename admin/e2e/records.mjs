@@ -307,6 +307,37 @@ test('geoPoint: pick a point on a map of local tiles', async ({ page, server }) 
   assert(!imgHits.length, 'the tile host is allowed by the CSP: ' + JSON.stringify(imgHits));
 });
 
+test('geoPoint: a tile host the CSP does not allow degrades to the coordinates, with the reason', async ({ page }) => {
+  await home(page);
+  await openRecord(page, 'Beta');
+  await page.click('[data-field="loc"] button:has-text("Map")');
+  await page.locator('[data-field="loc"] .leaflet-tile-loaded').first().waitFor();
+  await page.click('[data-field="loc"] button:has-text("Tiles…")');
+  const input = page.locator('[data-field="loc"] input[id$="-tiles"]');
+  // Escape closes the tile settings, not the drawer
+  await input.focus();
+  await page.keyboard.press('Escape');
+  await input.waitFor({ state: 'detached' });
+  assert(await page.locator('.drawer').count() === 1, 'the drawer is still open');
+  await page.click('[data-field="loc"] button:has-text("Tiles…")');
+  // "localhost" is not the allowed origin (127.0.0.1): the CSP blocks it
+  await input.fill(tileTemplate.replace('127.0.0.1', 'localhost'));
+  await page.click('[data-field="loc"] button:has-text("Use these tiles")');
+  await page.locator('[data-field="loc"] .err', { hasText: 'blocked by the dashboard' }).waitFor();
+  assert((await page.locator('[data-field="loc"] .err').innerText()).includes('BASALT_ADMIN_TILE_ORIGINS=http://localhost:'), 'the message names the setting');
+  await page.fill('[data-field="loc"] input >> nth=0', '10.25');
+  assert(await page.locator('footer button[type=submit]').isEnabled(), 'the coordinates still edit the record');
+  await shot(page, '05b-map-blocked');
+  // back to the allowed tiles for the rest of the run
+  await page.click('[data-field="loc"] button:has-text("Tiles…")');
+  await input.fill(tileTemplate);
+  await page.click('[data-field="loc"] button:has-text("Use these tiles")');
+  await page.click('footer button:has-text("Cancel")');
+  await page.click('[role=alertdialog] button:has-text("Discard")');
+  await drawerGone(page);
+  violations.length = 0;
+});
+
 test('file fields: a full single-file field has no drop zone', async ({ page }) => {
   await home(page);
   await openRecord(page, 'Gamma');
@@ -356,6 +387,7 @@ const tiles = http.createServer((req, res) => {
 });
 await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
 const tileOrigin = `http://127.0.0.1:${tiles.address().port}`;
+const tileTemplate = tileOrigin + '/{z}/{x}/{y}.png';
 process.env.BASALT_ADMIN_TILE_ORIGINS = tileOrigin;
 
 const bin = buildBinary();
@@ -365,12 +397,14 @@ const { context, close } = await launch();
 let ok = false;
 try {
   await context.addInitScript((t) => {
-    localStorage.setItem('basalt_map_tiles', t + '/{z}/{x}/{y}.png');
+    // the tile preference, set before the first page load only (a test
+    // changes it through the picker's own settings)
+    if (!sessionStorage.getItem('tiles-set')) { localStorage.setItem('basalt_map_tiles', t); sessionStorage.setItem('tiles-set', '1'); }
     document.addEventListener('securitypolicyviolation', (e) => {
       (window.__csp ||= []).push({ directive: e.effectiveDirective, blocked: e.blockedURI });
       console.log('CSP-VIOLATION ' + JSON.stringify({ directive: e.effectiveDirective, blocked: e.blockedURI }));
     });
-  }, tileOrigin);
+  }, tileTemplate);
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(10000);
   page.on('console', (m) => {
