@@ -272,6 +272,8 @@ test('rich text: TipTap edits are saved as sanitised HTML under the CSP', async 
   const html = await page.innerHTML('#f-body');
   assert(!/onerror|javascript:|<script/i.test(html), 'the editor holds sanitised markup: ' + html);
   assert(await page.evaluate(() => window.__xss) === undefined, 'nothing ran');
+  // showing the stored markup sanitised is not an edit: nothing to save
+  assert(await page.locator('footer button[type=submit]').isDisabled(), 'opening a record with rich text leaves it unchanged');
   await page.click('#f-body p >> nth=0');
   await page.keyboard.press('End');
   await page.keyboard.type(' more');
