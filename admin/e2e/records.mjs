@@ -337,6 +337,10 @@ test('geoPoint: a tile host the CSP does not allow degrades to the coordinates, 
   await input.fill(tileTemplate.replace('127.0.0.1', 'localhost'));
   await page.click('[data-field="loc"] button:has-text("Use these tiles")');
   await page.locator('[data-field="loc"] .err', { hasText: 'blocked by the dashboard' }).waitFor();
+  // (and the suite's own violation collector saw it: its "no violation"
+  // checks above can fail)
+  await page.waitForFunction(() => (window.__csp || []).some((v) => v.directive === 'img-src'));
+  assert(violations.some((v) => v.directive === 'img-src' && v.blocked.startsWith('http://localhost:')), 'the collector saw the img-src violation: ' + JSON.stringify(violations));
   assert((await page.locator('[data-field="loc"] .err').innerText()).includes('BASALT_ADMIN_TILE_ORIGINS=http://localhost:'), 'the message names the setting');
   await page.fill('[data-field="loc"] input >> nth=0', '10.25');
   assert(await page.locator('footer button[type=submit]').isEnabled(), 'the coordinates still edit the record');
