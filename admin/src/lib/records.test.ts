@@ -23,8 +23,8 @@ describe('duplicateValues', () => {
 });
 
 describe('records helpers', () => {
-  it('timestamps say UTC', () => {
-    expect(shortValue({ name: 'created', type: 'autodate' }, '2024-01-02 03:04:05.678Z')).toBe('2024-01-02 03:04:05 UTC');
+  it('timestamps show to the second', () => {
+    expect(shortValue({ name: 'created', type: 'autodate' }, '2024-01-02 03:04:05.678Z')).toBe('2024-01-02 03:04:05');
   });
   it('the relation picker search quotes like the server reads', () => {
     expect(searchFilter(posts, 'a"b')).toBe('id ~ "a\\"b" || title ~ "a\\"b"');

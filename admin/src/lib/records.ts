@@ -60,8 +60,8 @@ export function shortValue(f: Field, v: any): string {
     case 'geoPoint': return v && (v.lon || v.lat) ? `${v.lat}, ${v.lon}` : '';
     case 'editor': { const s = String(v).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim(); return s.length > 80 ? s.slice(0, 80) + '…' : s; }
     case 'select': return asArray(v).join(', ');
-    // stored and shown in UTC, and labelled so: "2024-01-02 03:04:05 UTC"
-    case 'date': case 'autodate': return String(v).slice(0, 19) + ' UTC';
+    // stored and shown in UTC (the column header says so)
+    case 'date': case 'autodate': return String(v).slice(0, 19);
     default: { const s = String(v); return s.length > 80 ? s.slice(0, 80) + '…' : s; }
   }
 }
