@@ -132,7 +132,17 @@ func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		return err
 	}
 	defer unlock()
-	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger()})
+	// the dashboard's map picker loads tiles from these origins (its CSP
+	// allows them); OpenStreetMap's unless BASALT_ADMIN_TILE_ORIGINS says
+	// otherwise (set and empty: none)
+	tiles := []string{api.DefaultMapTileOrigin}
+	if v, ok := os.LookupEnv("BASALT_ADMIN_TILE_ORIGINS"); ok {
+		if tiles, err = api.ParseTileOrigins(v); err != nil {
+			return fmt.Errorf("BASALT_ADMIN_TILE_ORIGINS: %w", err)
+		}
+	}
+	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger(),
+		MapTileOrigins: tiles})
 	if err != nil {
 		return err
 	}

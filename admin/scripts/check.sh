@@ -41,6 +41,9 @@ node e2e/ops.mjs
 # the Backups screen: create, download, upload, delete, restore (the server
 # restarts), auto-backup and S3 settings
 node e2e/backups.mjs
+# the records browser and record editor: search, duplicate, columns, the
+# unsaved-changes guard, rich text, the map picker (local tiles), files
+node e2e/records.mjs
 # hostile content in every field kind: nothing may run (sanitiser + CSP)
 node e2e/xss.mjs
 # never lose work (every drawer's unsaved-changes guard, Escape layers),

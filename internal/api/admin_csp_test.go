@@ -79,13 +79,106 @@ func TestAdminCSP(t *testing.T) {
 					t.Errorf("CSP %q lacks %q", csp, d)
 				}
 			}
-			for _, weak := range []string{"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"} {
-				if strings.Contains(csp, weak) {
-					t.Errorf("CSP %q allows %s", csp, weak)
-				}
-			}
+			checkNoWeakSource(t, csp)
 			if got := res.Header.Get("X-Frame-Options"); got != "DENY" {
 				t.Errorf("X-Frame-Options %q, want DENY", got)
+			}
+		})
+	}
+}
+
+// checkNoWeakSource fails when a source expression of csp lets in more
+// than named hosts: unsafe-inline/eval, "*", a bare scheme ("https:"), or a
+// wildcard host other than CSP's "*." subdomain form.
+func checkNoWeakSource(t *testing.T, csp string) {
+	t.Helper()
+	for _, dir := range strings.Split(csp, ";") {
+		for _, src := range strings.Fields(dir)[1:] {
+			switch {
+			case src == "'unsafe-inline'" || src == "'unsafe-eval'" || src == "*":
+				t.Errorf("CSP %q allows %s", csp, src)
+			case strings.HasSuffix(src, ":") && !strings.Contains(src, "/") && src != "data:" && src != "blob:":
+				t.Errorf("CSP %q allows the whole scheme %s", csp, src)
+			case strings.Contains(strings.TrimPrefix(hostOf(src), "*."), "*"):
+				t.Errorf("CSP %q has a wildcard source %s", csp, src)
+			}
+		}
+	}
+}
+
+// hostOf is the part of a source expression after its scheme.
+func hostOf(src string) string {
+	if _, host, ok := strings.Cut(src, "://"); ok {
+		return host
+	}
+	return src
+}
+
+// TestAdminCSPMapTiles: the configured map tile origins join img-src of
+// the dashboard's policy (and nothing else), and bad origins are refused
+// when the server is built.
+func TestAdminCSPMapTiles(t *testing.T) {
+	app := testenv.StartServer(t).App
+	adminFS := fstest.MapFS{"index.html": {Data: []byte(`<!doctype html><div id="app"></div>`)}}
+	h, err := api.New(app, api.Config{AdminFS: adminFS, MapTileOrigins: []string{"https://tile.openstreetmap.org", "http://127.0.0.1:8081"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	res, err := http.Get(ts.URL + "/_/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "img-src 'self' data: blob: https://tile.openstreetmap.org http://127.0.0.1:8081;") {
+		t.Fatalf("img-src lacks the tile origins: %q", csp)
+	}
+	if !strings.Contains(csp, "connect-src 'self';") || !strings.Contains(csp, "script-src 'self';") {
+		t.Fatalf("the tile origins leaked into other directives: %q", csp)
+	}
+	checkNoWeakSource(t, csp)
+
+	if _, err := api.New(app, api.Config{MapTileOrigins: []string{"https://x.test; script-src *"}}); err == nil {
+		t.Fatal("an origin carrying another directive was accepted")
+	}
+}
+
+func TestParseTileOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+		bad      bool
+	}{
+		{"empty", "", nil, false},
+		{"one", "https://tile.openstreetmap.org", []string{"https://tile.openstreetmap.org"}, false},
+		{"list with spaces and a trailing slash", " https://a.test/ , http://127.0.0.1:8081", []string{"https://a.test", "http://127.0.0.1:8081"}, false},
+		{"subdomain wildcard", "https://*.tiles.test", []string{"https://*.tiles.test"}, false},
+		{"bare scheme", "https:", nil, true},
+		{"star", "*", nil, true},
+		{"wildcard inside a label", "https://a*.test", nil, true},
+		{"path", "https://a.test/tiles/{z}", nil, true},
+		{"query", "https://a.test?x=1", nil, true},
+		{"other scheme", "ftp://a.test", nil, true},
+		{"javascript", "javascript:alert(1)", nil, true},
+		{"directive injection", "https://a.test;script-src *", nil, true},
+		{"quote", "'unsafe-inline'", nil, true},
+		{"credentials", "https://u:p@a.test", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := api.ParseTileOrigins(tc.in)
+			if tc.bad {
+				if err == nil {
+					t.Fatalf("accepted %q as %v", tc.in, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 		})
 	}

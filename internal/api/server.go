@@ -39,6 +39,10 @@ type Config struct {
 	// long regardless of traffic (the SDK reconnects and re-subscribes).
 	// The spec sets no such limit, so it is off by default.
 	RealtimeMaxLifetime time.Duration
+	// MapTileOrigins are origins (scheme://host[:port], see
+	// ParseTileOrigins) the dashboard may load map tiles from: they join
+	// img-src in its Content-Security-Policy. Empty: none.
+	MapTileOrigins []string
 }
 
 // Server is the HTTP handler of an App.
@@ -47,6 +51,9 @@ type Server struct {
 	cfg    Config
 	echo   *echo.Echo
 	logger *slog.Logger
+
+	// adminCSP is the dashboard's policy with the map tile origins.
+	adminCSP []string
 
 	authOnce sync.Once
 	authVal  *authState
@@ -66,7 +73,11 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = app.Logger()
 	}
-	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger}
+	tiles, err := ParseTileOrigins(strings.Join(cfg.MapTileOrigins, ","))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger, adminCSP: adminCSPWith(tiles)}
 	e := s.echo
 	e.HTTPErrorHandler = s.errorHandler
 	core.SetTokenIssuer(tokenIssuer{s}) // Record.NewAuthToken & co. (record_tokens.go)
@@ -131,7 +142,7 @@ func (s *Server) registerStatic() {
 		})
 		s.echo.GET("/_/*", func(c *echo.Context) error {
 			h := c.Response().Header()
-			h["Content-Security-Policy"] = adminCSP
+			h["Content-Security-Policy"] = s.adminCSP
 			h["X-Frame-Options"] = frameDeny
 			h["Referrer-Policy"] = noReferrer
 			return serveSPA(c, admin, c.Param("*"))

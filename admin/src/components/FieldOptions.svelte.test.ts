@@ -54,4 +54,19 @@ describe('FieldOptions', () => {
     expect((r.getByLabelText('On create') as HTMLInputElement).checked).toBe(true);
     expect((r.getByLabelText('On update') as HTMLInputElement).checked).toBe(false);
   });
+
+  it('fills the allowed MIME types of a file field from presets', async () => {
+    const field = $state(newField('file'));
+    const r = render(FieldOptions, { props: { field, idx: 5 } });
+    const input = r.container.querySelector('#fo-5-mimeTypes') as HTMLInputElement;
+    const btn = (t: string) => [...r.container.querySelectorAll('button')].find((b) => b.textContent?.trim() === t) as HTMLButtonElement;
+    await fireEvent.click(btn('+ Images'));
+    expect(field.mimeTypes).toContain('image/png');
+    await fireEvent.click(btn('+ Archives'));
+    expect(field.mimeTypes).toContain('application/zip');
+    expect(input.value).toContain('image/png, ');
+    expect(btn('+ Images').disabled).toBe(true);
+    await fireEvent.click(btn('Clear'));
+    expect(field.mimeTypes).toEqual([]);
+  });
 });

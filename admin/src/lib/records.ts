@@ -1,6 +1,7 @@
 // Helpers for records: value conversion for inputs and display.
 import type { Collection, Field } from './fields';
 import { isMulti } from './fields';
+import { quoteText } from './search';
 
 /** toLocalInput turns "2024-01-02 03:04:05.678Z" into a datetime-local value (UTC shown). */
 export function toDateInput(v: string): string {
@@ -40,10 +41,11 @@ export function recordLabel(rec: any, col: Collection | undefined): string {
 export function searchFilter(col: Collection | undefined, q: string): string {
   const t = q.trim();
   if (!t) return '';
-  const esc = t.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  const lit = quoteText(t);
+  if (lit === '""') return '';
   const keys = new Set(['id', ...labelFields(col)]);
   if (col) for (const f of col.fields) if (['text', 'email', 'url', 'editor'].includes(f.type) && !f.hidden) keys.add(f.name);
-  return [...keys].map((k) => `${k} ~ "${esc}"`).join(' || ');
+  return [...keys].map((k) => `${k} ~ ${lit}`).join(' || ');
 }
 
 const IMG = /\.(png|jpe?g|gif|webp|svg|bmp|ico)$/i;
@@ -58,9 +60,24 @@ export function shortValue(f: Field, v: any): string {
     case 'geoPoint': return v && (v.lon || v.lat) ? `${v.lat}, ${v.lon}` : '';
     case 'editor': { const s = String(v).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim(); return s.length > 80 ? s.slice(0, 80) + '…' : s; }
     case 'select': return asArray(v).join(', ');
+    // stored and shown in UTC (the column header says so)
     case 'date': case 'autodate': return String(v).slice(0, 19);
     default: { const s = String(v); return s.length > 80 ? s.slice(0, 80) + '…' : s; }
   }
+}
+
+/** duplicateValues is the part of rec a duplicate starts with: not the
+ * id, autodates, passwords, the token key or files (uploads belong to the
+ * source record), and for auth records not the email (it is unique) nor
+ * the verified flag. */
+export function duplicateValues(col: Collection, rec: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const f of col.fields) {
+    if (f.name === 'id' || f.type === 'autodate' || f.type === 'password' || f.type === 'file' || f.name === 'tokenKey') continue;
+    if (col.type === 'auth' && ['email', 'verified'].includes(f.name)) continue;
+    if (rec[f.name] !== undefined) out[f.name] = structuredClone(rec[f.name]);
+  }
+  return out;
 }
 
 /** formPayload builds the request body for a record save. File fields:
