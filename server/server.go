@@ -132,7 +132,7 @@ func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		return err
 	}
 	defer unlock()
-	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger()})
+	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger(), Version: Version})
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,8 @@ type Config struct {
 	// long regardless of traffic (the SDK reconnects and re-subscribes).
 	// The spec sets no such limit, so it is off by default.
 	RealtimeMaxLifetime time.Duration
+	// Version is the build's version, written in the OpenAPI document.
+	Version string
 }
 
 // Server is the HTTP handler of an App.
@@ -55,6 +57,8 @@ type Server struct {
 	// duplicate-route check (routes.go); used only while New runs.
 	routeSites map[string]routeSite
 	mounting   *core.RouteChain // the custom route being mounted
+
+	openapi openapiCache // GET /api/openapi.json (openapi.go)
 }
 
 // New builds the handler with every route registered. Custom routes come
@@ -93,6 +97,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerLogs()
 	s.registerCrons()
 	s.registerBackups()
+	s.registerOpenAPI()
 
 	// OnServe: user routes through the neutral core.Router, mounted once
 	// every handler ran (a duplicate of any route panics here).
