@@ -41,5 +41,7 @@ node e2e/ops.mjs
 # the Backups screen: create, download, upload, delete, restore (the server
 # restarts), auto-backup and S3 settings
 node e2e/backups.mjs
+# the API preview: endpoints, rules and fields from /api/openapi.json, snippets copy, follows schema changes
+node e2e/apipreview.mjs
 # hostile content in every field kind: nothing may run (sanitiser + CSP)
 node e2e/xss.mjs

@@ -165,9 +165,12 @@ func (g *gen) recordSchema(c *core.Collection) obj {
 			continue // never in a response
 		}
 		props[name] = g.valueSchema(c, f)
-		if c.IsAuth() && name == core.FieldEmail {
+		switch {
+		case c.IsAuth() && name == core.FieldEmail:
 			props[name] = obj{"type": "string", "description": "Shown only when emailVisibility is true, to the record itself, to a manage-rule match and to superusers."}
-		} else {
+		case f.GetHidden():
+			// in superuser answers only, so never required
+		default:
 			required = append(required, name)
 		}
 		if rf, ok := f.(*core.RelationField); ok {

@@ -165,6 +165,7 @@ func TestDocumentDescribesSchema(t *testing.T) {
 		{"json body has no file", false, []string{"components", "schemas", "posts_Create", "properties", "cover"}, nil},
 		{"hidden field omitted for guests", false, append(rec, "secret"), nil},
 		{"hidden field shown to superusers", true, append(rec, "secret", "type"), "string"},
+		{"hidden field never required (superusers only)", true, []string{"components", "schemas", "posts_Record", "required"}, []any{"collectionId", "collectionName", "id", "title", "body", "contact", "site", "score", "published", "publishedAt", "status", "labels", "cover", "attachments", "author", "tags", "meta", "location", "created", "updated"}},
 		{"password never in a record", true, []string{"components", "schemas", "users_Record", "properties", "password"}, nil},
 		{"tokenKey never in a record", true, []string{"components", "schemas", "users_Record", "properties", "tokenKey"}, nil},
 		{"password write-only in create", false, []string{"components", "schemas", "users_Create", "properties", "password", "writeOnly"}, true},
