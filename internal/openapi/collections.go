@@ -27,13 +27,13 @@ func (g *gen) collection(c *core.Collection) {
 	shapeParams := []any{paramRef("expand"), paramRef("fields")}
 
 	listItem, oneItem := obj{}, obj{}
-	if op := g.op(c, "list", "listRule", c.ListRule, "List "+n+" records", "Returns a page of the records the list rule lets the caller see (the others are left out, not refused).", obj{
+	if op := g.op(c, "list", "listRule", c.ListRule, "List records of "+n, "Returns a page of the records the list rule lets the caller see (the others are left out, not refused).", obj{
 		"parameters": []any{paramRef("page"), paramRef("perPage"), paramRef("sort"), paramRef("filter"), paramRef("expand"), paramRef("fields"), paramRef("skipTotal")},
 		"responses":  obj{"200": okJSON("A page of records.", ref(n+"_List")), "400": respRef("BadRequest"), "403": respRef("Forbidden")},
 	}); op != nil {
 		listItem["get"] = op
 	}
-	if op := g.op(c, "view", "viewRule", c.ViewRule, "View one "+n+" record", "", obj{
+	if op := g.op(c, "view", "viewRule", c.ViewRule, "View a record of "+n, "", obj{
 		"parameters": append([]any{idParam}, shapeParams...),
 		"responses":  obj{"200": okJSON("The record.", record), "403": respRef("Forbidden"), "404": respRef("NotFound")},
 	}); op != nil {
@@ -50,7 +50,7 @@ func (g *gen) collection(c *core.Collection) {
 				"multipart/form-data": obj{"schema": ref(n + "_" + suffix + "Form")},
 			}}
 		}
-		if op := g.op(c, "create", "createRule", c.CreateRule, "Create a "+n+" record", "Files need a multipart/form-data body.", obj{
+		if op := g.op(c, "create", "createRule", c.CreateRule, "Create a record in "+n, "Files need a multipart/form-data body.", obj{
 			"parameters":  shapeParams,
 			"requestBody": body("Create"),
 			"responses":   obj{"200": okJSON("The created record.", record), "400": respRef("BadRequest"), "403": respRef("Forbidden"), "413": respRef("TooLarge")},
@@ -58,14 +58,14 @@ func (g *gen) collection(c *core.Collection) {
 			listItem["post"] = op
 		}
 		updDesc := "Only the keys sent change. Multi-valued fields take the modifiers name+ (append), +name (prepend) and name- (remove)."
-		if op := g.op(c, "update", "updateRule", c.UpdateRule, "Update a "+n+" record", updDesc, obj{
+		if op := g.op(c, "update", "updateRule", c.UpdateRule, "Update a record of "+n, updDesc, obj{
 			"parameters":  append([]any{idParam}, shapeParams...),
 			"requestBody": body("Update"),
 			"responses":   obj{"200": okJSON("The updated record.", record), "400": respRef("BadRequest"), "403": respRef("Forbidden"), "404": respRef("NotFound"), "413": respRef("TooLarge")},
 		}); op != nil {
 			oneItem["patch"] = op
 		}
-		if op := g.op(c, "delete", "deleteRule", c.DeleteRule, "Delete a "+n+" record", "", obj{
+		if op := g.op(c, "delete", "deleteRule", c.DeleteRule, "Delete a record of "+n, "", obj{
 			"parameters": []any{idParam},
 			"responses":  obj{"204": noContent, "400": respRef("BadRequest"), "403": respRef("Forbidden"), "404": respRef("NotFound")},
 		}); op != nil {

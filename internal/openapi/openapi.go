@@ -261,6 +261,6 @@ const filterGrammar = "## Filter grammar\n\n" +
 	"          | @collection.<name>[:alias].<field>\n" +
 	"          | @now | @today{Start,End} | @month{Start,End} | @year{Start,End} | @second | @minute | @hour | @weekday | @day | @month | @year | @yesterday | @tomorrow\n" +
 	"          | 'text' | \"text\" | number | true | false | null | {:param}\n" +
-	"          | geoDistance(lonA, latA, lonB, latB) | strftime(format, time, ...)\n" +
+	"          | geoDistance(lonA, latA, lonB, latB) | strftime (format, time, ...)\n" +
 	"```\n\n" +
 	"`//` starts a comment. Values are always bound as SQL parameters. A relation path applies the related collection's list rule for non-superusers."

@@ -63,6 +63,9 @@ export function typeOf(doc: OpenAPIDoc, s: any): string {
   if (Array.isArray(s.enum)) return s.enum.map((v: any) => JSON.stringify(v)).join(' | ');
   if (s.type === 'array') return typeOf(doc, s.items) + '[]';
   if (s.contentMediaType && s.type === 'string') return 'file';
+  if (s.type === 'object' && s.properties && Object.keys(s.properties).length) {
+    return '{ ' + Object.entries<any>(s.properties).map(([k, v]) => `${k}?: ${typeOf(doc, v)}`).join(', ') + ' }';
+  }
   if (s.type) return String(s.type);
   return 'any';
 }
