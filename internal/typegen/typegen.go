@@ -147,7 +147,11 @@ func writeCollection(b *strings.Builder, c *core.Collection, names map[string]st
 		update = append(update, "\tpasswordConfirm?: string", "\toldPassword?: string")
 	}
 	fmt.Fprintf(b, "/** The field values of a %s record. */\nexport type %sRecord = {\n%s\n}\n", c.Name, T, strings.Join(record, "\n"))
-	fmt.Fprintf(b, "/** The relations of a %s record that ?expand= can fill in. */\nexport type %sExpand = {\n%s\n}\n", c.Name, T, strings.Join(expand, "\n"))
+	expandBody := "{}"
+	if len(expand) > 0 {
+		expandBody = "{\n" + strings.Join(expand, "\n") + "\n}"
+	}
+	fmt.Fprintf(b, "/** The relations of a %s record that ?expand= can fill in. */\nexport type %sExpand = %s\n", c.Name, T, expandBody)
 	fmt.Fprintf(b, "/** A %s record as the API returns it; TExpand narrows expand. */\nexport type %sResponse<TExpand = %sExpand> = %sRecord & BaseSystemFields<%s, TExpand>\n",
 		c.Name, T, T, T, quote(c.Name))
 	if !c.IsView() {
