@@ -52,6 +52,9 @@ describe('snippets', () => {
     const body = exampleBody(doc, { $ref: '#/components/schemas/users_Create' });
     expect(body.password).toBe('12345678');
     expect(Object.keys(body).some((k) => k.includes('+'))).toBe(false);
+    const list = (name: string) => snippets(doc, name, endpoints(doc, name).find((e) => e.action === 'list')!).js;
+    expect(list('posts')).toContain("sort: '-created'");
+    expect(list('tags')).not.toContain('created');
     const auth = endpoints(doc, 'users').find((e) => e.action === 'auth-with-password')!;
     expect(snippets(doc, 'users', auth).js).toContain("pb.collection('users').authWithPassword(");
   });

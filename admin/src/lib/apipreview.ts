@@ -180,11 +180,15 @@ export function snippets(doc: OpenAPIDoc, collection: string, ep: Endpoint): Sni
   const js = (call: string, result = 'const result = await ') => `import PocketBase from 'pocketbase';\n\nconst pb = new PocketBase('${location.origin}');\n\n${result}${c}.${call};`;
   const dart = (call: string, result = 'final result = await ') => `import 'package:pocketbase/pocketbase.dart';\n\nfinal pb = PocketBase('${location.origin}');\n\n${result}${c}.${call};`;
   switch (ep.action) {
-    case 'list':
+    case 'list': {
+      // filter and sort on "created" only when the collection has it
+      const hasCreated = !!resolve(doc, { $ref: `#/components/schemas/${collection}_Record` })?.properties?.created;
+      const f = hasCreated ? `filter: 'created >= "2024-01-01 00:00:00"',\n  sort: '-created',` : `filter: 'id != ""',`;
       return {
-        js: js(`getList(1, 30, {\n  filter: 'created >= "2024-01-01 00:00:00"',\n  sort: '-created',\n})`),
-        dart: dart(`getList(\n  page: 1,\n  perPage: 30,\n  filter: 'created >= "2024-01-01 00:00:00"',\n  sort: '-created',\n)`),
+        js: js(`getList(1, 30, {\n  ${f}\n})`),
+        dart: dart(`getList(\n  page: 1,\n  perPage: 30,\n  ${f}\n)`),
       };
+    }
     case 'view':
       return { js: js(`getOne('RECORD_ID')`, 'const record = await '), dart: dart(`getOne('RECORD_ID')`, 'final record = await ') };
     case 'create':
