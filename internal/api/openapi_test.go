@@ -144,7 +144,7 @@ func TestOpenAPIDocumentFollowsSchema(t *testing.T) {
 
 	guestRaw, guest := getDoc(t, srv, "")
 	suRaw, full := getDoc(t, srv, su)
-	newValidator(t, guestRaw)
+	vg := newValidator(t, guestRaw)
 	v := newValidator(t, suRaw)
 
 	audience := []struct {
@@ -193,6 +193,9 @@ func TestOpenAPIDocumentFollowsSchema(t *testing.T) {
 		exchange(t, srv, v, "GET", "/api/collections/users/auth-methods", "", nil, 200)
 		exchange(t, srv, v, "POST", "/api/collections/posts/records", token, map[string]any{"status": "nope"}, 400)
 		exchange(t, srv, v, "GET", "/api/health", "", nil, 200)
+		// the guests' document describes what guests get
+		exchange(t, srv, vg, "GET", "/api/collections/tags/records", "", nil, 200)
+		exchange(t, srv, vg, "GET", "/api/collections/posts/records/"+id+"?expand=tags", "", nil, 200)
 		exchange(t, srv, v, "DELETE", "/api/collections/posts/records/"+id, su, nil, 204)
 	})
 
