@@ -172,6 +172,17 @@ func TestOpenAPIDocumentFollowsSchema(t *testing.T) {
 		})
 	}
 
+	t.Run("guest: no rule text anywhere", func(t *testing.T) {
+		for _, rule := range []string{"author = @request.auth.id", "id = @request.auth.id", `@request.auth.id != \"\"`} {
+			if bytes.Contains(guestRaw, []byte(rule)) {
+				t.Errorf("the guests' document contains the rule text %q", rule)
+			}
+			if !bytes.Contains(suRaw, []byte(rule)) {
+				t.Errorf("the superusers' document lacks the rule text %q", rule)
+			}
+		}
+	})
+
 	t.Run("real answers match the document", func(t *testing.T) {
 		user := exchange(t, srv, v, "POST", "/api/collections/users/records", "", map[string]any{
 			"email": "u@example.com", "password": "password123", "passwordConfirm": "password123", "name": "U",
