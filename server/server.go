@@ -142,7 +142,7 @@ func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		}
 	}
 	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger(),
-		MapTileOrigins: tiles})
+		MapTileOrigins: tiles, Version: Version})
 	if err != nil {
 		return err
 	}

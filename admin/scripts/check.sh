@@ -44,6 +44,8 @@ node e2e/backups.mjs
 # the records browser and record editor: search, duplicate, columns, the
 # unsaved-changes guard, rich text, the map picker (local tiles), files
 node e2e/records.mjs
+# the API preview: endpoints, rules and fields from /api/openapi.json, snippets copy, follows schema changes
+node e2e/apipreview.mjs
 # hostile content in every field kind: nothing may run (sanitiser + CSP)
 node e2e/xss.mjs
 # never lose work (every drawer's unsaved-changes guard, Escape layers),

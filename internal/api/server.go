@@ -43,6 +43,8 @@ type Config struct {
 	// ParseTileOrigins) the dashboard may load map tiles from: they join
 	// img-src in its Content-Security-Policy. Empty: none.
 	MapTileOrigins []string
+	// Version is the build's version, written in the OpenAPI document.
+	Version string
 }
 
 // Server is the HTTP handler of an App.
@@ -62,6 +64,8 @@ type Server struct {
 	// duplicate-route check (routes.go); used only while New runs.
 	routeSites map[string]routeSite
 	mounting   *core.RouteChain // the custom route being mounted
+
+	openapi openapiCache // GET /api/openapi.json (openapi.go)
 }
 
 // New builds the handler with every route registered. Custom routes come
@@ -105,6 +109,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerCrons()
 	s.registerBackups()
 	s.registerRulesWorkbench()
+	s.registerOpenAPI()
 
 	// OnServe: user routes through the neutral core.Router, mounted once
 	// every handler ran (a duplicate of any route panics here).

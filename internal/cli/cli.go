@@ -97,7 +97,7 @@ func NewRoot(stdout, stderr io.Writer, opts Options) *Root {
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
 
-	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), &cobra.Command{
+	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), openapiCmd(ec, g, stdout, opts), typegenCmd(ec, g, stdout, opts), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		RunE: func(cmd *cobra.Command, _ []string) error {
