@@ -156,7 +156,11 @@ func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) e
 		return err
 	}
 	e := &RecordEvent{App: app, Context: ctx, Record: r}
-	return ch.main.Trigger(e, func(e *RecordEvent) error {
+	// reported: the transaction's outcome reaches after-success/error
+	// through afterTx; any failure before that point (validation, a hook's
+	// error, a refused write) reports after-error here, as PocketBase does.
+	reported := false
+	err := ch.main.Trigger(e, func(e *RecordEvent) error {
 		checks := &relationChecks{}
 		if e.Context.Value(skipValidationKey{}) == nil {
 			vctx := context.WithValue(e.Context, relationChecksKey{}, checks)
@@ -187,6 +191,7 @@ func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) e
 					return err
 				}
 				rec := ex.Record
+				reported = true
 				app.afterTx(ex.Context, func(err error) {
 					done := &RecordEvent{App: app, Context: context.WithoutCancel(ctx), Record: rec, Error: err}
 					if err == nil {
@@ -206,6 +211,11 @@ func (app *App) save(ctx context.Context, r *Record, isNew bool, ch saveChain) e
 		}
 		return err
 	})
+	if err != nil && !reported {
+		done := &RecordEvent{App: app, Context: context.WithoutCancel(ctx), Record: r, Error: err}
+		app.logHookErr(stageName("OnRecordAfter", isNew, "Error"), ch.failure.Trigger(done))
+	}
+	return err
 }
 
 // Delete removes r, unlinking or cascading referencing records (spec
@@ -225,7 +235,8 @@ func (app *App) Delete(ctx context.Context, r *Record) error {
 		}
 	}
 	e := &RecordEvent{App: app, Context: ctx, Record: r}
-	return app.onRecordDelete.Trigger(e, func(e *RecordEvent) error {
+	reported := false // as in save: earlier failures report here
+	err := app.onRecordDelete.Trigger(e, func(e *RecordEvent) error {
 		return app.store.RunInTx(e.Context, func(txCtx context.Context) error {
 			ex := &RecordEvent{App: app, Context: txCtx, Record: e.Record}
 			return app.onRecordDeleteExecute.Trigger(ex, func(ex *RecordEvent) error {
@@ -239,6 +250,7 @@ func (app *App) Delete(ctx context.Context, r *Record) error {
 					return err
 				}
 				rec := ex.Record
+				reported = true
 				app.afterTx(ex.Context, func(err error) {
 					done := &RecordEvent{App: app, Context: context.WithoutCancel(ctx), Record: rec, Error: err}
 					if err == nil {
@@ -252,6 +264,11 @@ func (app *App) Delete(ctx context.Context, r *Record) error {
 			})
 		})
 	})
+	if err != nil && !reported {
+		done := &RecordEvent{App: app, Context: context.WithoutCancel(ctx), Record: r, Error: err}
+		app.logHookErr("OnRecordAfterDeleteError", app.onRecordAfterDeleteError.Trigger(done))
+	}
+	return err
 }
 
 // authStateCollections hold rows that belong to one auth record through

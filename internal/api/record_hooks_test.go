@@ -43,8 +43,18 @@ func TestRecordHooksFire(t *testing.T) {
 		bind("afterCreateError", app.OnRecordAfterCreateError("notes"))
 		bind("update", app.OnRecordUpdate("notes"))
 		bind("afterUpdateSuccess", app.OnRecordAfterUpdateSuccess("notes"))
+		bind("afterUpdateError", app.OnRecordAfterUpdateError("notes"))
 		bind("delete", app.OnRecordDelete("notes"))
 		bind("afterDeleteSuccess", app.OnRecordAfterDeleteSuccess("notes"))
+		bind("afterDeleteError", app.OnRecordAfterDeleteError("notes"))
+		// A model hook that refuses to delete a kept record: the refusal
+		// is a failed delete and reports AfterDeleteError.
+		app.OnRecordDelete("notes").BindFunc(func(e *core.RecordEvent) error {
+			if e.Record.GetString("title") == "keep" {
+				return core.NewBadRequestError("Kept.", nil)
+			}
+			return e.Next()
+		})
 		// A request hook that refuses a title and one that rewrites the list.
 		app.OnRecordCreateRequest("notes").BindFunc(func(e *core.RecordRequestEvent) error {
 			if e.Record.GetString("title") == "forbidden" {
@@ -79,6 +89,10 @@ func TestRecordHooksFire(t *testing.T) {
 	if st, _ := s.Do("PATCH", "/api/collections/notes/records/"+id, "", map[string]any{"title": "b"}); st != 200 {
 		t.Fatalf("update: %d", st)
 	}
+	// an update refused by validation reports AfterUpdateError
+	if st, _ := s.Do("PATCH", "/api/collections/notes/records/"+id, "", map[string]any{"title": ""}); st != 400 {
+		t.Fatalf("invalid update: %d", st)
+	}
 	if st, b := s.Do("GET", "/api/collections/notes/records", "", nil); st != 200 || b["perPage"].(float64) != 7 {
 		t.Fatalf("list hook: %d %v", st, b)
 	}
@@ -105,19 +119,31 @@ func TestRecordHooksFire(t *testing.T) {
 	if st, _ := s.Do("DELETE", "/api/collections/notes/records/"+id, "", nil); st != 204 {
 		t.Fatalf("delete: %d", st)
 	}
+	kept := core.NewRecord(col)
+	kept.Set("title", "keep")
+	if err := s.App.Save(context.Background(), kept); err != nil {
+		t.Fatal(err)
+	}
+	if st, b := s.Do("DELETE", "/api/collections/notes/records/"+kept.Id(), "", nil); st != 400 || b["message"] != "Kept." {
+		t.Fatalf("refused delete: %d %v", st, b)
+	}
 
 	want := map[string]int{
 		// API create a, invalid create, forbidden (no model hooks: stopped
-		// at the request hook), Go save, rolled-back save.
-		"create":             4,
-		"validate":           5, // 4 creates + 1 update
-		"createExecute":      3,
-		"afterCreateSuccess": 2,
-		"afterCreateError":   1,
-		"update":             1,
+		// at the request hook), Go save, rolled-back save, the kept record.
+		"create":             5,
+		"validate":           7, // 5 creates + 2 updates
+		"createExecute":      4,
+		"afterCreateSuccess": 3,
+		// as PocketBase: every failed save reports after-error, a refused
+		// validation as much as a rolled-back transaction
+		"afterCreateError":   2,
+		"update":             2,
 		"afterUpdateSuccess": 1,
-		"delete":             1,
+		"afterUpdateError":   1,
+		"delete":             2,
 		"afterDeleteSuccess": 1,
+		"afterDeleteError":   1,
 	}
 	for name, n := range want {
 		if got := hc.get(name); got != n {
