@@ -97,6 +97,42 @@ func (c *Conns) Close() error {
 	return err
 }
 
+// ValueType is the SQL type of an expression in a filter, as far as the
+// translator knows it. SQLite compares values of any two types (with its
+// affinity rules); a strictly typed engine needs them made comparable
+// (see Dialect.Coerce).
+type ValueType uint8
+
+// The value types.
+const (
+	// TypeUnknown is NULL or an expression of no fixed type.
+	TypeUnknown ValueType = iota
+	TypeText
+	TypeNumber
+	TypeBool
+	// TypeJSON is a value extracted from JSON (a JSON path): SQLite's
+	// json_extract returns a scalar of any type, PostgreSQL a jsonb.
+	TypeJSON
+)
+
+// Caps are behaviours of an engine the store adapts to.
+type Caps struct {
+	// StatementErrorAbortsTx: a failed statement aborts the whole
+	// transaction (PostgreSQL) instead of undoing only itself (SQLite),
+	// so a statement whose error the caller may survive runs under a
+	// savepoint of its own.
+	StatementErrorAbortsTx bool
+	// DistinctByGroup: SELECT DISTINCT cannot be ordered by expressions
+	// outside its select list (PostgreSQL), so a query whose joins may
+	// repeat main rows is grouped by the main row's id instead and its
+	// ORDER BY terms aggregated.
+	DistinctByGroup bool
+	// NullsLast: the engine sorts NULLs after every value in ascending
+	// order (PostgreSQL); SQLite sorts them first, which the store then
+	// asks for explicitly.
+	NullsLast bool
+}
+
 // Column describes one column of a table or view.
 type Column struct {
 	Name string
@@ -151,6 +187,24 @@ type Dialect interface {
 	// GeoDistance is the Haversine distance in km (Earth radius 6371)
 	// between two points given as SQL expressions in degrees (spec §3.7).
 	GeoDistance(lonA, latA, lonB, latB string) string
+
+	// Param types a bound placeholder holding a value of type t, for
+	// engines that cannot infer it from the context.
+	Param(placeholder string, t ValueType) string
+	// Coerce makes l and r comparable with =, <, IS and the like; SQLite
+	// compares any two values and returns them unchanged.
+	Coerce(l string, lt ValueType, r string, rt ValueType) (string, string)
+	// AsText is expr of type t as text (LIKE, COALESCE with '').
+	AsText(expr string, t ValueType) string
+	// AsNumber is expr of type t as a number (geoDistance arguments).
+	AsNumber(expr string, t ValueType) string
+	// Subquery wraps a SELECT to be used as a FROM item.
+	Subquery(query string) string
+	// IndexSQL translates a CREATE INDEX statement written in SQLite's
+	// syntax (PocketBase's collection indexes) into the engine's.
+	IndexSQL(stmt string) string
+	// Caps reports the engine's behaviours the store adapts to.
+	Caps() Caps
 
 	// TableColumns lists the columns of a table or view.
 	TableColumns(ctx context.Context, db *sql.DB, table string) ([]Column, error)

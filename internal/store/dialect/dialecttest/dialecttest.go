@@ -87,7 +87,7 @@ func Run(t *testing.T, d dialect.Dialect, dsn string) {
 
 	t.Run("json extract", func(t *testing.T) {
 		var v sql.NullString
-		if err := r.QueryRowContext(ctx, "WITH v(x) AS (SELECT ?) SELECT "+d.JSONExtract("v.x", "$.a[1]")+" FROM v", `{"a":[1,"two"]}`).Scan(&v); err != nil {
+		if err := r.QueryRowContext(ctx, "WITH v(x) AS (SELECT ?) SELECT "+d.AsText(d.JSONExtract("v.x", "$.a[1]"), dialect.TypeJSON)+" FROM v", `{"a":[1,"two"]}`).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		if v.String != "two" {
@@ -128,6 +128,9 @@ func Run(t *testing.T, d dialect.Dialect, dsn string) {
 	})
 
 	t.Run("snapshot holds the committed state while a write is open", func(t *testing.T) {
+		if d.Name() == "postgres" {
+			t.Skip("PostgreSQL databases are not snapshotted into a file (pg_dump)")
+		}
 		exec("INSERT INTO " + q("t") + " (" + q("id") + ", " + q("txt") + ") VALUES ('snap1', 'snap1')")
 		tx, err := w.BeginTx(ctx, nil)
 		if err != nil {

@@ -300,6 +300,31 @@ func (Dialect) GeoDistance(lonA, latA, lonB, latB string) string {
 		lonA, latA, lonB, latB)
 }
 
+// Param returns the placeholder: SQLite values carry their own type.
+func (Dialect) Param(placeholder string, _ dialect.ValueType) string { return placeholder }
+
+// Coerce returns l and r unchanged: SQLite compares values of any type
+// (with its affinity rules), which the filter language's results follow.
+func (Dialect) Coerce(l string, _ dialect.ValueType, r string, _ dialect.ValueType) (string, string) {
+	return l, r
+}
+
+// AsText returns expr: SQLite's LIKE and COALESCE take any value.
+func (Dialect) AsText(expr string, _ dialect.ValueType) string { return expr }
+
+// AsNumber returns expr: SQLite's math functions take any value.
+func (Dialect) AsNumber(expr string, _ dialect.ValueType) string { return expr }
+
+// Subquery parenthesises query (SQLite needs no alias).
+func (Dialect) Subquery(query string) string { return "(" + query + ")" }
+
+// IndexSQL returns stmt: PocketBase writes indexes in SQLite's syntax.
+func (Dialect) IndexSQL(stmt string) string { return stmt }
+
+// Caps: SQLite undoes a failed statement alone and orders DISTINCT
+// queries by any expression.
+func (Dialect) Caps() dialect.Caps { return dialect.Caps{} }
+
 // TableColumns lists columns via PRAGMA table_info.
 func (d Dialect) TableColumns(ctx context.Context, db *sql.DB, table string) ([]dialect.Column, error) {
 	rows, err := db.QueryContext(ctx, "SELECT name, type, pk FROM pragma_table_info(?)", table)
