@@ -253,7 +253,7 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 			t.b.WriteString(" ON 1=1")
 		}
 		n++
-		v := &operand{sql: alias + "." + t.q("multiMatchValue"), json: side.json}
+		v := &operand{sql: alias + "." + t.q("multiMatchValue"), json: side.json, typ: side.typ}
 		if guarded {
 			v.guard = alias + "." + t.q("multiMatchGuard")
 		}
@@ -344,6 +344,14 @@ func (t *translator) sortTerm(sc *scope, it filter.SortItem) (string, error) {
 	dir := " ASC"
 	if it.Desc {
 		dir = " DESC"
+	}
+	if t.s.d.Caps().NullsLast {
+		// SQLite's order: NULLs before every value.
+		if it.Desc {
+			dir += " NULLS LAST"
+		} else {
+			dir += " NULLS FIRST"
+		}
 	}
 	switch id.Kind {
 	case filter.KindRandom:

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 
 // execStore opens a real SQLite store with the filter schema and a few
@@ -43,11 +42,7 @@ func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 func schemaStore(t testing.TB, list []*core.Collection) (*Store, map[string]*core.Collection) {
 	t.Helper()
 	ctx := t.Context()
-	s, err := Open(ctx, sqlite.Dialect{}, t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openTestStore(t)
 	cols := map[string]*core.Collection{}
 	for _, c := range list {
 		cols[c.Name] = c
@@ -78,7 +73,9 @@ func insertRow(t testing.TB, s *Store, table string, row map[string]any) {
 	}
 }
 
-func TestFilterSQLExecution(t *testing.T) {
+func TestFilterSQLExecution(t *testing.T) { forEngines(t, testFilterSQLExecution) }
+
+func testFilterSQLExecution(t *testing.T) {
 	withFixedNow(t)
 	s, cols := execStore(t)
 	cases := []struct {

@@ -21,6 +21,9 @@ type Options struct {
 	Durability string
 	// Logger receives store logs.
 	Logger *slog.Logger
+	// DSN, when set, names a server database (PostgreSQL) holding both
+	// the data and the request logs; dataDir then holds only files.
+	DSN string
 }
 
 // Store is the SQL implementation of core.Store over data.db (and
@@ -56,16 +59,23 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 		logger = slog.Default()
 	}
 	dopts := dialect.Options{Durability: opts.Durability}
-	db, err := OpenDB(ctx, d, filepath.Join(dataDir, "data.db"), dopts, logger)
+	dataDSN, auxDSN := filepath.Join(dataDir, "data.db"), filepath.Join(dataDir, "auxiliary.db")
+	dataName, auxName := "data.db", "auxiliary.db"
+	if opts.DSN != "" {
+		// One server database: the logs are a table of it like the rest.
+		dataDSN, auxDSN = opts.DSN, opts.DSN
+		dataName, auxName = d.Name(), d.Name()+" (logs)"
+	}
+	db, err := OpenDB(ctx, d, dataDSN, dopts, logger)
 	if err != nil {
-		return nil, fmt.Errorf("data.db: %w", err)
+		return nil, fmt.Errorf("%s: %w", dataName, err)
 	}
 	// Request logs are not worth an fsync per batch, whatever the data's
 	// durability: a crash of the OS may lose the last ones, never corrupt.
-	aux, err := OpenDB(ctx, d, filepath.Join(dataDir, "auxiliary.db"), dialect.Options{Durability: "off"}, logger)
+	aux, err := OpenDB(ctx, d, auxDSN, dialect.Options{Durability: "off"}, logger)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("auxiliary.db: %w", err)
+		return nil, fmt.Errorf("%s: %w", auxName, err)
 	}
 	s := &Store{db: db, aux: aux, d: d, logger: logger, cols: map[string]*core.Collection{},
 		recs: newRecordCache(db.conns.DataVersion, db.conns.Commits)}
