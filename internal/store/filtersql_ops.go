@@ -42,7 +42,7 @@ func (t *translator) coerce(l, r *operand) (string, string) {
 	return t.s.d.Coerce(t.sqlOf(l), l.typ, t.sqlOf(r), r.typ)
 }
 
-// asText renders o as text (LIKE, COALESCE with '').
+// asText renders o as text (LIKE, COALESCE with ”).
 func (t *translator) asText(o *operand) string { return t.s.d.AsText(t.sqlOf(o), o.typ) }
 
 func (o *operand) knownEmpty() bool { return o.kind == valNull || o.kind == valEmpty }
