@@ -26,9 +26,15 @@ func onPostgres(t testing.TB) bool { return strings.Contains(t.Name(), "/postgre
 // openTestStore opens an empty store on t's engine.
 func openTestStore(t testing.TB) *Store {
 	t.Helper()
+	return openTestStoreOn(t, onPostgres(t))
+}
+
+// openTestStoreOn opens an empty store on PostgreSQL (pg) or SQLite.
+func openTestStoreOn(t testing.TB, pg bool) *Store {
+	t.Helper()
 	var s *Store
 	var err error
-	if onPostgres(t) {
+	if pg {
 		s, err = Open(t.Context(), postgres.Dialect{}, t.TempDir(), Options{DSN: pgtest.DSN(t)})
 	} else {
 		s, err = Open(t.Context(), sqlite.Dialect{}, t.TempDir(), Options{})

@@ -253,7 +253,7 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 			t.b.WriteString(" ON 1=1")
 		}
 		n++
-		v := &operand{sql: alias + "." + t.q("multiMatchValue"), json: side.json, typ: side.typ}
+		v := &operand{sql: alias + "." + t.q("multiMatchValue"), json: side.json, typ: side.typ, column: side.column}
 		if guarded {
 			v.guard = alias + "." + t.q("multiMatchGuard")
 		}

@@ -13,7 +13,13 @@ import (
 // p2 (cat Tabby, no tags, comment nice) and p3 (no cats, tags z).
 func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 	t.Helper()
-	s, cols := schemaStore(t, filterSchema())
+	return execStoreOn(t, onPostgres(t))
+}
+
+// execStoreOn is execStore on PostgreSQL (pg) or SQLite.
+func execStoreOn(t *testing.T, pg bool) (*Store, map[string]*core.Collection) {
+	t.Helper()
+	s, cols := schemaStoreOn(t, filterSchema(), pg)
 	insert := func(table string, row map[string]any) {
 		t.Helper()
 		insertRow(t, s, table, row)
@@ -41,8 +47,14 @@ func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 // collection of list (no indexes, no rows).
 func schemaStore(t testing.TB, list []*core.Collection) (*Store, map[string]*core.Collection) {
 	t.Helper()
+	return schemaStoreOn(t, list, onPostgres(t))
+}
+
+// schemaStoreOn is schemaStore on PostgreSQL (pg) or SQLite.
+func schemaStoreOn(t testing.TB, list []*core.Collection, pg bool) (*Store, map[string]*core.Collection) {
+	t.Helper()
 	ctx := t.Context()
-	s := openTestStore(t)
+	s := openTestStoreOn(t, pg)
 	cols := map[string]*core.Collection{}
 	for _, c := range list {
 		cols[c.Name] = c

@@ -44,8 +44,10 @@ type operand struct {
 	// visibility, spec §3.3).
 	guard string
 	// typ is the SQL type of the value, for engines that compare only
-	// values of one type (see dialect.Coerce).
-	typ dialect.ValueType
+	// values of one type (see dialect.Coerce); column marks a bare column
+	// reference (SQLite's affinity, see dialect.Value).
+	typ    dialect.ValueType
+	column bool
 }
 
 // errUnknownField is wrapped by every "unknown field" error so
@@ -259,7 +261,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 			}
 			// rel.id on a single relation is the column itself: no join.
 			if !f.IsMultiple() && i+2 == len(path) && path[i+1] == core.FieldId && (mod == filter.ModNone || mod == filter.ModLower || mod == filter.ModIsset) {
-				return t.applyColumnModifier(&operand{sql: column, multi: multi, typ: dialect.TypeText}, mod), nil
+				return t.applyColumnModifier(&operand{sql: column, multi: multi, typ: dialect.TypeText, column: true}, mod), nil
 			}
 			if hops++; hops > maxRelationHops {
 				return nil, fmt.Errorf("too many relation hops in %q (max %d)", strings.Join(path, "."), maxRelationHops)
@@ -291,7 +293,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 
 // column resolves the last segment of a field path.
 func (t *translator) column(sc *scope, coll *core.Collection, base string, f core.Field, column string, mod filter.Modifier, multi, client bool) (*operand, error) {
-	o := &operand{sql: column, multi: multi, typ: columnType(f)}
+	o := &operand{sql: column, multi: multi, typ: columnType(f), column: true}
 	switch f.ColumnType() {
 	case core.ColumnJSON, core.ColumnGeoPoint:
 		o.json = true
@@ -334,6 +336,7 @@ func (t *translator) applyColumnModifier(o *operand, mod filter.Modifier) *opera
 		o.sql = t.s.d.Lower(t.s.d.AsText(t.sqlOf(o), o.typ))
 		o.json = false
 		o.typ = dialect.TypeText
+		o.column = false
 	}
 	return o
 }

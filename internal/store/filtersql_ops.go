@@ -39,7 +39,8 @@ func (t *translator) compare(op filter.Op, l, r *operand) string {
 
 // coerce renders l and r made comparable by the dialect.
 func (t *translator) coerce(l, r *operand) (string, string) {
-	return t.s.d.Coerce(t.sqlOf(l), l.typ, t.sqlOf(r), r.typ)
+	return t.s.d.Coerce(dialect.Value{SQL: t.sqlOf(l), Type: l.typ, Column: l.column},
+		dialect.Value{SQL: t.sqlOf(r), Type: r.typ, Column: r.column})
 }
 
 // asText renders o as text (LIKE, COALESCE with ”).
@@ -525,7 +526,7 @@ func (t *translator) bodyChanged(sc *scope, id *filter.Identifier, f core.Field,
 		return litOperand(false), nil
 	}
 	bv := litOperand(scalar(f.ToDB(f.Normalize(raw))))
-	cv := &operand{sql: t.col(sc.base, f.GetName()), typ: columnType(f)}
+	cv := &operand{sql: t.col(sc.base, f.GetName()), typ: columnType(f), column: true}
 	switch f.ColumnType() {
 	case core.ColumnJSON, core.ColumnGeoPoint:
 		bv.json, cv.json = true, true

@@ -150,7 +150,7 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 		// descending) value, one of the values SQLite's DISTINCT would
 		// have kept.
 		stmt += " GROUP BY " + alias + "." + s.q("id")
-		orderBy = aggregateOrder(orderBy, s.d.Random())
+		orderBy = s.aggregateOrder(orderBy)
 	}
 	if len(orderBy) > 0 {
 		stmt += " ORDER BY " + strings.Join(orderBy, ", ")
@@ -170,12 +170,13 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	return res, nil
 }
 
-// aggregateOrder wraps each ORDER BY term's expression in MIN (ascending)
-// or MAX (descending) for a grouped query; random stays as is.
-func aggregateOrder(terms []string, random string) []string {
+// aggregateOrder sorts a grouped query by the least (ascending) or
+// greatest (descending) non-NULL value of each term over the group's
+// joined rows (NULL when there is none); random stays as is.
+func (s *Store) aggregateOrder(terms []string) []string {
 	out := make([]string, len(terms))
 	for i, term := range terms {
-		if term == random {
+		if term == s.d.Random() {
 			out[i] = term
 			continue
 		}
@@ -186,11 +187,7 @@ func aggregateOrder(terms []string, random string) []string {
 				break
 			}
 		}
-		agg := "MIN("
-		if strings.HasPrefix(dir, " DESC") {
-			agg = "MAX("
-		}
-		out[i] = agg + expr + ")" + dir
+		out[i] = s.d.GroupOrder(expr, strings.HasPrefix(dir, " DESC"), dir)
 	}
 	return out
 }

@@ -115,6 +115,16 @@ const (
 	TypeJSON
 )
 
+// Value is a typed SQL expression of a comparison.
+type Value struct {
+	SQL  string
+	Type ValueType
+	// Column marks a bare column reference, which has SQLite's type
+	// affinity (a number compared with a text column is compared as
+	// text, a text with a numeric column as a number).
+	Column bool
+}
+
 // Caps are behaviours of an engine the store adapts to.
 type Caps struct {
 	// StatementErrorAbortsTx: a failed statement aborts the whole
@@ -193,7 +203,7 @@ type Dialect interface {
 	Param(placeholder string, t ValueType) string
 	// Coerce makes l and r comparable with =, <, IS and the like; SQLite
 	// compares any two values and returns them unchanged.
-	Coerce(l string, lt ValueType, r string, rt ValueType) (string, string)
+	Coerce(l, r Value) (string, string)
 	// AsText is expr of type t as text (LIKE, COALESCE with '').
 	AsText(expr string, t ValueType) string
 	// AsNumber is expr of type t as a number (geoDistance arguments).
@@ -205,6 +215,10 @@ type Dialect interface {
 	IndexSQL(stmt string) string
 	// Caps reports the engine's behaviours the store adapts to.
 	Caps() Caps
+	// GroupOrder is an ORDER BY term of a query grouped by the main row
+	// (Caps.DistinctByGroup): expr's least (greatest when desc) non-NULL
+	// value over the group. dir is the term's direction suffix.
+	GroupOrder(expr string, desc bool, dir string) string
 
 	// TableColumns lists the columns of a table or view.
 	TableColumns(ctx context.Context, db *sql.DB, table string) ([]Column, error)

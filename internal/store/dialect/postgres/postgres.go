@@ -261,15 +261,21 @@ func (Dialect) Param(placeholder string, t dialect.ValueType) string {
 }
 
 // Coerce follows SQLite's comparisons closely enough for the filter
-// language: JSON values compare as jsonb (the other side converted);
-// text against a number compares numerically when the text is a
-// well-formed number (SQLite's numeric affinity) and never matches
-// otherwise; booleans compare as SQLite's 0/1.
-func (d Dialect) Coerce(l string, lt dialect.ValueType, r string, rt dialect.ValueType) (string, string) {
+// language: JSON values compare as jsonb (the other side converted); a
+// number against a text column compares as text, text against a numeric
+// column (or any other number) numerically when the text is a
+// well-formed number and never matches otherwise (SQLite's affinity
+// rules); booleans compare as SQLite's 0/1.
+func (d Dialect) Coerce(lv, rv dialect.Value) (string, string) {
+	l, lt, r, rt := lv.SQL, lv.Type, rv.SQL, rv.Type
 	if lt == rt || lt == dialect.TypeUnknown || rt == dialect.TypeUnknown {
 		return l, r
 	}
 	switch {
+	case lt == dialect.TypeText && rt == dialect.TypeNumber && lv.Column && !rv.Column:
+		return l, d.AsText(r, rt)
+	case lt == dialect.TypeNumber && rt == dialect.TypeText && rv.Column && !lv.Column:
+		return d.AsText(l, lt), r
 	case lt == dialect.TypeJSON:
 		return l, toJSONB(r, rt)
 	case rt == dialect.TypeJSON:
@@ -356,6 +362,16 @@ func (Dialect) IndexSQL(stmt string) string {
 // last unless told.
 func (Dialect) Caps() dialect.Caps {
 	return dialect.Caps{StatementErrorAbortsTx: true, DistinctByGroup: true, NullsLast: true}
+}
+
+// GroupOrder uses array_agg rather than MIN/MAX: it orders any sortable
+// type (jsonb has no MIN).
+func (Dialect) GroupOrder(expr string, desc bool, dir string) string {
+	inner := " ASC NULLS LAST"
+	if desc {
+		inner = " DESC NULLS LAST"
+	}
+	return "(array_agg(" + expr + " ORDER BY " + expr + inner + "))[1]" + dir
 }
 
 // TableColumns lists the columns of a table or view of the current

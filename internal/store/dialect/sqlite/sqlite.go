@@ -305,9 +305,7 @@ func (Dialect) Param(placeholder string, _ dialect.ValueType) string { return pl
 
 // Coerce returns l and r unchanged: SQLite compares values of any type
 // (with its affinity rules), which the filter language's results follow.
-func (Dialect) Coerce(l string, _ dialect.ValueType, r string, _ dialect.ValueType) (string, string) {
-	return l, r
-}
+func (Dialect) Coerce(l, r dialect.Value) (string, string) { return l.SQL, r.SQL }
 
 // AsText returns expr: SQLite's LIKE and COALESCE take any value.
 func (Dialect) AsText(expr string, _ dialect.ValueType) string { return expr }
@@ -324,6 +322,14 @@ func (Dialect) IndexSQL(stmt string) string { return stmt }
 // Caps: SQLite undoes a failed statement alone and orders DISTINCT
 // queries by any expression.
 func (Dialect) Caps() dialect.Caps { return dialect.Caps{} }
+
+// GroupOrder is unused on SQLite (no DistinctByGroup); MIN/MAX would do.
+func (Dialect) GroupOrder(expr string, desc bool, dir string) string {
+	if desc {
+		return "MAX(" + expr + ")" + dir
+	}
+	return "MIN(" + expr + ")" + dir
+}
 
 // TableColumns lists columns via PRAGMA table_info.
 func (d Dialect) TableColumns(ctx context.Context, db *sql.DB, table string) ([]dialect.Column, error) {
