@@ -29,6 +29,9 @@ type Global struct {
 	Automigrate   bool
 	// MigrationsDir holds snapshot migrations (default <dir>/../pb_migrations).
 	MigrationsDir string
+	// DB, when set, is a postgres:// URL: the data and logs live in that
+	// PostgreSQL database instead of SQLite files in Dir (issue #26).
+	DB string
 }
 
 // ServeFlags are the serve command's flags.
@@ -96,6 +99,7 @@ func NewRoot(stdout, stderr io.Writer, opts Options) *Root {
 	pf.StringVar(&g.Durability, "durability", "normal", `"normal" (survives a process crash) or "full" (survives power loss, slower writes)`)
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
+	pf.StringVar(&g.DB, "db", "", "a postgres:// URL to keep the data in PostgreSQL (default: embedded SQLite in --dir)")
 
 	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), &cobra.Command{
 		Use:   "version",

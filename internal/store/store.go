@@ -110,7 +110,7 @@ func (s *Store) initBaseTables(ctx context.Context) error {
 			s.q("_params"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("value"), js,
 			s.q("created"), text, s.q("updated"), text),
 		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s)`,
-			s.q("_migrations"), s.q("file"), "VARCHAR(255) PRIMARY KEY NOT NULL", s.q("applied"), "INTEGER NOT NULL"),
+			s.q("_migrations"), s.q("file"), "VARCHAR(255) PRIMARY KEY NOT NULL", s.q("applied"), s.d.ColumnDefinition(dialect.KindInteger)),
 		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s)`,
 			s.q("_collections"),
 			s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK),
@@ -139,7 +139,7 @@ func (s *Store) initBaseTables(ctx context.Context) error {
 		return fmt.Errorf("create base tables: %w", err)
 	}
 	logs := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s, %s %s, %s %s)`,
-		s.q("_logs"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("level"), "INTEGER DEFAULT 0 NOT NULL",
+		s.q("_logs"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("level"), s.d.ColumnDefinition(dialect.KindInteger),
 		s.q("message"), text, s.q("data"), js, s.q("created"), text, s.q("updated"), text)
 	if err := s.aux.Exec(ctx, logs, nil); err != nil {
 		return err

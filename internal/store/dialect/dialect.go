@@ -23,6 +23,9 @@ const (
 	KindJSON
 	KindJSONArray
 	KindGeoPoint
+	// KindInteger is a 64-bit integer of the system tables (migration
+	// times, log levels); no field stores one.
+	KindInteger
 )
 
 // Options configures a connection.

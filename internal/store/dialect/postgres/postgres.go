@@ -129,6 +129,8 @@ func (Dialect) ColumnDefinition(kind dialect.ColumnKind) string {
 		return `TEXT COLLATE "C" DEFAULT '[]' NOT NULL`
 	case dialect.KindGeoPoint:
 		return `TEXT COLLATE "C" DEFAULT '{"lon":0,"lat":0}' NOT NULL`
+	case dialect.KindInteger:
+		return "BIGINT DEFAULT 0 NOT NULL"
 	default:
 		return `TEXT COLLATE "C" DEFAULT '' NOT NULL`
 	}
@@ -334,21 +336,63 @@ var (
 	otherCollate = regexp.MustCompile(`(?i)\s+COLLATE\s+(?:BINARY|RTRIM)\b`)
 )
 
+// indexKeywords are the words of a CREATE INDEX statement that are not
+// identifiers.
+var indexKeywords = map[string]bool{
+	"CREATE": true, "UNIQUE": true, "INDEX": true, "IF": true, "NOT": true, "EXISTS": true, "ON": true,
+	"WHERE": true, "ASC": true, "DESC": true, "COLLATE": true, "NOCASE": true, "BINARY": true, "RTRIM": true,
+	"AND": true, "OR": true, "NULL": true, "IS": true, "IN": true, "LIKE": true, "TRUE": true, "FALSE": true,
+	"BETWEEN": true, "CASE": true, "WHEN": true, "THEN": true, "ELSE": true, "END": true, "ESCAPE": true,
+}
+
 // IndexSQL translates PocketBase's SQLite index syntax: backtick and
-// bracket quotes become double quotes, "col COLLATE NOCASE" becomes the
-// expression lower(col) (a case-insensitive unique index stays one),
-// BINARY and RTRIM collations are dropped.
+// bracket quotes become double quotes and bare identifiers are quoted
+// (SQLite's names ignore case, PostgreSQL folds bare ones to lower
+// case, which would miss camelCase columns); "col COLLATE NOCASE"
+// becomes the expression lower(col), so a case-insensitive unique index
+// stays one; BINARY and RTRIM collations are dropped.
 func (Dialect) IndexSQL(stmt string) string {
 	var b strings.Builder
-	inStr := false
 	for i := 0; i < len(stmt); i++ {
 		c := stmt[i]
 		switch {
-		case c == '\'':
-			inStr = !inStr
-			b.WriteByte(c)
-		case !inStr && (c == '`' || c == '[' || c == ']'):
-			b.WriteByte('"')
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(stmt[i+1:], c)
+			if end < 0 {
+				b.WriteString(stmt[i:])
+				i = len(stmt)
+				continue
+			}
+			b.WriteString(stmt[i : i+end+2])
+			i += end + 1
+		case c == '`' || c == '[':
+			closer := byte('`')
+			if c == '[' {
+				closer = ']'
+			}
+			end := strings.IndexByte(stmt[i+1:], closer)
+			if end < 0 {
+				b.WriteString(stmt[i:])
+				i = len(stmt)
+				continue
+			}
+			b.WriteString(`"` + stmt[i+1:i+1+end] + `"`)
+			i += end + 1
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			end := i + 1
+			for end < len(stmt) && (stmt[end] == '_' || stmt[end] >= 'a' && stmt[end] <= 'z' || stmt[end] >= 'A' && stmt[end] <= 'Z' || stmt[end] >= '0' && stmt[end] <= '9') {
+				end++
+			}
+			word := stmt[i:end]
+			rest := strings.TrimLeft(stmt[end:], " \t\n")
+			// The word after ON is the table, even right before its "(".
+			afterOn := strings.HasSuffix(strings.ToUpper(strings.TrimRight(stmt[:i], " \t\n")), " ON")
+			if !afterOn && (indexKeywords[strings.ToUpper(word)] || strings.HasPrefix(rest, "(")) {
+				b.WriteString(word) // a keyword or a function
+			} else {
+				b.WriteString(`"` + word + `"`)
+			}
+			i = end - 1
 		default:
 			b.WriteByte(c)
 		}

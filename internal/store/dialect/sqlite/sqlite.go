@@ -231,6 +231,8 @@ func (Dialect) ColumnDefinition(kind dialect.ColumnKind) string {
 		return "JSON DEFAULT '[]' NOT NULL"
 	case dialect.KindGeoPoint:
 		return `JSON DEFAULT '{"lon":0,"lat":0}' NOT NULL`
+	case dialect.KindInteger:
+		return "INTEGER DEFAULT 0 NOT NULL"
 	default:
 		return "TEXT DEFAULT '' NOT NULL"
 	}
