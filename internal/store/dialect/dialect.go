@@ -144,6 +144,10 @@ type Caps struct {
 	// order (PostgreSQL); SQLite sorts them first, which the store then
 	// asks for explicitly.
 	NullsLast bool
+	// TextIsUTF8: text values must be valid UTF-8 without NUL bytes
+	// (PostgreSQL refuses anything else), so a filter value that is not
+	// is made valid before it is bound: no stored text can equal it.
+	TextIsUTF8 bool
 }
 
 // Column describes one column of a table or view.

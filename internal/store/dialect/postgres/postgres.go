@@ -405,7 +405,7 @@ func (Dialect) IndexSQL(stmt string) string {
 // orders SELECT DISTINCT only by selected expressions; it sorts NULLs
 // last unless told.
 func (Dialect) Caps() dialect.Caps {
-	return dialect.Caps{StatementErrorAbortsTx: true, DistinctByGroup: true, NullsLast: true}
+	return dialect.Caps{StatementErrorAbortsTx: true, DistinctByGroup: true, NullsLast: true, TextIsUTF8: true}
 }
 
 // GroupOrder uses array_agg rather than MIN/MAX: it orders any sortable
