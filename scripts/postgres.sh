@@ -71,7 +71,8 @@ pg_stop() {
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   # Sourced: provide BASALT_TEST_POSTGRES for the rest of the caller.
   if [ -z "${BASALT_TEST_POSTGRES:-}" ]; then
-    read -r BASALT_PG_DIR BASALT_PG_PORT < <(pg_start)
+    pg_out="$(pg_start)" || { echo "postgres.sh: could not start PostgreSQL" >&2; return 1; }
+    read -r BASALT_PG_DIR BASALT_PG_PORT <<<"$pg_out"
     export BASALT_TEST_POSTGRES="postgres://postgres@127.0.0.1:${BASALT_PG_PORT}/postgres?sslmode=disable"
     trap 'pg_stop "$BASALT_PG_DIR"' EXIT
   fi
@@ -80,7 +81,8 @@ fi
 
 case "${1:-}" in
   start)
-    read -r dir port < <(pg_start)
+    out="$(pg_start)"
+    read -r dir port <<<"$out"
     echo "BASALT_PG_DIR=$dir"
     echo "BASALT_TEST_POSTGRES=postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable"
     ;;

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: vet, unit + integration tests (real SQLite,
-# real HTTP, a real S3 server for internal/files).
+# a real PostgreSQL, real HTTP, a real S3 server for internal/files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash internal/files/testdata/install-s3-server.sh
 export PATH="$(go env GOPATH)/bin:$PATH"
+# PostgreSQL (issue #26): BASALT_TEST_POSTGRES names a server, or a
+# throwaway cluster is provisioned (and stopped on exit); the PostgreSQL
+# tests must then run, not skip.
+source scripts/postgres.sh
+export BASALT_REQUIRE_POSTGRES=1
 go vet ./...
 go test -count=1 -timeout 12m ./...
+# The API suite once more with every test server on PostgreSQL.
+BASALT_TEST_ENGINE=postgres go test -count=1 -timeout 12m ./internal/api/
 
 # --- Short fuzz runs (issue #22) -------------------------------------------
 # Every fuzz target of client input runs for FUZZTIME (default 5s) beyond
