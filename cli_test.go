@@ -45,6 +45,9 @@ func TestCLIBadInput(t *testing.T) {
 		{"invalid email", []string{"superuser", "upsert", "not-an-email", "password123", "--dir", t.TempDir()}, nil, "invalid email"},
 		{"bad env value", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_QUERY_TIMEOUT=abc"}, "BASALT_QUERY_TIMEOUT"},
 		{"encryption key missing", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--encryptionEnv", "NO_SUCH_KEY_VAR"}, nil, "32-character key"},
+		// issue #26: the database is named with what is wrong, the password never.
+		{"unsupported --db", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--db", "mysql://u:hunter2@h/db"}, nil, `unsupported database "mysql://u:xxxxx@h/db"`},
+		{"unreachable BASALT_DB", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_DB=postgres://u:hunter2@127.0.0.1:1/app?connect_timeout=5"}, `cannot connect to 127.0.0.1:1 database "app"`},
 	}
 	if os.Geteuid() != 0 { // root ignores directory permissions
 		cases = append(cases, struct {
@@ -62,6 +65,9 @@ func TestCLIBadInput(t *testing.T) {
 			}
 			if !strings.Contains(out, tc.want) {
 				t.Fatalf("output lacks %q:\n%s", tc.want, out)
+			}
+			if strings.Contains(out, "hunter2") {
+				t.Fatalf("output shows the password:\n%s", out)
 			}
 		})
 	}

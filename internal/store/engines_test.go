@@ -45,3 +45,7 @@ func openTestStoreOn(t testing.TB, pg bool) *Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+func postgresDialect() postgres.Dialect { return postgres.Dialect{} }
+
+func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }

@@ -64,7 +64,7 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 	if opts.DSN != "" {
 		// One server database: the logs are a table of it like the rest.
 		dataDSN, auxDSN = opts.DSN, opts.DSN
-		dataName, auxName = d.Name(), d.Name()+" (logs)"
+		dataName, auxName = "database", "database (request logs)"
 	}
 	db, err := OpenDB(ctx, d, dataDSN, dopts, logger)
 	if err != nil {
