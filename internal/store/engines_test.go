@@ -48,4 +48,6 @@ func openTestStoreOn(t testing.TB, pg bool) *Store {
 
 func postgresDialect() postgres.Dialect { return postgres.Dialect{} }
 
-func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
