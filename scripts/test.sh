@@ -27,6 +27,7 @@ fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"; }
 fuzz ./core/filter FuzzParse
 fuzz ./core/filter FuzzParseParams
 fuzz ./core/cron FuzzParse
+fuzz ./internal/store/dialect/postgres FuzzIndexSQL
 for target in FuzzRecordBody FuzzMultipartSplit FuzzBatchBody FuzzFindRecordsByFilterParam FuzzSSEEvent; do
   fuzz ./internal/api "$target"
 done

@@ -50,3 +50,46 @@ func TestUniqueColumnsOfExpressionIndex(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIndexSQL: any index definition a superuser submits translates
+// without panicking, deterministically, and leaves no backtick outside a
+// string literal or quoted name (PostgreSQL has none).
+func FuzzIndexSQL(f *testing.F) {
+	for _, s := range []string{"CREATE UNIQUE INDEX `idx` ON `t` (`a` COLLATE NOCASE)", "CREATE INDEX i ON t (a) WHERE b = 'x`y'", "`", "'", `"`, "[a", "CREATE INDEX i ON t (lower(a), b DESC)", "CREATE A a (a \"0`00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := Dialect{}.IndexSQL(in)
+		if again := (Dialect{}).IndexSQL(in); again != out {
+			t.Fatalf("not deterministic: %q vs %q", out, again)
+		}
+		inStr := false
+		for i := 0; i < len(out); i++ {
+			switch out[i] {
+			case '\'':
+				inStr = !inStr
+			case '"':
+				if !inStr {
+					end := indexByteFrom(out, '"', i+1)
+					if end < 0 {
+						return // the rest is inside an unterminated quoted name
+					}
+					i = end
+				}
+			case '`':
+				if !inStr {
+					t.Fatalf("backtick left in %q (from %q)", out, in)
+				}
+			}
+		}
+	})
+}
+
+func indexByteFrom(s string, c byte, from int) int {
+	for i := from; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}

@@ -372,7 +372,9 @@ func (Dialect) IndexSQL(stmt string) string {
 			}
 			end := strings.IndexByte(stmt[i+1:], closer)
 			if end < 0 {
-				b.WriteString(stmt[i:])
+				// Unterminated: still no backtick (PostgreSQL refuses the
+				// open quoted name instead).
+				b.WriteString(`"` + strings.ReplaceAll(stmt[i+1:], "`", `"`))
 				i = len(stmt)
 				continue
 			}
