@@ -217,3 +217,18 @@ func (s *Store) ForgetMigration(ctx context.Context, file string) error {
 func (s *Store) IntegrityCheck(ctx context.Context) error {
 	return s.d.IntegrityCheck(ctx, s.db.ReaderDB())
 }
+
+// ParamKeys lists the keys of every _params value (export).
+func (s *Store) ParamKeys(ctx context.Context) ([]string, error) {
+	var rows []struct {
+		Id string `db:"id"`
+	}
+	if err := s.db.Builder(ctx).Select("id").From("_params").OrderBy("id ASC").WithContext(ctx).All(&rows); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Id
+	}
+	return out, nil
+}
