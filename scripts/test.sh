@@ -43,5 +43,7 @@ for target in FuzzRecordBody FuzzMultipartSplit FuzzBatchBody FuzzFindRecordsByF
 done
 # --- end of fuzz runs --------------------------------------------------------
 (cd e2e && bash run.sh)
+# The SDK suite once more with every server on PostgreSQL (a schema each).
+(cd e2e && BASALT_E2E_POSTGRES="$BASALT_TEST_POSTGRES" bash run.sh)
 bash admin/scripts/check.sh
 (cd bench && go vet ./... && go test -count=1 -timeout 5m ./...)
