@@ -34,7 +34,13 @@ type operand struct {
 	// LIKE can bind a wrapped pattern instead.
 	sql  string
 	kind valKind
-	lit  any
+	// typ is the SQL type of the value, for engines that compare only
+	// values of one type (see dialect.Coerce); column marks a bare column
+	// reference (SQLite's affinity, see dialect.Value). Both sit beside
+	// kind, in its padding: the struct stays 64 bytes (one size class).
+	typ    dialect.ValueType
+	column bool
+	lit    any
 	// json marks JSON columns, JSON paths and geoDistance, compared with
 	// IS / IS NOT without coalescing.
 	json bool
@@ -43,11 +49,6 @@ type operand struct {
 	// guard is an extra condition AND-ed to the comparison (e-mail
 	// visibility, spec §3.3).
 	guard string
-	// typ is the SQL type of the value, for engines that compare only
-	// values of one type (see dialect.Coerce); column marks a bare column
-	// reference (SQLite's affinity, see dialect.Value).
-	typ    dialect.ValueType
-	column bool
 }
 
 // errUnknownField is wrapped by every "unknown field" error so
