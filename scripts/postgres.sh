@@ -49,6 +49,7 @@ pg_start() {
   pg_install
   local bin dir port
   bin="$(pg_bin)"
+  # Under /tmp, not $TMPDIR: the cluster's owner (nobody) must reach it.
   dir="$(mktemp -d /tmp/basalt-pg.XXXXXX)"
   chmod 755 "$dir"
   [ "$(id -u)" = 0 ] && chown nobody "$dir"
