@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/basalthq/basalt/internal/store/dialect/postgres/pgtest"
 )
 
 func run(t *testing.T, bin string, env []string, args ...string) (string, error) {
@@ -45,6 +47,9 @@ func TestCLIBadInput(t *testing.T) {
 		{"invalid email", []string{"superuser", "upsert", "not-an-email", "password123", "--dir", t.TempDir()}, nil, "invalid email"},
 		{"bad env value", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_QUERY_TIMEOUT=abc"}, "BASALT_QUERY_TIMEOUT"},
 		{"encryption key missing", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--encryptionEnv", "NO_SUCH_KEY_VAR"}, nil, "32-character key"},
+		// issue #26: the database is named with what is wrong, the password never.
+		{"unsupported --db", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--db", "mysql://u:hunter2@h/db"}, nil, `unsupported database "mysql://u:xxxxx@h/db"`},
+		{"unreachable BASALT_DB", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_DB=postgres://u:hunter2@127.0.0.1:1/app?connect_timeout=5"}, `cannot connect to 127.0.0.1:1 database "app"`},
 	}
 	if os.Geteuid() != 0 { // root ignores directory permissions
 		cases = append(cases, struct {
@@ -62,6 +67,9 @@ func TestCLIBadInput(t *testing.T) {
 			}
 			if !strings.Contains(out, tc.want) {
 				t.Fatalf("output lacks %q:\n%s", tc.want, out)
+			}
+			if strings.Contains(out, "hunter2") {
+				t.Fatalf("output shows the password:\n%s", out)
 			}
 		})
 	}
@@ -117,20 +125,29 @@ func TestAutomigrateReplay(t *testing.T) {
 		t.Fatalf("want 3 migration files, got %v", files)
 	}
 
-	dirB := filepath.Join(root, "b")
-	if out, err := run(t, bin, nil, "migrate", "up", "--dir", dirB, "--migrationsDir", migDir); err != nil {
-		t.Fatalf("migrate up: %v\n%s", err, out)
-	}
-	_, baseB := startServeArgs(t, bin, "--dir", dirB, "--migrationsDir", migDir)
-	resp, err := http.Get(baseB + "/api/collections/tasks/records")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("tasks missing on the replayed dir: %v %v", err, resp)
-	}
-	var env map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&env)
-	resp.Body.Close()
-	if resp, _ := http.Get(baseB + "/api/collections/tmp/records"); resp.StatusCode != 404 {
-		t.Fatalf("tmp should not exist after replay: %d", resp.StatusCode)
+	// The same migrations replay on either engine (issue #26).
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			dirB := filepath.Join(root, "b-"+engine)
+			args := []string{"--dir", dirB, "--migrationsDir", migDir}
+			if engine == "postgres" {
+				args = append(args, "--db", pgtest.DSN(t))
+			}
+			if out, err := run(t, bin, nil, append([]string{"migrate", "up"}, args...)...); err != nil {
+				t.Fatalf("migrate up: %v\n%s", err, out)
+			}
+			_, baseB := startServeArgs(t, bin, args...)
+			resp, err := http.Get(baseB + "/api/collections/tasks/records")
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("tasks missing on the replayed dir: %v %v", err, resp)
+			}
+			var env map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&env)
+			resp.Body.Close()
+			if resp, _ := http.Get(baseB + "/api/collections/tmp/records"); resp.StatusCode != 404 {
+				t.Fatalf("tmp should not exist after replay: %d", resp.StatusCode)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -67,6 +68,12 @@ func New(cfg Config) *Basalt {
 		VerifyBackup: verifyBackup,
 		RestoreBackup: func(ctx context.Context, app *core.App, g cli.Global, name string, out io.Writer) error {
 			return restoreBackup(ctx, app, g.Dir, name, out)
+		},
+		Export: func(ctx context.Context, app *core.App, g cli.Global, path string, out io.Writer) error {
+			return exportArchive(ctx, app, filepath.Join(g.Dir, "storage"), path, out)
+		},
+		Import: func(ctx context.Context, app *core.App, g cli.Global, path string, out io.Writer) error {
+			return importArchive(ctx, app, filepath.Join(g.Dir, "storage"), path, out)
 		},
 	})
 	b.RootCmd = b.root.Cmd

@@ -23,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,8 @@ import (
 	"github.com/basalthq/basalt/internal/cli"
 	"github.com/basalthq/basalt/internal/realtime"
 	"github.com/basalthq/basalt/internal/store"
+	"github.com/basalthq/basalt/internal/store/dialect"
+	"github.com/basalthq/basalt/internal/store/dialect/postgres"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 	"github.com/basalthq/basalt/migrations"
 )
@@ -51,6 +54,29 @@ func migrationsDir(g cli.Global) string {
 		return g.MigrationsDir
 	}
 	return filepath.Join(filepath.Dir(filepath.Clean(g.Dir)), "pb_migrations")
+}
+
+// database picks the engine for --db: embedded SQLite in the data dir
+// when empty, PostgreSQL for a postgres:// URL.
+func database(db string) (dialect.Dialect, string, error) {
+	switch {
+	case db == "":
+		return sqlite.Dialect{}, "", nil
+	case postgres.IsDSN(db):
+		return postgres.Dialect{}, db, nil
+	}
+	return nil, "", fmt.Errorf("--db (BASALT_DB): unsupported database %q: want a postgres:// or postgresql:// URL (leave it unset for SQLite in --dir)", redactDSN(db))
+}
+
+// redactDSN hides a password in a connection string shown in an error.
+func redactDSN(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return s
 }
 
 // open opens the data dir and bootstraps an App; register (when not nil)
@@ -80,7 +106,11 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 			return nil, fmt.Errorf("the %s environment variable must hold a 32-character key", g.EncryptionEnv)
 		}
 	}
-	st, err := store.Open(ctx, sqlite.Dialect{}, g.Dir, store.Options{Durability: g.Durability, Logger: logger})
+	d, dsn, err := database(g.DB)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, d, g.Dir, store.Options{Durability: g.Durability, Logger: logger, DSN: dsn})
 	if err != nil {
 		return nil, err
 	}

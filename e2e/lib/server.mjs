@@ -104,6 +104,36 @@ export async function buildBinary() {
   }
 }
 
+/**
+ * BASALT_E2E_POSTGRES (a postgres:// URL) runs every server on PostgreSQL
+ * (issue #26): each gets a fresh schema, created and dropped with psql.
+ * onPostgres tells tests of SQLite-only features to skip.
+ */
+export const onPostgres = !!process.env.BASALT_E2E_POSTGRES;
+
+function schemaOf(rootDir) {
+  return 's_' + path.basename(rootDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase();
+}
+
+function psql(sql) {
+  const res = spawnSync('psql', [process.env.BASALT_E2E_POSTGRES, '-qXc', sql], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+  if (res.status !== 0) throw new Error(`psql ${sql}: ${res.stderr || res.error}`);
+}
+
+function postgresArgs(rootDir) {
+  if (!onPostgres) return [];
+  const schema = schemaOf(rootDir);
+  psql(`CREATE SCHEMA "${schema}"`);
+  const u = new URL(process.env.BASALT_E2E_POSTGRES);
+  u.searchParams.set('search_path', schema);
+  return ['--db', u.toString()];
+}
+
+function dropPostgresSchema(rootDir) {
+  if (!onPostgres) return;
+  try { psql(`DROP SCHEMA IF EXISTS "${schemaOf(rootDir)}" CASCADE`); } catch { /* the cluster may be gone already */ }
+}
+
 /** runCli runs the binary with args (bounded in time) and returns its stdout; throws on failure. */
 export function runCli(bin, args) {
   return new Promise((resolve, reject) => {
@@ -180,13 +210,15 @@ export async function startServer(opts = {}) {
       clearTimeout(giveUp);
     }
     if (child) children.delete(child);
+    dropPostgresSchema(rootDir);
     await fsp.rm(rootDir, { recursive: true, force: true, maxRetries: 3 });
   };
 
   try {
-    await runCli(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dataDir]);
+    const dbArgs = postgresArgs(rootDir);
+    await runCli(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dataDir, ...dbArgs]);
 
-    child = spawn(bin, ['serve', '--http', '127.0.0.1:0', '--dir', dataDir, ...(opts.args ?? [])], {
+    child = spawn(bin, ['serve', '--http', '127.0.0.1:0', '--dir', dataDir, ...dbArgs, ...(opts.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...(opts.env ?? {}) },
     });

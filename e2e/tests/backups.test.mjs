@@ -2,7 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ClientResponseError } from 'pocketbase';
-import { startServer } from '../lib/server.mjs';
+import { startServer, onPostgres } from '../lib/server.mjs';
+
+// Backups of a PostgreSQL database are issue #26 item 3.
+const skip = onPostgres && 'backups of a PostgreSQL database are issue #26 item 3';
 
 // A fixed port: after an API restore the process re-executes itself with
 // the same arguments, and must come back where the client looks for it.
@@ -36,7 +39,7 @@ async function rejectsWith(promise, status, check) {
   });
 }
 
-test('backups: create, list, download with a file token, upload, restore, delete', async () => {
+test('backups: create, list, download with a file token, upload, restore, delete', { skip }, async () => {
   await pb.collections.create({ name: 'notes', listRule: '', fields: [{ name: 'title', type: 'text' }] });
   const kept = await pb.collection('notes').create({ title: 'before the backup' });
 
@@ -80,7 +83,7 @@ test('backups: create, list, download with a file token, upload, restore, delete
   pb = su;
 });
 
-test('backups: bad input answers PocketBase errors and changes nothing', async () => {
+test('backups: bad input answers PocketBase errors and changes nothing', { skip }, async () => {
   const before = await keys(pb);
   await rejectsWith(pb.backups.create('../escape.zip'), 400, (r) => {
     assert.equal(r.message, 'An error occurred while validating the submitted data.');

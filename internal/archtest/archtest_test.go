@@ -92,6 +92,9 @@ func TestImportDirection(t *testing.T) {
 			if strings.HasPrefix(p, "modernc.org/sqlite") && !strings.HasPrefix(rel, "internal/store/dialect/sqlite") && !isTest {
 				t.Errorf("%s imports the SQLite driver; only its dialect may", path)
 			}
+			if strings.HasPrefix(p, "github.com/jackc/pgx") && !strings.HasPrefix(rel, "internal/store/dialect/postgres") && !isTest {
+				t.Errorf("%s imports the PostgreSQL driver; only its dialect may", path)
+			}
 			if !strings.HasPrefix(p, mod) {
 				continue
 			}

@@ -29,6 +29,9 @@ type Global struct {
 	Automigrate   bool
 	// MigrationsDir holds snapshot migrations (default <dir>/../pb_migrations).
 	MigrationsDir string
+	// DB, when set, is a postgres:// URL: the data and logs live in that
+	// PostgreSQL database instead of SQLite files in Dir (issue #26).
+	DB string
 }
 
 // ServeFlags are the serve command's flags.
@@ -60,6 +63,10 @@ type Options struct {
 	// RestoreBackup replaces the data dir with the backup name; it closes
 	// app (the server must be stopped).
 	RestoreBackup func(ctx context.Context, app *core.App, g Global, name string, out io.Writer) error
+	// Export writes a portable archive of the database and its files to
+	// path; Import loads one into an empty database (issue #26).
+	Export func(ctx context.Context, app *core.App, g Global, path string, out io.Writer) error
+	Import func(ctx context.Context, app *core.App, g Global, path string, out io.Writer) error
 }
 
 // Root is the built command tree: Cmd is the cobra root (users add their
@@ -96,8 +103,10 @@ func NewRoot(stdout, stderr io.Writer, opts Options) *Root {
 	pf.StringVar(&g.Durability, "durability", "normal", `"normal" (survives a process crash) or "full" (survives power loss, slower writes)`)
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
+	pf.StringVar(&g.DB, "db", "", "a postgres:// URL to keep the data in PostgreSQL (default: embedded SQLite in --dir)")
 
-	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), openapiCmd(ec, g, stdout, opts), typegenCmd(ec, g, stdout, opts), &cobra.Command{
+	portable := portableCmds(ec, g, stdout, opts)
+	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), openapiCmd(ec, g, stdout, opts), typegenCmd(ec, g, stdout, opts), portable[0], portable[1], &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -41,7 +41,9 @@ const (
 // candidate: every other reference to the same collection (@collection,
 // self-relations, back-relations, @request.body relations, @request.auth
 // in the auth collection) reads the real table (issue #22, defect 1).
-func TestCandidateRulesReadRealTables(t *testing.T) {
+func TestCandidateRulesReadRealTables(t *testing.T) { forEngines(t, testCandidateRulesReadRealTables) }
+
+func testCandidateRulesReadRealTables(t *testing.T) {
 	t.Parallel()
 	s, cols := schemaStore(t, candidateSchema())
 	insertRow(t, s, "users", map[string]any{"id": cu1, "email": "one@example.com", "name": "User One", "role": "admin"})

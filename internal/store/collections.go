@@ -258,7 +258,7 @@ func (s *Store) syncSchema(ctx context.Context, old, c *core.Collection) error {
 				return err
 			}
 		}
-		return exec(fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM (%s)", s.q(c.Name), c.ViewQuery))
+		return exec(fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM %s", s.q(c.Name), s.d.Subquery(c.ViewQuery)))
 	}
 
 	// Indexes are dropped first (a column with an index cannot be dropped)
@@ -339,7 +339,7 @@ func (s *Store) syncSchema(ctx context.Context, old, c *core.Collection) error {
 		if keep[strings.ToLower(indexName(idx))] {
 			continue
 		}
-		if err := exec(idx); err != nil {
+		if err := exec(s.d.IndexSQL(idx)); err != nil {
 			if ok, _ := s.d.IsUniqueViolation(err); ok {
 				return core.NewBadRequestError("", core.ValidationErrors{"indexes": core.NewFieldError("validation_invalid_index_expression", "Failed to create the unique index: existing rows have duplicate values.", nil)})
 			}

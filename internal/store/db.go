@@ -336,7 +336,7 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 // undoes a failed statement by itself (two statements fewer per record
 // save).
 func (db *DB) writeStatement(ctx context.Context, fn func(ctx context.Context) error) error {
-	if txFrom(ctx) != nil {
+	if txFrom(ctx) != nil && !db.Dialect.Caps().StatementErrorAbortsTx {
 		return safeCall(ctx, fn)
 	}
 	return db.Write(ctx, fn)

@@ -15,12 +15,20 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"github.com/basalthq/basalt/internal/store/dialect"
+	"github.com/basalthq/basalt/internal/store/dialect/postgres"
+	"github.com/basalthq/basalt/internal/store/dialect/postgres/pgtest"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 
 func openTestDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := OpenDB(context.Background(), sqlite.Dialect{}, filepath.Join(t.TempDir(), "t.db"), dialect.Options{}, nil)
+	var db *DB
+	var err error
+	if onPostgres(t) {
+		db, err = OpenDB(context.Background(), postgres.Dialect{}, pgtest.DSN(t), dialect.Options{}, nil)
+	} else {
+		db, err = OpenDB(context.Background(), sqlite.Dialect{}, filepath.Join(t.TempDir(), "t.db"), dialect.Options{}, nil)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +57,10 @@ func count(t *testing.T, db *DB) int {
 // statements through dbx and through the writer's prepared statements
 // (bound once per group and reused by its jobs, failed ones included).
 func TestGroupCommitIsolatesFailures(t *testing.T) {
+	forEngines(t, testGroupCommitIsolatesFailuresBoth)
+}
+
+func testGroupCommitIsolatesFailuresBoth(t *testing.T) {
 	prepared := func(db *DB) func(ctx context.Context, id string, n int) error {
 		return func(ctx context.Context, id string, n int) error {
 			_, err := db.execWrite(ctx, "INSERT INTO items (id, n) VALUES (?, ?)", id, n)
@@ -110,7 +122,9 @@ func testGroupCommitIsolatesFailures(t *testing.T, insertWith func(db *DB) func(
 	}
 }
 
-func TestNestedWriteAndAfterTx(t *testing.T) {
+func TestNestedWriteAndAfterTx(t *testing.T) { forEngines(t, testNestedWriteAndAfterTx) }
+
+func testNestedWriteAndAfterTx(t *testing.T) {
 	db := openTestDB(t)
 	ctx := context.Background()
 	var events []string
@@ -154,7 +168,9 @@ func TestNestedWriteAndAfterTx(t *testing.T) {
 	}
 }
 
-func TestReadsInsideWriteSeeOwnWrites(t *testing.T) {
+func TestReadsInsideWriteSeeOwnWrites(t *testing.T) { forEngines(t, testReadsInsideWriteSeeOwnWrites) }
+
+func testReadsInsideWriteSeeOwnWrites(t *testing.T) {
 	db := openTestDB(t)
 	err := db.Write(context.Background(), func(ctx context.Context) error {
 		if err := insert(ctx, "x", 1); err != nil {
@@ -368,7 +384,9 @@ func TestBackgroundCheckpoint(t *testing.T) {
 // runs must not take its group down. An interrupted write statement makes
 // SQLite roll back the whole transaction, so started jobs run detached
 // from their caller's cancellation.
-func TestCancelledCallerKeepsItsGroup(t *testing.T) {
+func TestCancelledCallerKeepsItsGroup(t *testing.T) { forEngines(t, testCancelledCallerKeepsItsGroup) }
+
+func testCancelledCallerKeepsItsGroup(t *testing.T) {
 	db := openTestDB(t)
 	ctx := context.Background()
 
@@ -426,6 +444,10 @@ func TestCancelledCallerKeepsItsGroup(t *testing.T) {
 // runs to completion after the caller's context ended; the job itself
 // still sees ctx.Err() and decides.
 func TestStatementsIgnoreCancellationInsideAWrite(t *testing.T) {
+	forEngines(t, testStatementsIgnoreCancellationInsideAWrite)
+}
+
+func testStatementsIgnoreCancellationInsideAWrite(t *testing.T) {
 	db := openTestDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var seen error

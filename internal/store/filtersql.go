@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
 
@@ -169,10 +170,24 @@ func (t *translator) col(alias, column string) string {
 
 // bind adds a parameter and returns its placeholder.
 func (t *translator) bind(v any) string {
+	if s, ok := v.(string); ok && t.s.d.Caps().TextIsUTF8 {
+		v = engineText(s)
+	}
 	name := "p" + strconv.Itoa(t.nparam)
 	t.nparam++
 	t.parts.params[name] = v
 	return "{:" + name + "}"
+}
+
+// engineText is s for an engine that stores only valid UTF-8 without NUL
+// bytes: invalid bytes and NULs become U+FFFD. No stored value can hold
+// them, so only a stored U+FFFD could match where the original would
+// not have, and the query never fails on the value.
+func engineText(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // expr renders a filter expression. Logical children that are themselves
@@ -253,7 +268,7 @@ func (t *translator) comparison(sc *scope, c *filter.Comparison) (string, error)
 			t.b.WriteString(" ON 1=1")
 		}
 		n++
-		v := &operand{sql: alias + "." + t.q("multiMatchValue"), json: side.json}
+		v := &operand{sql: alias + "." + t.q("multiMatchValue"), json: side.json, typ: side.typ, column: side.column}
 		if guarded {
 			v.guard = alias + "." + t.q("multiMatchGuard")
 		}
@@ -344,6 +359,14 @@ func (t *translator) sortTerm(sc *scope, it filter.SortItem) (string, error) {
 	dir := " ASC"
 	if it.Desc {
 		dir = " DESC"
+	}
+	if t.s.d.Caps().NullsLast {
+		// SQLite's order: NULLs before every value.
+		if it.Desc {
+			dir += " NULLS LAST"
+		} else {
+			dir += " NULLS FIRST"
+		}
 	}
 	switch id.Kind {
 	case filter.KindRandom:

@@ -14,7 +14,9 @@ import (
 // exist, and whatever u2's private e-mail is. A back-relation whose only
 // rows are hidden reads as one with none; a private e-mail sorts as if
 // absent.
-func TestHiddenRowsReadAsAbsent(t *testing.T) {
+func TestHiddenRowsReadAsAbsent(t *testing.T) { forEngines(t, testHiddenRowsReadAsAbsent) }
+
+func testHiddenRowsReadAsAbsent(t *testing.T) {
 	t.Parallel()
 	s, cols := schemaStore(t, guardSchema())
 	insertRow(t, s, "users", map[string]any{"id": cu1, "email": "one@example.com", "emailVisibility": true, "name": "User One", "friends": `[]`})
@@ -102,7 +104,9 @@ func TestHiddenRowsReadAsAbsent(t *testing.T) {
 // TestRequestAuthBackRelation: a rule may walk a back-relation of the
 // caller's own record (@request.auth.notes_via_owner.title, as in
 // PocketBase); it used to read as NULL, so such a rule never passed.
-func TestRequestAuthBackRelation(t *testing.T) {
+func TestRequestAuthBackRelation(t *testing.T) { forEngines(t, testRequestAuthBackRelation) }
+
+func testRequestAuthBackRelation(t *testing.T) {
 	t.Parallel()
 	s, cols := schemaStore(t, guardSchema())
 	insertRow(t, s, "users", map[string]any{"id": cu1, "email": "one@example.com", "name": "User One", "friends": `[]`})
@@ -141,7 +145,9 @@ func TestRequestAuthBackRelation(t *testing.T) {
 // joins of their own. Sharing one let the client filter read the rows
 // the rule's unguarded join holds (the rule comes first), or made the
 // rule see only the rows the caller can list.
-func TestRuleAndClientJoinsStayApart(t *testing.T) {
+func TestRuleAndClientJoinsStayApart(t *testing.T) { forEngines(t, testRuleAndClientJoinsStayApart) }
+
+func testRuleAndClientJoinsStayApart(t *testing.T) {
 	t.Parallel()
 	s, cols := schemaStore(t, guardSchema())
 	insertRow(t, s, "users", map[string]any{"id": cu1, "email": "one@example.com", "name": "User One", "pin": "0000", "friends": `[]`})

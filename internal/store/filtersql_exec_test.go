@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/basalthq/basalt/core"
-	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 
 // execStore opens a real SQLite store with the filter schema and a few
@@ -14,7 +13,13 @@ import (
 // p2 (cat Tabby, no tags, comment nice) and p3 (no cats, tags z).
 func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 	t.Helper()
-	s, cols := schemaStore(t, filterSchema())
+	return execStoreOn(t, onPostgres(t))
+}
+
+// execStoreOn is execStore on PostgreSQL (pg) or SQLite.
+func execStoreOn(t *testing.T, pg bool) (*Store, map[string]*core.Collection) {
+	t.Helper()
+	s, cols := schemaStoreOn(t, filterSchema(), pg)
 	insert := func(table string, row map[string]any) {
 		t.Helper()
 		insertRow(t, s, table, row)
@@ -42,12 +47,14 @@ func execStore(t *testing.T) (*Store, map[string]*core.Collection) {
 // collection of list (no indexes, no rows).
 func schemaStore(t testing.TB, list []*core.Collection) (*Store, map[string]*core.Collection) {
 	t.Helper()
+	return schemaStoreOn(t, list, onPostgres(t))
+}
+
+// schemaStoreOn is schemaStore on PostgreSQL (pg) or SQLite.
+func schemaStoreOn(t testing.TB, list []*core.Collection, pg bool) (*Store, map[string]*core.Collection) {
+	t.Helper()
 	ctx := t.Context()
-	s, err := Open(ctx, sqlite.Dialect{}, t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openTestStoreOn(t, pg)
 	cols := map[string]*core.Collection{}
 	for _, c := range list {
 		cols[c.Name] = c
@@ -78,7 +85,9 @@ func insertRow(t testing.TB, s *Store, table string, row map[string]any) {
 	}
 }
 
-func TestFilterSQLExecution(t *testing.T) {
+func TestFilterSQLExecution(t *testing.T) { forEngines(t, testFilterSQLExecution) }
+
+func testFilterSQLExecution(t *testing.T) {
 	withFixedNow(t)
 	s, cols := execStore(t)
 	cases := []struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/core/filter"
+	"github.com/basalthq/basalt/internal/store/dialect"
 )
 
 // maxRelationHops bounds relation traversal (spec §3.3).
@@ -33,7 +34,13 @@ type operand struct {
 	// LIKE can bind a wrapped pattern instead.
 	sql  string
 	kind valKind
-	lit  any
+	// typ is the SQL type of the value, for engines that compare only
+	// values of one type (see dialect.Coerce); column marks a bare column
+	// reference (SQLite's affinity, see dialect.Value). Both sit beside
+	// kind, in its padding: the struct stays 64 bytes (one size class).
+	typ    dialect.ValueType
+	column bool
+	lit    any
 	// json marks JSON columns, JSON paths and geoDistance, compared with
 	// IS / IS NOT without coalescing.
 	json bool
@@ -61,21 +68,35 @@ func litOperand(v any) *operand {
 		return nullOperand()
 	case string:
 		if x == "" {
-			return &operand{sql: "''", kind: valEmpty}
+			return &operand{sql: "''", kind: valEmpty, typ: dialect.TypeText}
 		}
+		return &operand{kind: valLit, lit: v, typ: dialect.TypeText}
 	case bool:
 		if x {
-			return &operand{sql: "TRUE", kind: valLit, lit: true}
+			return &operand{sql: "TRUE", kind: valLit, lit: true, typ: dialect.TypeBool}
 		}
-		return &operand{sql: "FALSE", kind: valLit, lit: false}
+		return &operand{sql: "FALSE", kind: valLit, lit: false, typ: dialect.TypeBool}
+	case float64, float32, int, int64, int32, uint, uint64, uint32:
+		return &operand{kind: valLit, lit: v, typ: dialect.TypeNumber}
 	}
 	return &operand{kind: valLit, lit: v}
+}
+
+// columnType is the value type of a field's column.
+func columnType(f core.Field) dialect.ValueType {
+	switch f.ColumnType() {
+	case core.ColumnNumber:
+		return dialect.TypeNumber
+	case core.ColumnBool:
+		return dialect.TypeBool
+	}
+	return dialect.TypeText
 }
 
 // sqlOf returns o's SQL, binding a pending literal.
 func (t *translator) sqlOf(o *operand) string {
 	if o.sql == "" && o.kind == valLit {
-		o.sql = t.bind(o.lit)
+		o.sql = t.s.d.Param(t.bind(o.lit), o.typ)
 	}
 	return o.sql
 }
@@ -84,7 +105,7 @@ func (t *translator) sqlOf(o *operand) string {
 func (t *translator) operand(sc *scope, o filter.Operand) (*operand, error) {
 	switch o := o.(type) {
 	case *filter.Number:
-		return &operand{kind: valLit, lit: o.Value}, nil
+		return &operand{kind: valLit, lit: o.Value, typ: dialect.TypeNumber}, nil
 	case *filter.Text:
 		return litOperand(o.Value), nil
 	case *filter.Func:
@@ -241,7 +262,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 			}
 			// rel.id on a single relation is the column itself: no join.
 			if !f.IsMultiple() && i+2 == len(path) && path[i+1] == core.FieldId && (mod == filter.ModNone || mod == filter.ModLower || mod == filter.ModIsset) {
-				return t.applyColumnModifier(&operand{sql: column, multi: multi}, mod), nil
+				return t.applyColumnModifier(&operand{sql: column, multi: multi, typ: dialect.TypeText, column: true}, mod), nil
 			}
 			if hops++; hops > maxRelationHops {
 				return nil, fmt.Errorf("too many relation hops in %q (max %d)", strings.Join(path, "."), maxRelationHops)
@@ -262,7 +283,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 			if mod == filter.ModEach || mod == filter.ModLength || mod == filter.ModChanged {
 				return nil, fmt.Errorf("modifier :%s is not supported on JSON paths", mod)
 			}
-			o := &operand{sql: t.s.d.JSONExtract(column, jsonPath(path[i+1:])), json: true, multi: multi}
+			o := &operand{sql: t.s.d.JSONExtract(column, jsonPath(path[i+1:])), json: true, multi: multi, typ: dialect.TypeJSON}
 			return t.applyColumnModifier(o, mod), nil
 		default:
 			return nil, fmt.Errorf("%w %q (%q is not a relation, json or geoPoint field)", errUnknownField, strings.Join(path, "."), seg)
@@ -273,7 +294,7 @@ func (t *translator) fieldPath(sc *scope, coll *core.Collection, base string, pa
 
 // column resolves the last segment of a field path.
 func (t *translator) column(sc *scope, coll *core.Collection, base string, f core.Field, column string, mod filter.Modifier, multi, client bool) (*operand, error) {
-	o := &operand{sql: column, multi: multi}
+	o := &operand{sql: column, multi: multi, typ: columnType(f), column: true}
 	switch f.ColumnType() {
 	case core.ColumnJSON, core.ColumnGeoPoint:
 		o.json = true
@@ -292,7 +313,7 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 		alias := t.join(sc, "each:"+base+"."+f.GetName(), base+"_"+f.GetName()+"_je", true, func(alias string) []string {
 			return []string{"LEFT JOIN " + t.s.d.JSONEach(column) + " " + t.q(alias) + " ON 1=1"}
 		})
-		return &operand{sql: t.col(alias, "value"), multi: multi || mv.IsMultiple()}, nil
+		return &operand{sql: t.col(alias, "value"), multi: multi || mv.IsMultiple(), typ: dialect.TypeText}, nil
 	case filter.ModLength:
 		// Like PocketBase (and :each above): on a field that holds no
 		// list :length has no effect and the column is compared as is.
@@ -300,7 +321,7 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 			mod = filter.ModNone
 			break
 		}
-		return &operand{sql: t.s.d.JSONArrayLength(column), multi: multi}, nil
+		return &operand{sql: t.s.d.JSONArrayLength(column), multi: multi, typ: dialect.TypeNumber}, nil
 	case filter.ModChanged:
 		return nil, errors.New("modifier :changed can only be used on @request.body fields")
 	}
@@ -313,8 +334,10 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 // applyColumnModifier applies :lower (:isset has no effect on columns).
 func (t *translator) applyColumnModifier(o *operand, mod filter.Modifier) *operand {
 	if mod == filter.ModLower {
-		o.sql = t.s.d.Lower(o.sql)
+		o.sql = t.s.d.Lower(t.s.d.AsText(t.sqlOf(o), o.typ))
 		o.json = false
+		o.typ = dialect.TypeText
+		o.column = false
 	}
 	return o
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/core/filter"
+	"github.com/basalthq/basalt/internal/store/dialect"
 )
 
 // compare renders "l op r" for a base (non-any) operator.
@@ -32,8 +33,18 @@ func (t *translator) compare(op filter.Op, l, r *operand) string {
 	case filter.OpLte:
 		sign = " <= "
 	}
-	return t.sqlOf(l) + sign + t.sqlOf(r)
+	ls, rs := t.coerce(l, r)
+	return ls + sign + rs
 }
+
+// coerce renders l and r made comparable by the dialect.
+func (t *translator) coerce(l, r *operand) (string, string) {
+	return t.s.d.Coerce(dialect.Value{SQL: t.sqlOf(l), Type: l.typ, Column: l.column},
+		dialect.Value{SQL: t.sqlOf(r), Type: r.typ, Column: r.column})
+}
+
+// asText renders o as text (LIKE, COALESCE with ”).
+func (t *translator) asText(o *operand) string { return t.s.d.AsText(t.sqlOf(o), o.typ) }
 
 func (o *operand) knownEmpty() bool { return o.kind == valNull || o.kind == valEmpty }
 
@@ -43,27 +54,29 @@ func (t *translator) equality(neq bool, l, r *operand) string {
 	d := t.s.d
 	switch {
 	case l.json || r.json:
+		ls, rs := t.coerce(l, r)
 		if neq {
-			return d.NullSafeNotEqual(t.sqlOf(l), t.sqlOf(r))
+			return d.NullSafeNotEqual(ls, rs)
 		}
-		return d.NullSafeEqual(t.sqlOf(l), t.sqlOf(r))
+		return d.NullSafeEqual(ls, rs)
 	case l.knownEmpty() && r.knownEmpty():
 		if neq {
 			return d.NullSafeNotEqual("''", "''")
 		}
 		return "'' = ''"
 	case l.kind == valLit || r.kind == valLit:
+		ls, rs := t.coerce(l, r)
 		if neq {
-			return d.NullSafeNotEqual(t.sqlOf(l), t.sqlOf(r))
+			return d.NullSafeNotEqual(ls, rs)
 		}
-		return t.sqlOf(l) + " = " + t.sqlOf(r)
+		return ls + " = " + rs
 	case r.knownEmpty():
-		return t.emptyCheck(neq, t.sqlOf(l))
+		return t.emptyCheck(neq, t.asText(l))
 	case l.knownEmpty():
-		return t.emptyCheck(neq, t.sqlOf(r))
+		return t.emptyCheck(neq, t.asText(r))
 	}
-	ls := "COALESCE(" + t.sqlOf(l) + ", '')"
-	rs := "COALESCE(" + t.sqlOf(r) + ", '')"
+	ls := "COALESCE(" + t.asText(l) + ", '')"
+	rs := "COALESCE(" + t.asText(r) + ", '')"
 	if neq {
 		return d.NullSafeNotEqual(ls, rs)
 	}
@@ -90,9 +103,9 @@ func (t *translator) like(not bool, l, r *operand) string {
 	case r.kind == valNull:
 		pattern = "NULL"
 	default:
-		pattern = "('%' || " + t.sqlOf(r) + " || '%')"
+		pattern = "('%' || " + t.asText(r) + " || '%')"
 	}
-	return t.s.d.Like(t.sqlOf(l), pattern, not)
+	return t.s.d.Like(t.asText(l), pattern, not)
 }
 
 func literalText(v any) string {
@@ -134,6 +147,7 @@ func likePattern(v string) string {
 // already checked names, arity and argument kinds.
 func (t *translator) function(sc *scope, f *filter.Func) (*operand, error) {
 	args := make([]string, len(f.Args))
+	types := make([]dialect.ValueType, len(f.Args))
 	multi := false
 	// An argument's e-mail guard holds for the function's result too.
 	var guards []string
@@ -143,6 +157,7 @@ func (t *translator) function(sc *scope, f *filter.Func) (*operand, error) {
 			return nil, fmt.Errorf("argument %d of %s: %w", i+1, f.Name, err)
 		}
 		args[i] = t.sqlOf(o)
+		types[i] = o.typ
 		multi = multi || o.multi
 		if o.guard != "" {
 			guards = append(guards, o.guard)
@@ -156,12 +171,15 @@ func (t *translator) function(sc *scope, f *filter.Func) (*operand, error) {
 		}
 		// Not all-match constrained: it behaves like an any-match over
 		// multiple relations (spec §3.7).
-		return &operand{sql: t.s.d.GeoDistance(args[0], args[1], args[2], args[3]), json: true, guard: guard}, nil
+		for i := range args {
+			args[i] = t.s.d.AsNumber(args[i], types[i])
+		}
+		return &operand{sql: t.s.d.GeoDistance(args[0], args[1], args[2], args[3]), json: true, guard: guard, typ: dialect.TypeNumber}, nil
 	case "strftime":
 		if len(args) == 0 {
 			return nil, fmt.Errorf("strftime expects a format")
 		}
-		return &operand{sql: "COALESCE(" + t.s.d.Strftime(args[0], args[1:]...) + ", '')", multi: multi, guard: guard}, nil
+		return &operand{sql: "COALESCE(" + t.s.d.Strftime(args[0], args[1:]...) + ", '')", multi: multi, guard: guard, typ: dialect.TypeText}, nil
 	}
 	return nil, fmt.Errorf("unknown function %q", f.Name)
 }
@@ -462,7 +480,7 @@ func (t *translator) bodyEach(sc *scope, name string, v any, present bool) (*ope
 	alias := t.join(sc, "@request.body.each."+name, "__body_"+name+"_je", true, func(alias string) []string {
 		return []string{"LEFT JOIN " + t.s.d.JSONEach(param) + " " + t.q(alias) + " ON 1=1"}
 	})
-	return &operand{sql: t.col(alias, "value"), multi: true}, nil
+	return &operand{sql: t.col(alias, "value"), multi: true, typ: dialect.TypeText}, nil
 }
 
 // bodyRelation joins the records named by a submitted relation value,
@@ -508,11 +526,11 @@ func (t *translator) bodyChanged(sc *scope, id *filter.Identifier, f core.Field,
 		return litOperand(false), nil
 	}
 	bv := litOperand(scalar(f.ToDB(f.Normalize(raw))))
-	cv := &operand{sql: t.col(sc.base, f.GetName())}
+	cv := &operand{sql: t.col(sc.base, f.GetName()), typ: columnType(f), column: true}
 	switch f.ColumnType() {
 	case core.ColumnJSON, core.ColumnGeoPoint:
 		bv.json, cv.json = true, true
 	}
 	// The key is present (isset is TRUE), so only the difference remains.
-	return &operand{sql: "(" + t.equality(true, bv, cv) + ")"}, nil
+	return &operand{sql: "(" + t.equality(true, bv, cv) + ")", typ: dialect.TypeBool}, nil
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/core/filter"
+	"github.com/basalthq/basalt/internal/store/dialect"
+	"github.com/basalthq/basalt/internal/store/dialect/postgres"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 
@@ -107,8 +109,13 @@ func filterSchema() []*core.Collection {
 // newTranslateStore is a Store with only a dialect and a collection index:
 // enough for translation, no database.
 func newTranslateStore(t testing.TB) (*Store, map[string]*core.Collection) {
+	return newTranslateStoreOn(t, sqlite.Dialect{})
+}
+
+// newTranslateStoreOn is newTranslateStore with dialect d.
+func newTranslateStoreOn(t testing.TB, d dialect.Dialect) (*Store, map[string]*core.Collection) {
 	t.Helper()
-	s := &Store{d: sqlite.Dialect{}}
+	s := &Store{d: d}
 	list := filterSchema()
 	s.setCollections(list)
 	byName := map[string]*core.Collection{}
@@ -441,10 +448,18 @@ func withFixedNow(t testing.TB) {
 	t.Cleanup(func() { now = old })
 }
 
+// TestFilterSQLGolden compares every translation with its golden file,
+// one directory per dialect (testdata/filtersql/<dialect>).
 func TestFilterSQLGolden(t *testing.T) {
+	for _, d := range []dialect.Dialect{sqlite.Dialect{}, postgres.Dialect{}} {
+		t.Run(d.Name(), func(t *testing.T) { testFilterSQLGolden(t, d) })
+	}
+}
+
+func testFilterSQLGolden(t *testing.T, d dialect.Dialect) {
 	withFixedNow(t)
-	s, cols := newTranslateStore(t)
-	dir := filepath.Join("testdata", "filtersql", "sqlite")
+	s, cols := newTranslateStoreOn(t, d)
+	dir := filepath.Join("testdata", "filtersql", d.Name())
 	if *update {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)

@@ -137,13 +137,23 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	}
 
 	sel := "SELECT "
-	if parts.distinct {
+	orderBy := parts.orderBy
+	grouped := parts.distinct && !c.IsView() && s.d.Caps().DistinctByGroup
+	if parts.distinct && !grouped {
 		sel += "DISTINCT "
 	}
 	sel += s.selectColumns(c, c.Name)
 	stmt := prefix + sel + body.String()
-	if len(parts.orderBy) > 0 {
-		stmt += " ORDER BY " + strings.Join(parts.orderBy, ", ")
+	if grouped {
+		// One row per main record (its other columns depend on its id);
+		// a term over joined rows sorts by their least (greatest when
+		// descending) value, one of the values SQLite's DISTINCT would
+		// have kept.
+		stmt += " GROUP BY " + alias + "." + s.q("id")
+		orderBy = s.aggregateOrder(orderBy)
+	}
+	if len(orderBy) > 0 {
+		stmt += " ORDER BY " + strings.Join(orderBy, ", ")
 	}
 	if q.PerPage > 0 {
 		stmt += fmt.Sprintf(" LIMIT %d OFFSET %d", q.PerPage, queryOffset(q))
@@ -158,6 +168,28 @@ func (s *Store) queryDB(ctx context.Context, db *DB, q *core.RecordQuery) (*core
 	}
 	res.Records = recs
 	return res, nil
+}
+
+// aggregateOrder sorts a grouped query by the least (ascending) or
+// greatest (descending) non-NULL value of each term over the group's
+// joined rows (NULL when there is none); random stays as is.
+func (s *Store) aggregateOrder(terms []string) []string {
+	out := make([]string, len(terms))
+	for i, term := range terms {
+		if term == s.d.Random() {
+			out[i] = term
+			continue
+		}
+		expr, dir := term, ""
+		for _, suffix := range []string{" ASC NULLS FIRST", " DESC NULLS LAST", " ASC", " DESC"} {
+			if strings.HasSuffix(term, suffix) {
+				expr, dir = strings.TrimSuffix(term, suffix), suffix
+				break
+			}
+		}
+		out[i] = s.d.GroupOrder(expr, strings.HasPrefix(dir, " DESC"), dir)
+	}
+	return out
 }
 
 // pointReadMax is the most ids a query may name to count as a point read.
@@ -185,7 +217,7 @@ func (s *Store) candidateCTE(r *core.Record) (cte, from string, params dbx.Param
 		cols := make([]string, len(c.Fields))
 		for i, f := range c.Fields {
 			v.keys[i] = "__c" + strconv.Itoa(i)
-			cols[i] = "{:" + v.keys[i] + "} AS " + s.q(f.GetName())
+			cols[i] = s.d.Param("{:"+v.keys[i]+"}", columnType(f)) + " AS " + s.q(f.GetName())
 		}
 		v.sql = "WITH " + s.q(candidateTable) + " AS (SELECT " + strings.Join(cols, ", ") + ")"
 		v.from = s.q(candidateTable) + " " + s.q(c.Name)

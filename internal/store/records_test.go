@@ -10,7 +10,9 @@ import (
 	"github.com/basalthq/basalt/core"
 )
 
-func TestExistingIds(t *testing.T) {
+func TestExistingIds(t *testing.T) { forEngines(t, testExistingIds) }
+
+func testExistingIds(t *testing.T) {
 	s, cols := execStore(t)
 	tests := []struct {
 		name string
@@ -40,7 +42,9 @@ func TestExistingIds(t *testing.T) {
 // TestQueryOneId: a query for one id with nothing to check takes a
 // statement built once per collection; it reads the committed row
 // outside a write and the write's own rows inside one.
-func TestQueryOneId(t *testing.T) {
+func TestQueryOneId(t *testing.T) { forEngines(t, testQueryOneId) }
+
+func testQueryOneId(t *testing.T) {
 	s, cols := execStore(t)
 	ctx := context.Background()
 	posts := cols["posts"]
@@ -93,7 +97,9 @@ func TestQueryOneId(t *testing.T) {
 // TestRecordWritesInsideAWrite: record statements inside a larger write
 // run without savepoints of their own; one that fails (a duplicate id)
 // leaves nothing behind and the write goes on to commit the others.
-func TestRecordWritesInsideAWrite(t *testing.T) {
+func TestRecordWritesInsideAWrite(t *testing.T) { forEngines(t, testRecordWritesInsideAWrite) }
+
+func testRecordWritesInsideAWrite(t *testing.T) {
 	s, cols := execStore(t)
 	ctx := context.Background()
 	posts := cols["posts"]

@@ -21,6 +21,9 @@ type Options struct {
 	Durability string
 	// Logger receives store logs.
 	Logger *slog.Logger
+	// DSN, when set, names a server database (PostgreSQL) holding both
+	// the data and the request logs; dataDir then holds only files.
+	DSN string
 }
 
 // Store is the SQL implementation of core.Store over data.db (and
@@ -56,16 +59,23 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 		logger = slog.Default()
 	}
 	dopts := dialect.Options{Durability: opts.Durability}
-	db, err := OpenDB(ctx, d, filepath.Join(dataDir, "data.db"), dopts, logger)
+	dataDSN, auxDSN := filepath.Join(dataDir, "data.db"), filepath.Join(dataDir, "auxiliary.db")
+	dataName, auxName := "data.db", "auxiliary.db"
+	if opts.DSN != "" {
+		// One server database: the logs are a table of it like the rest.
+		dataDSN, auxDSN = opts.DSN, opts.DSN
+		dataName, auxName = "database", "database (request logs)"
+	}
+	db, err := OpenDB(ctx, d, dataDSN, dopts, logger)
 	if err != nil {
-		return nil, fmt.Errorf("data.db: %w", err)
+		return nil, fmt.Errorf("%s: %w", dataName, err)
 	}
 	// Request logs are not worth an fsync per batch, whatever the data's
 	// durability: a crash of the OS may lose the last ones, never corrupt.
-	aux, err := OpenDB(ctx, d, filepath.Join(dataDir, "auxiliary.db"), dialect.Options{Durability: "off"}, logger)
+	aux, err := OpenDB(ctx, d, auxDSN, dialect.Options{Durability: "off"}, logger)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("auxiliary.db: %w", err)
+		return nil, fmt.Errorf("%s: %w", auxName, err)
 	}
 	s := &Store{db: db, aux: aux, d: d, logger: logger, cols: map[string]*core.Collection{},
 		recs: newRecordCache(db.conns.DataVersion, db.conns.Commits)}
@@ -100,7 +110,7 @@ func (s *Store) initBaseTables(ctx context.Context) error {
 			s.q("_params"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("value"), js,
 			s.q("created"), text, s.q("updated"), text),
 		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s)`,
-			s.q("_migrations"), s.q("file"), "VARCHAR(255) PRIMARY KEY NOT NULL", s.q("applied"), "INTEGER NOT NULL"),
+			s.q("_migrations"), s.q("file"), "VARCHAR(255) PRIMARY KEY NOT NULL", s.q("applied"), s.d.ColumnDefinition(dialect.KindInteger)),
 		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s, %s %s)`,
 			s.q("_collections"),
 			s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK),
@@ -129,7 +139,7 @@ func (s *Store) initBaseTables(ctx context.Context) error {
 		return fmt.Errorf("create base tables: %w", err)
 	}
 	logs := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s %s, %s %s, %s %s, %s %s, %s %s, %s %s)`,
-		s.q("_logs"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("level"), "INTEGER DEFAULT 0 NOT NULL",
+		s.q("_logs"), s.q("id"), s.d.ColumnDefinition(dialect.KindTextPK), s.q("level"), s.d.ColumnDefinition(dialect.KindInteger),
 		s.q("message"), text, s.q("data"), js, s.q("created"), text, s.q("updated"), text)
 	if err := s.aux.Exec(ctx, logs, nil); err != nil {
 		return err
@@ -206,4 +216,19 @@ func (s *Store) ForgetMigration(ctx context.Context, file string) error {
 // IntegrityCheck verifies data.db.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
 	return s.d.IntegrityCheck(ctx, s.db.ReaderDB())
+}
+
+// ParamKeys lists the keys of every _params value (export).
+func (s *Store) ParamKeys(ctx context.Context) ([]string, error) {
+	var rows []struct {
+		Id string `db:"id"`
+	}
+	if err := s.db.Builder(ctx).Select("id").From("_params").OrderBy("id ASC").WithContext(ctx).All(&rows); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Id
+	}
+	return out, nil
 }

@@ -38,7 +38,7 @@ func (s *Store) ValidateViewQuery(ctx context.Context, query string) ([]core.Vie
 	if proj, rest, ok := splitAtTopLevelFrom(q[selectHead.FindStringIndex(q)[1]:]); ok {
 		m[1], m[2] = proj, rest
 	}
-	rows, err := s.db.Builder(ctx).NewQuery("SELECT * FROM (" + q + ") LIMIT 0").WithContext(ctx).Rows()
+	rows, err := s.db.Builder(ctx).NewQuery("SELECT * FROM " + s.d.Subquery(q) + " LIMIT 0").WithContext(ctx).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("%v", err)
 	}

@@ -10,10 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/api"
+	"github.com/basalthq/basalt/internal/store/dialect/postgres/pgtest"
 	_ "github.com/basalthq/basalt/migrations"
 	"github.com/basalthq/basalt/server"
 )
@@ -54,7 +56,7 @@ func start(t testing.TB, h2 bool, register []func(app *core.App) error) *Server 
 	// Flags, not defaults: a BASALT_* variable in the environment must
 	// not move a test's data dir or turn automigrate on.
 	pf := b.RootCmd.PersistentFlags()
-	if err := errors.Join(pf.Set("dir", dir), pf.Set("automigrate", "false")); err != nil {
+	if err := errors.Join(pf.Set("dir", dir), pf.Set("automigrate", "false"), pf.Set("db", dbFor(t))); err != nil {
 		t.Fatal(err)
 	}
 	app, err := b.Open(context.Background())
@@ -78,6 +80,35 @@ func start(t testing.TB, h2 bool, register []func(app *core.App) error) *Server 
 		_ = app.Terminate()
 	})
 	return &Server{URL: ts.URL, App: app, Client: ts.Client(), Dir: dir, API: h, t: t}
+}
+
+// EnvEngine selects the database engine of every test server: unset or
+// "sqlite" (the default), or "postgres" to run the API tests on a fresh
+// schema of the BASALT_TEST_POSTGRES server (scripts/test.sh runs the
+// API suite once per engine).
+const EnvEngine = "BASALT_TEST_ENGINE"
+
+// SkipOnPostgres skips t when the test servers run on PostgreSQL
+// (BASALT_TEST_ENGINE=postgres), for a test of something SQLite-only;
+// why says what.
+func SkipOnPostgres(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv(EnvEngine) == "postgres" {
+		t.Skip("SQLite only: " + why)
+	}
+}
+
+// dbFor is the --db value of t's server: "" for SQLite in the data dir.
+func dbFor(t testing.TB) string {
+	switch e := os.Getenv(EnvEngine); e {
+	case "", "sqlite":
+		return ""
+	case "postgres":
+		return pgtest.DSN(t)
+	default:
+		t.Fatalf("%s=%q: want sqlite or postgres", EnvEngine, e)
+		return ""
+	}
 }
 
 // Do sends a JSON request (body may be nil) and returns the status and

@@ -23,6 +23,9 @@ const (
 	KindJSON
 	KindJSONArray
 	KindGeoPoint
+	// KindInteger is a 64-bit integer of the system tables (migration
+	// times, log levels); no field stores one.
+	KindInteger
 )
 
 // Options configures a connection.
@@ -97,6 +100,56 @@ func (c *Conns) Close() error {
 	return err
 }
 
+// ValueType is the SQL type of an expression in a filter, as far as the
+// translator knows it. SQLite compares values of any two types (with its
+// affinity rules); a strictly typed engine needs them made comparable
+// (see Dialect.Coerce).
+type ValueType uint8
+
+// The value types.
+const (
+	// TypeUnknown is NULL or an expression of no fixed type.
+	TypeUnknown ValueType = iota
+	TypeText
+	TypeNumber
+	TypeBool
+	// TypeJSON is a value extracted from JSON (a JSON path): SQLite's
+	// json_extract returns a scalar of any type, PostgreSQL a jsonb.
+	TypeJSON
+)
+
+// Value is a typed SQL expression of a comparison.
+type Value struct {
+	SQL  string
+	Type ValueType
+	// Column marks a bare column reference, which has SQLite's type
+	// affinity (a number compared with a text column is compared as
+	// text, a text with a numeric column as a number).
+	Column bool
+}
+
+// Caps are behaviours of an engine the store adapts to.
+type Caps struct {
+	// StatementErrorAbortsTx: a failed statement aborts the whole
+	// transaction (PostgreSQL) instead of undoing only itself (SQLite),
+	// so a statement whose error the caller may survive runs under a
+	// savepoint of its own.
+	StatementErrorAbortsTx bool
+	// DistinctByGroup: SELECT DISTINCT cannot be ordered by expressions
+	// outside its select list (PostgreSQL), so a query whose joins may
+	// repeat main rows is grouped by the main row's id instead and its
+	// ORDER BY terms aggregated.
+	DistinctByGroup bool
+	// NullsLast: the engine sorts NULLs after every value in ascending
+	// order (PostgreSQL); SQLite sorts them first, which the store then
+	// asks for explicitly.
+	NullsLast bool
+	// TextIsUTF8: text values must be valid UTF-8 without NUL bytes
+	// (PostgreSQL refuses anything else), so a filter value that is not
+	// is made valid before it is bound: no stored text can equal it.
+	TextIsUTF8 bool
+}
+
 // Column describes one column of a table or view.
 type Column struct {
 	Name string
@@ -151,6 +204,28 @@ type Dialect interface {
 	// GeoDistance is the Haversine distance in km (Earth radius 6371)
 	// between two points given as SQL expressions in degrees (spec §3.7).
 	GeoDistance(lonA, latA, lonB, latB string) string
+
+	// Param types a bound placeholder holding a value of type t, for
+	// engines that cannot infer it from the context.
+	Param(placeholder string, t ValueType) string
+	// Coerce makes l and r comparable with =, <, IS and the like; SQLite
+	// compares any two values and returns them unchanged.
+	Coerce(l, r Value) (string, string)
+	// AsText is expr of type t as text (LIKE, COALESCE with '').
+	AsText(expr string, t ValueType) string
+	// AsNumber is expr of type t as a number (geoDistance arguments).
+	AsNumber(expr string, t ValueType) string
+	// Subquery wraps a SELECT to be used as a FROM item.
+	Subquery(query string) string
+	// IndexSQL translates a CREATE INDEX statement written in SQLite's
+	// syntax (PocketBase's collection indexes) into the engine's.
+	IndexSQL(stmt string) string
+	// Caps reports the engine's behaviours the store adapts to.
+	Caps() Caps
+	// GroupOrder is an ORDER BY term of a query grouped by the main row
+	// (Caps.DistinctByGroup): expr's least (greatest when desc) non-NULL
+	// value over the group. dir is the term's direction suffix.
+	GroupOrder(expr string, desc bool, dir string) string
 
 	// TableColumns lists the columns of a table or view.
 	TableColumns(ctx context.Context, db *sql.DB, table string) ([]Column, error)

@@ -231,6 +231,8 @@ func (Dialect) ColumnDefinition(kind dialect.ColumnKind) string {
 		return "JSON DEFAULT '[]' NOT NULL"
 	case dialect.KindGeoPoint:
 		return `JSON DEFAULT '{"lon":0,"lat":0}' NOT NULL`
+	case dialect.KindInteger:
+		return "INTEGER DEFAULT 0 NOT NULL"
 	default:
 		return "TEXT DEFAULT '' NOT NULL"
 	}
@@ -298,6 +300,37 @@ func (Dialect) Like(expr, pattern string, negate bool) string {
 func (Dialect) GeoDistance(lonA, latA, lonB, latB string) string {
 	return fmt.Sprintf("(6371 * 2 * asin(sqrt(power(sin((radians(%[4]s) - radians(%[2]s)) / 2), 2) + cos(radians(%[2]s)) * cos(radians(%[4]s)) * power(sin((radians(%[3]s) - radians(%[1]s)) / 2), 2))))",
 		lonA, latA, lonB, latB)
+}
+
+// Param returns the placeholder: SQLite values carry their own type.
+func (Dialect) Param(placeholder string, _ dialect.ValueType) string { return placeholder }
+
+// Coerce returns l and r unchanged: SQLite compares values of any type
+// (with its affinity rules), which the filter language's results follow.
+func (Dialect) Coerce(l, r dialect.Value) (string, string) { return l.SQL, r.SQL }
+
+// AsText returns expr: SQLite's LIKE and COALESCE take any value.
+func (Dialect) AsText(expr string, _ dialect.ValueType) string { return expr }
+
+// AsNumber returns expr: SQLite's math functions take any value.
+func (Dialect) AsNumber(expr string, _ dialect.ValueType) string { return expr }
+
+// Subquery parenthesises query (SQLite needs no alias).
+func (Dialect) Subquery(query string) string { return "(" + query + ")" }
+
+// IndexSQL returns stmt: PocketBase writes indexes in SQLite's syntax.
+func (Dialect) IndexSQL(stmt string) string { return stmt }
+
+// Caps: SQLite undoes a failed statement alone and orders DISTINCT
+// queries by any expression.
+func (Dialect) Caps() dialect.Caps { return dialect.Caps{} }
+
+// GroupOrder is unused on SQLite (no DistinctByGroup); MIN/MAX would do.
+func (Dialect) GroupOrder(expr string, desc bool, dir string) string {
+	if desc {
+		return "MAX(" + expr + ")" + dir
+	}
+	return "MIN(" + expr + ")" + dir
 }
 
 // TableColumns lists columns via PRAGMA table_info.

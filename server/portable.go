@@ -1,0 +1,347 @@
+package server
+
+// Portable archives (issue #26 item 3): `basalt export` writes the schema,
+// the records, the settings, the applied migrations and the local files
+// of a database of either engine into one zip; `basalt import` loads it
+// into an empty database of either engine. Values are written as the
+// fields store them (Field.ToDB), never as an engine's raw cells, so a
+// SQLite 1 comes back as PostgreSQL's true and the other way round.
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/filter"
+	"github.com/basalthq/basalt/internal/store"
+)
+
+const (
+	portableFormat   = "basalt-export/1"
+	portableManifest = "basalt-export.json"
+	portablePage     = 500
+)
+
+// portableDoc is the archive's manifest.
+type portableDoc struct {
+	Format      string            `json:"format"`
+	Engine      string            `json:"engine"`
+	Collections []json.RawMessage `json:"collections"`
+	Params      map[string]string `json:"params"`
+	Migrations  []string          `json:"migrations"`
+}
+
+func storeOf(app *core.App) (*store.Store, error) {
+	st, ok := app.Store().(*store.Store)
+	if !ok {
+		return nil, errors.New("export/import needs Basalt's SQL store")
+	}
+	return st, nil
+}
+
+// exportArchive writes app's database and its local files (storageDir)
+// to the zip file dest, which must not exist.
+func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, out io.Writer) (err error) {
+	st, err := storeOf(app)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(dest) // never leave half an archive
+		}
+	}()
+	zw := zip.NewWriter(f)
+	cols, err := st.LoadCollections(ctx)
+	if err != nil {
+		return err
+	}
+	doc := portableDoc{Format: portableFormat, Engine: st.DB().Dialect.Name(), Params: map[string]string{}}
+	byId, _ := filter.ParseSort("id")
+	total := 0
+	for _, c := range cols {
+		raw, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		doc.Collections = append(doc.Collections, raw)
+		if c.IsView() {
+			continue
+		}
+		w, err := zw.Create("records/" + c.Id + ".jsonl")
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(w)
+		for page := 1; ; page++ {
+			res, err := st.Query(ctx, &core.RecordQuery{Collection: c, Superuser: true, Sort: byId, PerPage: portablePage, Page: page})
+			if err != nil {
+				return fmt.Errorf("records of %s: %w", c.Name, err)
+			}
+			for _, r := range res.Records {
+				row := make(map[string]any, len(c.Fields))
+				for _, fld := range c.Fields {
+					row[fld.GetName()] = fld.ToDB(r.Get(fld.GetName()))
+				}
+				if err := enc.Encode(row); err != nil {
+					return err
+				}
+			}
+			total += len(res.Records)
+			if len(res.Records) < portablePage {
+				break
+			}
+		}
+	}
+	keys, err := st.ParamKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		v, _, err := st.GetParam(ctx, k)
+		if err != nil {
+			return err
+		}
+		doc.Params[k] = string(v)
+	}
+	if doc.Migrations, err = st.AppliedMigrations(ctx); err != nil {
+		return err
+	}
+	files := 0
+	if err := filepath.WalkDir(storageDir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == storageDir {
+			return fs.SkipDir
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(storageDir, p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create("storage/" + filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		files++
+		_, err = io.Copy(w, src)
+		return err
+	}); err != nil {
+		return fmt.Errorf("files: %w", err)
+	}
+	w, err := zw.Create(portableManifest)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(w).Encode(doc); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Exported %d collections, %d records and %d files from %s to %s\n", len(cols), total, files, doc.Engine, dest)
+	return nil
+}
+
+// importArchive loads the archive src into app's database, which must be
+// empty (system collections without records only), and its files into
+// storageDir. Everything but the files is one transaction: a failure
+// leaves the database as it was.
+func importArchive(ctx context.Context, app *core.App, storageDir, src string, out io.Writer) error {
+	st, err := storeOf(app)
+	if err != nil {
+		return err
+	}
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	defer zr.Close()
+	entries := map[string]*zip.File{}
+	for _, f := range zr.File {
+		entries[f.Name] = f
+	}
+	var doc portableDoc
+	if err := readZipJSON(entries[portableManifest], &doc); err != nil {
+		return fmt.Errorf("%s: not a Basalt export: %w", src, err)
+	}
+	if doc.Format != portableFormat {
+		return fmt.Errorf("%s: unsupported export format %q (want %s)", src, doc.Format, portableFormat)
+	}
+	current, err := st.LoadCollections(ctx)
+	if err != nil {
+		return err
+	}
+	existing := map[string]*core.Collection{}
+	for _, c := range current {
+		// A fresh database holds the system collections and the default
+		// "users" one (the init migration): nothing else.
+		if !c.System && c.Id != core.UsersCollectionId {
+			return fmt.Errorf("the target database is not empty: it has the collection %q (import needs a fresh database)", c.Name)
+		}
+		if !c.IsView() {
+			res, err := st.Query(ctx, &core.RecordQuery{Collection: c, Superuser: true, PerPage: 1, Count: true})
+			if err != nil {
+				return err
+			}
+			if res.Total > 0 {
+				return fmt.Errorf("the target database is not empty: %q has %d records (import needs a fresh database)", c.Name, res.Total)
+			}
+		}
+		existing[c.Id] = c
+	}
+	records := 0
+	err = st.RunInTx(ctx, func(ctx context.Context) error {
+		exported := map[string]bool{}
+		for _, raw := range doc.Collections {
+			c := &core.Collection{}
+			if err := json.Unmarshal(raw, c); err != nil {
+				return fmt.Errorf("collection: %w", err)
+			}
+			exported[c.Id] = true
+			if err := st.SaveCollection(ctx, existing[c.Id], c); err != nil {
+				return fmt.Errorf("collection %s: %w", c.Name, err)
+			}
+			if c.IsView() {
+				continue
+			}
+			n, err := importRecords(ctx, st, c, entries["records/"+c.Id+".jsonl"])
+			if err != nil {
+				return fmt.Errorf("records of %s: %w", c.Name, err)
+			}
+			records += n
+		}
+		for id, c := range existing {
+			if !exported[id] && !c.System {
+				// The default "users" collection the source had deleted.
+				if err := st.DeleteCollection(ctx, c); err != nil {
+					return err
+				}
+			}
+		}
+		for k, v := range doc.Params {
+			if err := st.SetParam(ctx, k, []byte(v)); err != nil {
+				return err
+			}
+		}
+		applied, err := st.AppliedMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range applied {
+			if err := st.ForgetMigration(ctx, f); err != nil {
+				return err
+			}
+		}
+		now := app.Now().UnixMicro()
+		for i, f := range doc.Migrations {
+			if err := st.RecordMigration(ctx, f, now+int64(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import %s: %w (nothing was imported)", src, err)
+	}
+	files := 0
+	for name, f := range entries {
+		rel, ok := strings.CutPrefix(name, "storage/")
+		if !ok || strings.HasSuffix(name, "/") {
+			continue
+		}
+		clean := path.Clean(rel)
+		if clean == "." || strings.HasPrefix(clean, "../") || path.IsAbs(clean) || strings.Contains(clean, "\\") {
+			return fmt.Errorf("%s: unsafe file name %q", src, name)
+		}
+		if err := extractFile(f, filepath.Join(storageDir, filepath.FromSlash(clean))); err != nil {
+			return fmt.Errorf("file %s: %w", clean, err)
+		}
+		files++
+	}
+	fmt.Fprintf(out, "Imported %d collections, %d records and %d files (exported from %s)\n", len(doc.Collections), records, files, doc.Engine)
+	return nil
+}
+
+// importRecords inserts the records of c listed in f (nil: none).
+func importRecords(ctx context.Context, st *store.Store, c *core.Collection, f *zip.File) (int, error) {
+	if f == nil {
+		return 0, nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	dec := json.NewDecoder(rc)
+	n := 0
+	for {
+		var row map[string]any
+		if err := dec.Decode(&row); errors.Is(err, io.EOF) {
+			return n, nil
+		} else if err != nil {
+			return n, err
+		}
+		vals := make([]any, len(c.Fields))
+		for i, fld := range c.Fields {
+			vals[i] = row[fld.GetName()]
+		}
+		if err := st.InsertRecord(ctx, core.NewRecordFromValues(c, vals)); err != nil {
+			return n, fmt.Errorf("record %v: %w", row["id"], err)
+		}
+		n++
+	}
+}
+
+func readZipJSON(f *zip.File, v any) error {
+	if f == nil {
+		return errors.New("missing " + portableManifest)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return json.NewDecoder(rc).Decode(v)
+}
+
+func extractFile(f *zip.File, dest string) error {
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, rc); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
