@@ -14,8 +14,11 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/telemetry"
 )
 
 // Config configures the HTTP layer. Zero values mean the defaults.
@@ -39,6 +42,11 @@ type Config struct {
 	// long regardless of traffic (the SDK reconnects and re-subscribes).
 	// The spec sets no such limit, so it is off by default.
 	RealtimeMaxLifetime time.Duration
+	// TracerProvider, when set, traces every request: one span per request
+	// named after its route template, continuing an incoming W3C
+	// traceparent, with the spans of the work below it (nil: traces off,
+	// which costs a context lookup per instrumented call).
+	TracerProvider trace.TracerProvider
 }
 
 // Server is the HTTP handler of an App.
@@ -47,6 +55,10 @@ type Server struct {
 	cfg    Config
 	echo   *echo.Echo
 	logger *slog.Logger
+
+	metrics    *telemetry.Metrics
+	tracer     trace.Tracer // nil when traces are off
+	propagator propagation.TextMapPropagator
 
 	authOnce sync.Once
 	authVal  *authState
@@ -66,15 +78,19 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = app.Logger()
 	}
-	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger}
+	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger, metrics: app.Metrics(),
+		propagator: propagation.TraceContext{}}
+	if cfg.TracerProvider != nil {
+		s.tracer = cfg.TracerProvider.Tracer(telemetry.ScopeName)
+	}
 	e := s.echo
 	e.HTTPErrorHandler = s.errorHandler
 	core.SetTokenIssuer(tokenIssuer{s}) // Record.NewAuthToken & co. (record_tokens.go)
 	s.routeSites = map[string]routeSite{}
 	e.OnAddRoute = s.checkRoute
 
+	e.Use(s.observe)
 	e.Use(s.cors)
-	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
@@ -93,6 +109,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerLogs()
 	s.registerCrons()
 	s.registerBackups()
+	s.registerMetrics()
 
 	// OnServe: user routes through the neutral core.Router, mounted once
 	// every handler ran (a duplicate of any route panics here).
@@ -103,7 +120,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.mountRoutes(se.Router)
 
 	s.registerStatic()
-	e.RouteNotFound("/*", func(c *echo.Context) error { return notFound() })
+	e.RouteNotFound("/*", unmatched)
 	s.routeSites = nil
 	e.OnAddRoute = nil
 	return s, nil

@@ -30,17 +30,18 @@ func repoRoot(t *testing.T) string {
 // allowed lists, per package prefix, the internal imports it may have.
 var allowed = map[string][]string{
 	"core/hook":               []string{},
+	"core/telemetry":          []string{},
 	"core/cron":               []string{},
 	"core/filter":             []string{},
 	"internal/store/dialect":  []string{},
 	"internal/store/dialect/": []string{"internal/store/dialect"},
-	"core":                    []string{"core/hook", "core/cron", "core/filter"},
-	"internal/store":          []string{"core", "core/hook", "core/filter", "internal/store/dialect"},
-	"internal/api":            []string{"core", "core/hook", "core/cron", "internal/realtime", "internal/auth", "core/filter", "internal/testenv"},
-	"internal/realtime":       []string{"core", "core/hook"},
-	"internal/auth":           []string{"core", "core/hook"},
-	"internal/files":          []string{"core", "core/hook"},
-	"internal/mail":           []string{"core", "core/hook"},
+	"core":                    []string{"core/hook", "core/cron", "core/filter", "core/telemetry"},
+	"internal/store":          []string{"core", "core/hook", "core/filter", "internal/store/dialect", "core/telemetry"},
+	"internal/api":            []string{"core", "core/hook", "core/cron", "internal/realtime", "internal/auth", "core/filter", "internal/testenv", "core/telemetry"},
+	"internal/realtime":       []string{"core", "core/hook", "core/telemetry"},
+	"internal/auth":           []string{"core", "core/hook", "core/telemetry"},
+	"internal/files":          []string{"core", "core/hook", "core/telemetry"},
+	"internal/mail":           []string{"core", "core/hook", "core/telemetry"},
 	"internal/cli":            []string{"core", "core/hook"},
 	"hooks":                   []string{"core", "core/hook", "core/cron"},
 	"migrations":              []string{"core", "core/hook", "core/cron"},
@@ -91,6 +92,12 @@ func TestImportDirection(t *testing.T) {
 			// product wrote; product code may not.
 			if strings.HasPrefix(p, "modernc.org/sqlite") && !strings.HasPrefix(rel, "internal/store/dialect/sqlite") && !isTest {
 				t.Errorf("%s imports the SQLite driver; only its dialect may", path)
+			}
+			// The tracing SDK and its exporters are the wiring's choice;
+			// the rest of the code only speaks the otel API through
+			// core/telemetry.
+			if (strings.HasPrefix(p, "go.opentelemetry.io/otel/sdk") || strings.HasPrefix(p, "go.opentelemetry.io/otel/exporters")) && rel != "server" && !isTest {
+				t.Errorf("%s imports %s; only server/ may pick the tracing SDK and exporter", path, p)
 			}
 			if !strings.HasPrefix(p, mod) {
 				continue

@@ -29,6 +29,8 @@ type Global struct {
 	Automigrate   bool
 	// MigrationsDir holds snapshot migrations (default <dir>/../pb_migrations).
 	MigrationsDir string
+	// LogFormat is "text" (default) or "json" (log/slog's handlers).
+	LogFormat string
 }
 
 // ServeFlags are the serve command's flags.
@@ -96,6 +98,7 @@ func NewRoot(stdout, stderr io.Writer, opts Options) *Root {
 	pf.StringVar(&g.Durability, "durability", "normal", `"normal" (survives a process crash) or "full" (survives power loss, slower writes)`)
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
+	pf.StringVar(&g.LogFormat, "logFormat", "text", `log line format: "text" or "json"`)
 
 	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), &cobra.Command{
 		Use:   "version",
