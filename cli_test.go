@@ -44,6 +44,8 @@ func TestCLIBadInput(t *testing.T) {
 		{"corrupt data.db", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", notSQLite}, nil, "data.db"},
 		{"invalid email", []string{"superuser", "upsert", "not-an-email", "password123", "--dir", t.TempDir()}, nil, "invalid email"},
 		{"bad env value", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_QUERY_TIMEOUT=abc"}, "BASALT_QUERY_TIMEOUT"},
+		{"bad log format", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--logFormat", "xml"}, nil, "--logFormat"},
+		{"bad log format env", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_LOG_FORMAT=xml"}, "--logFormat"},
 		{"encryption key missing", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--encryptionEnv", "NO_SUCH_KEY_VAR"}, nil, "32-character key"},
 	}
 	if os.Geteuid() != 0 { // root ignores directory permissions
