@@ -2,12 +2,15 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/basalthq/basalt/internal/api"
 	"github.com/basalthq/basalt/internal/testenv"
@@ -16,6 +19,11 @@ import (
 // benchServer prepares posts with 2,000 rows and returns the in-process
 // handler (no sockets: measures our code, not the kernel).
 func benchServer(b *testing.B) (http.Handler, []string) {
+	return benchServerConfig(b, api.Config{})
+}
+
+// benchServerConfig is benchServer with the handler built from cfg.
+func benchServerConfig(b *testing.B, cfg api.Config) (http.Handler, []string) {
 	s := testenv.StartServer(b)
 	su := s.Superuser("admin@example.com", "password123")
 	st, body := s.Do("POST", "/api/collections", su, map[string]any{"name": "posts", "listRule": "", "viewRule": "", "createRule": "",
@@ -36,7 +44,7 @@ func benchServer(b *testing.B) (http.Handler, []string) {
 		}
 		ids = append(ids, r["id"].(string))
 	}
-	h, err := api.New(s.App, api.Config{})
+	h, err := api.New(s.App, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,6 +53,26 @@ func benchServer(b *testing.B) (http.Handler, []string) {
 
 func BenchmarkRecordsAPI(b *testing.B) {
 	h, ids := benchServer(b)
+	recordsAPI(b, h, ids)
+}
+
+// discardSpans is an exporter that drops what it gets: the traced
+// benchmark measures making and batching spans, not a collector.
+type discardSpans struct{}
+
+func (discardSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardSpans) Shutdown(context.Context) error                             { return nil }
+
+// BenchmarkRecordsAPITraced is BenchmarkRecordsAPI with every request
+// traced (always sampled, batched to a discarding exporter).
+func BenchmarkRecordsAPITraced(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	h, ids := benchServerConfig(b, api.Config{TracerProvider: tp})
+	recordsAPI(b, h, ids)
+}
+
+func recordsAPI(b *testing.B, h http.Handler, ids []string) {
 	run := func(b *testing.B, mk func(i int) *http.Request) {
 		b.ReportAllocs()
 		b.ResetTimer()
