@@ -9,13 +9,37 @@ import (
 
 type requestIdKey struct{}
 
-// requestIdValue boxes the id once: a pointer in a context costs no
-// allocation of its own when the value is read.
-type requestIdValue struct{ id string }
+// requestCtx carries a request id. It is its own context type so that the
+// id, the context and the one-element header value share one allocation
+// (context.WithValue with a boxed value and a header slice would be
+// three) on every request. It delegates everything else to the parent,
+// which keeps context's cancellation fast path (parent.Value finds the
+// parent's cancelCtx).
+type requestCtx struct {
+	context.Context
+	id [1]string
+}
+
+func (c *requestCtx) Value(key any) any {
+	if _, ok := key.(requestIdKey); ok {
+		return c
+	}
+	return c.Context.Value(key)
+}
 
 // WithRequestId returns ctx carrying the request id.
 func WithRequestId(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIdKey{}, &requestIdValue{id})
+	c, _ := WithRequestIdHeader(ctx, id)
+	return c
+}
+
+// WithRequestIdHeader is WithRequestId that also returns id as a header
+// value ([]string{id}) sharing the context's allocation. The slice is full
+// (len == cap), so an Add to it copies instead of writing into the
+// context.
+func WithRequestIdHeader(ctx context.Context, id string) (context.Context, []string) {
+	c := &requestCtx{Context: ctx, id: [1]string{id}}
+	return c, c.id[:]
 }
 
 // RequestId returns the request id ctx carries, or "".
@@ -23,8 +47,8 @@ func RequestId(ctx context.Context) string {
 	if ctx == nil {
 		return ""
 	}
-	if v, ok := ctx.Value(requestIdKey{}).(*requestIdValue); ok {
-		return v.id
+	if v, ok := ctx.Value(requestIdKey{}).(*requestCtx); ok {
+		return v.id[0]
 	}
 	return ""
 }

@@ -106,3 +106,31 @@ func BenchmarkObserveHTTP(b *testing.B) {
 		m.ObserveHTTP("/api/collections/:collection/records/:id", "GET", 200, 0.001)
 	}
 }
+
+// TestRequestIdContext: the id is found through derived contexts, a
+// cancellation of the parent still reaches children, and the header value
+// cannot be appended into.
+func TestRequestIdContext(t *testing.T) {
+	parent, cancel := context.WithCancel(context.Background())
+	ctx, hv := WithRequestIdHeader(parent, "rid-1")
+	child, stop := context.WithCancel(context.WithValue(ctx, ctxKey(1), 1))
+	defer stop()
+	if got := RequestId(context.WithoutCancel(child)); got != "rid-1" {
+		t.Errorf("RequestId through derived contexts = %q", got)
+	}
+	if RequestId(parent) != "" || RequestId(context.Background()) != "" {
+		t.Error("id found where none was set")
+	}
+	if len(hv) != 1 || hv[0] != "rid-1" || cap(hv) != 1 {
+		t.Errorf("header value %q (cap %d)", hv, cap(hv))
+	}
+	_ = append(hv, "other")
+	if RequestId(ctx) != "rid-1" {
+		t.Error("appending to the header value changed the id")
+	}
+	cancel()
+	<-child.Done() // a hang here would mean cancellation does not propagate
+	if child.Err() == nil {
+		t.Error("child not cancelled")
+	}
+}

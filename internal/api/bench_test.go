@@ -76,6 +76,7 @@ func recordsAPI(b *testing.B, h http.Handler, ids []string) {
 	run := func(b *testing.B, mk func(i int) *http.Request) {
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := startCPU()
 		for i := 0; i < b.N; i++ {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, mk(i))
@@ -83,6 +84,7 @@ func recordsAPI(b *testing.B, h http.Handler, ids []string) {
 				b.Fatalf("%d %s", rec.Code, rec.Body.String())
 			}
 		}
+		cpu.report(b)
 	}
 	b.Run("view", func(b *testing.B) {
 		run(b, func(i int) *http.Request {
@@ -116,6 +118,8 @@ func BenchmarkCreateParallel(b *testing.B) {
 	b.SetParallelism(16)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
+	defer cpu.report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r := httptest.NewRequest("POST", "/api/collections/posts/records", bytes.NewReader(body))
