@@ -20,7 +20,7 @@ fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"; }
 fuzz ./core/filter FuzzParse
 fuzz ./core/filter FuzzParseParams
 fuzz ./core/cron FuzzParse
-for target in FuzzRecordBody FuzzMultipartSplit FuzzBatchBody FuzzFindRecordsByFilterParam FuzzSSEEvent; do
+for target in FuzzRecordBody FuzzMultipartSplit FuzzBatchBody FuzzFindRecordsByFilterParam FuzzSSEEvent FuzzRequestId; do
   fuzz ./internal/api "$target"
 done
 # --- end of fuzz runs --------------------------------------------------------

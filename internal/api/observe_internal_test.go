@@ -53,3 +53,39 @@ func BenchmarkObserveOverhead(b *testing.B) {
 	b.Run("logged", func(b *testing.B) { run(b, logged) })
 	b.Run("observed", func(b *testing.B) { run(b, s.observe(handler)) })
 }
+
+// FuzzRequestId: whatever a client sends as X-Request-Id, the id the
+// request gets is the input only when it is 1–128 characters of the token
+// alphabet, else 32 generated hex digits; it never carries a character
+// that could break a log line or a JSON document.
+func FuzzRequestId(f *testing.F) {
+	for _, seed := range []string{"", "abc", "0f8fad5b-d9cb-469f-a165-70867728950e", "a b", "\"}\n{", "héllo", string(make([]byte, 200))} {
+		f.Add(seed)
+	}
+	hex := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+				return false
+			}
+		}
+		return len(s) == 32
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		id := in
+		if !validRequestId(id) {
+			id = newRequestId()
+			if !hex(id) {
+				t.Fatalf("generated id %q", id)
+			}
+			return
+		}
+		if len(id) == 0 || len(id) > maxRequestIdLen {
+			t.Fatalf("kept id of length %d", len(id))
+		}
+		for _, r := range id {
+			if r < 0x21 || r > 0x7e || r == '"' || r == '\\' || r == '<' || r == '>' {
+				t.Fatalf("kept id %q with %q", id, r)
+			}
+		}
+	})
+}
