@@ -127,6 +127,9 @@ func TestMetricsScrape(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.WaitMail(t, capture, 1)
+	if _, err := s.App.CreateBackup(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
 
 	st, fams := scrape(t, s, su)
 	if st != 200 {
@@ -166,6 +169,9 @@ func TestMetricsScrape(t *testing.T) {
 	}
 	if v := value(fams, "basalt_mail_messages_total", map[string]string{"outcome": "sent"}); v != 1 {
 		t.Errorf("mails sent = %v, want 1", v)
+	}
+	if v := value(fams, "basalt_backup_operations_total", map[string]string{"operation": "create", "outcome": "ok"}); v != 1 {
+		t.Errorf("backups created = %v, want 1", v)
 	}
 	present := []string{"basalt_db_write_queue_depth", "basalt_stmt_cache_hits_total", "basalt_stmt_cache_misses_total",
 		"basalt_record_cache_hits_total", "basalt_record_cache_misses_total", "basalt_realtime_clients",
