@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -96,6 +97,15 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			ctx, span = s.tracer.Start(ctx, req.Method+" "+routeLabel(c), trace.WithSpanKind(trace.SpanKindServer),
 				trace.WithAttributes(attribute.String("http.request.method", req.Method),
 					attribute.String("url.path", req.URL.Path)))
+			// A panic that gets past recoverPanics (http.ErrAbortHandler)
+			// still ends the span, so the trace is not left open.
+			defer func() {
+				if r := recover(); r != nil {
+					span.SetStatus(codes.Error, fmt.Sprint(r))
+					span.End()
+					panic(r)
+				}
+			}()
 		}
 		req = req.WithContext(ctx)
 		c.SetRequest(req)
