@@ -1,13 +1,18 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v5"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/basalthq/basalt/core"
 )
@@ -88,4 +93,45 @@ func FuzzRequestId(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOAuth2ClientPropagates: a provider call made inside a traced
+// request is a client span of that trace and sends its traceparent; made
+// outside one, it sends none.
+func TestOAuth2ClientPropagates(t *testing.T) {
+	got := make(chan string, 2)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("traceparent")
+	}))
+	defer ts.Close()
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	ctx, root := tp.Tracer("t").Start(context.Background(), "request")
+	call := func(ctx context.Context) string {
+		req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL, nil)
+		resp, err := oauth2HTTPClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return <-got
+	}
+	tp1 := call(ctx)
+	root.End()
+	want := root.SpanContext().TraceID().String()
+	if !strings.Contains(tp1, want) {
+		t.Errorf("traceparent %q does not carry trace %s", tp1, want)
+	}
+	var client bool
+	for _, sp := range exp.GetSpans() {
+		if sp.SpanKind == trace.SpanKindClient && sp.Parent.SpanID() == root.SpanContext().SpanID() {
+			client = true
+		}
+	}
+	if !client {
+		t.Errorf("no client span under the request span")
+	}
+	if tp2 := call(context.Background()); tp2 != "" {
+		t.Errorf("untraced call sent traceparent %q", tp2)
+	}
 }
