@@ -46,6 +46,8 @@ func TestCLIBadInput(t *testing.T) {
 		{"corrupt data.db", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", notSQLite}, nil, "data.db"},
 		{"invalid email", []string{"superuser", "upsert", "not-an-email", "password123", "--dir", t.TempDir()}, nil, "invalid email"},
 		{"bad env value", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_QUERY_TIMEOUT=abc"}, "BASALT_QUERY_TIMEOUT"},
+		{"bad log format", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--logFormat", "xml"}, nil, "--logFormat"},
+		{"bad log format env", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir()}, []string{"BASALT_LOG_FORMAT=xml"}, "--logFormat"},
 		{"encryption key missing", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--encryptionEnv", "NO_SUCH_KEY_VAR"}, nil, "32-character key"},
 		// issue #26: the database is named with what is wrong, the password never.
 		{"unsupported --db", []string{"superuser", "upsert", "a@example.com", "password123", "--dir", t.TempDir(), "--db", "mysql://u:hunter2@h/db"}, nil, `unsupported database "mysql://u:xxxxx@h/db"`},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/basalthq/basalt/core/cron"
+	"github.com/basalthq/basalt/core/telemetry"
 )
 
 // Config configures an App. The zero value of every field means its default.
@@ -53,6 +54,8 @@ type App struct {
 
 	cron *cron.Scheduler
 
+	metrics *telemetry.Metrics
+
 	backupsOnce sync.Once
 	backupsVal  *backupState
 
@@ -73,10 +76,15 @@ func NewApp(cfg Config, store Store) *App {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	app := &App{config: cfg, store: store, logger: cfg.Logger, now: cfg.Now}
+	app := &App{config: cfg, store: store, logger: cfg.Logger, now: cfg.Now, metrics: telemetry.NewMetrics()}
+	// The store reports its write queue, commits, checkpoints and caches
+	// on the app's registry when it can.
+	if ms, ok := store.(interface{ UseMetrics(*telemetry.Metrics) }); ok {
+		ms.UseMetrics(app.metrics)
+	}
 	app.initHooks()
 	app.nameHooks()
-	app.cron = cron.New(cron.Options{Now: app.Now, Logger: cfg.Logger})
+	app.cron = cron.New(cron.Options{Now: app.Now, Logger: cfg.Logger, OnRun: app.metrics.CronRun})
 	app.registerSystemCrons()
 	return app
 }
@@ -86,6 +94,10 @@ func (app *App) Config() Config { return app.config }
 
 // Store returns the persistence layer.
 func (app *App) Store() Store { return app.store }
+
+// Metrics returns the app's Prometheus collectors (served at
+// /api/metrics); Go code may register its own on Metrics().Registry().
+func (app *App) Metrics() *telemetry.Metrics { return app.metrics }
 
 // Logger returns the app logger.
 func (app *App) Logger() *slog.Logger { return app.logger }

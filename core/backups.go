@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/basalthq/basalt/core/hook"
+	"github.com/basalthq/basalt/core/telemetry"
 )
 
 // CronAutoBackup is PocketBase's id of the automatic backup job (spec
@@ -292,7 +293,11 @@ func (app *App) CreateBackup(ctx context.Context, name string) (string, error) {
 	} else if !backupNamePattern.MatchString(name) {
 		return "", backupValidation("name", "validation_match_invalid", "Must be in a valid format.")
 	}
-	return name, app.createBackup(ctx, name)
+	ctx, span := telemetry.Start(ctx, "backup.create")
+	err := app.createBackup(ctx, name)
+	telemetry.End(span, err)
+	app.metrics.Backup("create", err)
+	return name, err
 }
 
 func (app *App) createBackup(ctx context.Context, name string) error {

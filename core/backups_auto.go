@@ -11,7 +11,9 @@ import (
 // @auto_pb_backup_<app>_<time>.zip, then rotation down to cronMaxKeep
 // automatic backups (the others are never touched).
 func (app *App) autoBackup(ctx context.Context) error {
-	if err := app.createBackup(ctx, app.backupName(autoBackupPrefix)); err != nil {
+	err := app.createBackup(ctx, app.backupName(autoBackupPrefix))
+	app.metrics.Backup("create", err)
+	if err != nil {
 		return err
 	}
 	return app.rotateAutoBackups(ctx, app.Settings().Backups.CronMaxKeep)

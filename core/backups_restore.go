@@ -23,7 +23,8 @@ func (app *App) SetBackupRestorer(r BackupRestorer) {
 // or malformed keys give ErrBackupNotFound, a running backup or restore
 // ErrBackupBusy. Once the restorer accepted the archive the app stays
 // busy until it restarts on the restored data.
-func (app *App) RestoreBackup(ctx context.Context, key string) error {
+func (app *App) RestoreBackup(ctx context.Context, key string) (err error) {
+	defer func() { app.metrics.Backup("restore", err) }()
 	if !ValidBackupKey(key) {
 		return ErrBackupNotFound
 	}

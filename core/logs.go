@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
 	"strconv"
@@ -76,6 +77,37 @@ type RequestLog struct {
 	UserIP    string // UserIP and RemoteIP are set only with settings.logs.logIP
 	RemoteIP  string
 	Error     string // set for failed requests (status ≥ 400)
+	// RequestId is the request's X-Request-Id (also on its log lines).
+	RequestId string
+}
+
+// LogAttrs returns the entry as slog attributes with the keys and values
+// of its _logs data object (appendJSON), so a log line of the request and
+// its row in the dashboard's Logs screen carry the same fields.
+func (r *RequestLog) LogAttrs() []slog.Attr {
+	logIP := r.UserIP != "" || r.RemoteIP != ""
+	as := make([]slog.Attr, 0, 14)
+	as = append(as, slog.String("auth", r.Auth))
+	if r.AuthId != "" {
+		as = append(as, slog.String("authId", r.AuthId))
+	}
+	as = append(as, slog.Any("details", nil))
+	if r.Status >= 400 {
+		as = append(as, slog.String("error", r.Error))
+	}
+	as = append(as, slog.Float64("execTime", r.ExecTime), slog.String("method", r.Method), slog.String("referer", r.Referer))
+	if logIP {
+		as = append(as, slog.String("remoteIP", r.RemoteIP))
+	}
+	if r.RequestId != "" {
+		as = append(as, slog.String("requestId", r.RequestId))
+	}
+	as = append(as, slog.Int("status", r.Status), slog.String("type", "request"), slog.String("url", r.URL),
+		slog.String("userAgent", r.UserAgent))
+	if logIP {
+		as = append(as, slog.String("userIP", r.UserIP))
+	}
+	return as
 }
 
 // appendJSON writes the entry's data object with sorted keys, like the
@@ -103,6 +135,10 @@ func (r *RequestLog) appendJSON(b []byte) []byte {
 	if logIP {
 		b = append(b, `,"remoteIP":`...)
 		b = appendJSONString(b, r.RemoteIP)
+	}
+	if r.RequestId != "" {
+		b = append(b, `,"requestId":`...)
+		b = appendJSONString(b, r.RequestId)
 	}
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(r.Status), 10)

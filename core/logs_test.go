@@ -1,7 +1,9 @@
 package core
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +50,43 @@ func TestRequestLogJSON(t *testing.T) {
 			w, _ := json.Marshal(tt.want)
 			if string(g) != string(w) {
 				t.Fatalf("got %s\nwant %s", g, w)
+			}
+		})
+	}
+}
+
+// TestRequestLogAttrsMatchRow: the log line of a request (LogAttrs) has
+// exactly the keys and values of its _logs data object, in every shape
+// the entry takes.
+func TestRequestLogAttrsMatchRow(t *testing.T) {
+	cases := []struct {
+		name string
+		r    RequestLog
+	}{
+		{"guest ok", RequestLog{Method: "GET", URL: "/api/x?a=1", Status: 200, ExecTime: 1.25, UserAgent: "ua"}},
+		{"failed with ips and ids", RequestLog{Method: "POST", URL: "/api/y", Status: 400, ExecTime: 0.5, Auth: "users",
+			AuthId: "abc", UserIP: "1.2.3.4", RemoteIP: "5.6.7.8", Error: "bad", RequestId: "rid-1", Referer: "http://r"}},
+		{"quotes and control chars", RequestLog{Method: "GET", URL: "/a\"b\n", Status: 500, Error: "x\ty", RequestId: "r"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var row map[string]any
+			if err := json.Unmarshal(c.r.appendJSON(nil), &row); err != nil {
+				t.Fatal(err)
+			}
+			var buf strings.Builder
+			slog.New(slog.NewJSONHandler(&buf, nil)).LogAttrs(context.Background(), slog.LevelInfo, "m", c.r.LogAttrs()...)
+			var line map[string]any
+			if err := json.Unmarshal([]byte(buf.String()), &line); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"time", "level", "msg"} {
+				delete(line, k)
+			}
+			a, _ := json.Marshal(row)
+			b, _ := json.Marshal(line)
+			if string(a) != string(b) {
+				t.Errorf("row  %s\nline %s", a, b)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/basalthq/basalt/core/hook"
+	"github.com/basalthq/basalt/core/telemetry"
 )
 
 // Mail in core (spec §10.7). core renders the auth templates itself (a
@@ -81,25 +82,34 @@ func (app *App) SendMail(ctx context.Context, m *MailMessage) error {
 		if mailer == nil {
 			return ErrNoMailer
 		}
-		ctx, cancel := context.WithTimeout(ctx, MailTimeout)
-		defer cancel()
-		res := make(chan error, 1) // buffered: a late result must not leak the goroutine
-		go func() {
-			defer func() {
-				if r := recover(); r != nil {
-					app.logger.Error("mailer panicked", "panic", r, "stack", string(debug.Stack()))
-					res <- fmt.Errorf("mail: mailer panicked: %v", r)
-				}
-			}()
-			res <- mailer.Send(ctx, e.Message)
-		}()
-		select {
-		case err := <-res:
-			return err
-		case <-ctx.Done():
-			return fmt.Errorf("mail: send: %w", ctx.Err())
-		}
+		ctx, span := telemetry.Start(ctx, "mail.send")
+		err := app.sendWithTimeout(ctx, mailer, e.Message)
+		telemetry.End(span, err)
+		app.metrics.Mail(err)
+		return err
 	})
+}
+
+// sendWithTimeout delivers m through mailer, waiting at most MailTimeout.
+func (app *App) sendWithTimeout(ctx context.Context, mailer Mailer, m *MailMessage) error {
+	ctx, cancel := context.WithTimeout(ctx, MailTimeout)
+	defer cancel()
+	res := make(chan error, 1) // buffered: a late result must not leak the goroutine
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				app.logger.Error("mailer panicked", "panic", r, "stack", string(debug.Stack()))
+				res <- fmt.Errorf("mail: mailer panicked: %v", r)
+			}
+		}()
+		res <- mailer.Send(ctx, m)
+	}()
+	select {
+	case err := <-res:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("mail: send: %w", ctx.Err())
+	}
 }
 
 // SendRecordMail runs the record mail hook of kind (Mail* constants) and

@@ -94,6 +94,14 @@ type LogsSettings struct {
 	LogAuthId bool `json:"logAuthId"`
 }
 
+// MetricsSettings configures GET /api/metrics. Token is write-only.
+type MetricsSettings struct {
+	// Token, when set, lets a scraper read the metrics with
+	// "Authorization: Bearer <token>" (superusers always may). It is
+	// never returned by the settings API.
+	Token string `json:"token,omitempty"`
+}
+
 // Settings are the application settings stored in _params (spec §1.9).
 type Settings struct {
 	SMTP         SMTPSettings         `json:"smtp"`
@@ -104,6 +112,8 @@ type Settings struct {
 	TrustedProxy TrustedProxySettings `json:"trustedProxy"`
 	Batch        BatchSettings        `json:"batch"`
 	Logs         LogsSettings         `json:"logs"`
+	// Metrics is Basalt's own (PocketBase has no metrics endpoint).
+	Metrics MetricsSettings `json:"metrics"`
 }
 
 // DefaultSettings returns the fresh-install settings (spec §1.9).
@@ -139,6 +149,7 @@ func (s *Settings) Redacted() *Settings {
 	cp.SMTP.Password = ""
 	cp.S3.Secret = ""
 	cp.Backups.S3.Secret = ""
+	cp.Metrics.Token = ""
 	return cp
 }
 
@@ -180,6 +191,13 @@ func (s *Settings) Validate() error {
 		logs["maxDays"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 0.", map[string]any{"threshold": 0})
 	}
 	add(errs, "logs", logs)
+
+	if t := s.Metrics.Token; t != "" && (len(t) < 16 || len(t) > 255) {
+		// A scraper token guards operational data: too short to be a
+		// secret is refused, like the collections' token secrets.
+		add(errs, "metrics", ValidationErrors{"token": NewFieldError("validation_length_out_of_range",
+			"The length must be between 16 and 255.", map[string]any{"min": 16, "max": 255})})
+	}
 
 	smtp := ValidationErrors{}
 	if s.SMTP.Enabled {

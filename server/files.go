@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/telemetry"
 	"github.com/basalthq/basalt/internal/files"
 )
 
@@ -117,7 +118,9 @@ func (f *fileStore) BindApp(app *core.App) {
 }
 
 // Put stores an upload.
-func (f *fileStore) Put(ctx context.Context, key string, file *core.File) error {
+func (f *fileStore) Put(ctx context.Context, key string, file *core.File) (err error) {
+	ctx, span := telemetry.Start(ctx, "files.put")
+	defer func() { telemetry.End(span, err) }()
 	r, err := file.Open()
 	if err != nil {
 		return err
@@ -127,7 +130,9 @@ func (f *fileStore) Put(ctx context.Context, key string, file *core.File) error 
 }
 
 // Delete removes key and its cached thumbnails.
-func (f *fileStore) Delete(ctx context.Context, key string) error {
+func (f *fileStore) Delete(ctx context.Context, key string) (err error) {
+	ctx, span := telemetry.Start(ctx, "files.delete")
+	defer func() { telemetry.End(span, err) }()
 	st := f.storage()
 	if err := st.Delete(ctx, key); err != nil {
 		return err
@@ -140,7 +145,9 @@ func (f *fileStore) Delete(ctx context.Context, key string) error {
 
 // DeletePrefix removes everything under prefix.
 func (f *fileStore) DeletePrefix(ctx context.Context, prefix string) error {
+	ctx, span := telemetry.Start(ctx, "files.delete_prefix")
 	err := f.storage().DeletePrefix(ctx, prefix)
+	telemetry.End(span, err)
 	if errors.Is(err, files.ErrNotFound) {
 		return nil
 	}
@@ -176,7 +183,9 @@ func (f *fileStore) Prepare(file *core.File) error {
 
 // Open opens a stored file.
 func (f *fileStore) Open(ctx context.Context, key string) (core.StoredFile, error) {
+	ctx, span := telemetry.Start(ctx, "files.open")
 	obj, err := f.storage().Open(ctx, key)
+	telemetry.End(span, err)
 	if err != nil {
 		return nil, mapNotFound(err)
 	}
@@ -185,7 +194,9 @@ func (f *fileStore) Open(ctx context.Context, key string) (core.StoredFile, erro
 
 // Thumb returns the key of the cached thumbnail of key at size,
 // generating it once when missing.
-func (f *fileStore) Thumb(ctx context.Context, key, size string) (string, error) {
+func (f *fileStore) Thumb(ctx context.Context, key, size string) (_ string, err error) {
+	ctx, span := telemetry.Start(ctx, "files.thumb")
+	defer func() { telemetry.End(span, err) }()
 	ts, err := files.ParseThumbSize(size)
 	if err != nil {
 		return "", err

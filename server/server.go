@@ -82,11 +82,10 @@ func redactDSN(s string) string {
 // open opens the data dir and bootstraps an App; register (when not nil)
 // binds hooks before the bootstrap.
 func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*core.App) error) (*core.App, error) {
-	level := slog.LevelInfo
-	if g.Dev {
-		level = slog.LevelDebug
+	logger, err := newLogger(logOut, g.LogFormat, g.Dev)
+	if err != nil {
+		return nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 	// A restore interrupted by a crash is settled before anything opens.
 	if err := recoverRestore(ctx, g.Dir, logger); err != nil {
 		return nil, err
@@ -171,8 +170,26 @@ func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 			return fmt.Errorf("BASALT_ADMIN_TILE_ORIGINS: %w", err)
 		}
 	}
-	h, err := api.New(app, api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger(),
-		MapTileOrigins: tiles, Version: Version})
+	tp, err := newTracerProvider(ctx, envOrEmpty)
+	if err != nil {
+		return err
+	}
+	cfg := api.Config{Origins: s.Origins, PublicDir: s.PublicDir, AdminFS: admin.FS(), Logger: app.Logger(),
+		MapTileOrigins: tiles, Version: Version}
+	if tp != nil {
+		cfg.TracerProvider = tp
+		defer func() {
+			// Send the spans still buffered, bounded: an unreachable
+			// collector must not hold the exit.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				app.Logger().Warn("traces: shutdown", "error", err)
+			}
+		}()
+		app.Logger().Info("traces: exporting spans over OTLP")
+	}
+	h, err := api.New(app, cfg)
 	if err != nil {
 		return err
 	}

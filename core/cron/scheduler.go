@@ -47,6 +47,10 @@ type Options struct {
 	After func(time.Duration) <-chan time.Time
 	// Logger receives one entry per run (default slog.Default()).
 	Logger *slog.Logger
+	// OnRun, when set, learns of every run's outcome ("ok", "error", or
+	// "skipped" when the previous run was still going); the app counts
+	// them in its metrics. It must be fast and must not panic.
+	OnRun func(id, outcome string)
 }
 
 // RunInfo describes a job's latest finished run (kept in memory only: it
@@ -77,6 +81,7 @@ type Scheduler struct {
 	now    func() time.Time
 	after  func(time.Duration) <-chan time.Time
 	logger *slog.Logger
+	onRunF func(id, outcome string)
 
 	mu   sync.RWMutex
 	jobs map[string]*job
@@ -108,7 +113,7 @@ func New(opts Options) *Scheduler {
 		opts.Logger = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Scheduler{now: opts.Now, after: opts.After, logger: opts.Logger, jobs: map[string]*job{},
+	return &Scheduler{now: opts.Now, after: opts.After, logger: opts.Logger, onRunF: opts.OnRun, jobs: map[string]*job{},
 		runCtx: ctx, cancelRuns: cancel, quit: make(chan struct{}), loopDone: make(chan struct{})}
 }
 
@@ -235,6 +240,7 @@ func (s *Scheduler) Tick(t time.Time) {
 func (s *Scheduler) start(j *job, trigger string) bool {
 	if !j.running.CompareAndSwap(false, true) {
 		s.logger.Warn("cron job skipped: its previous run is still going", "job", j.id, "trigger", trigger)
+		s.onRun(j.id, "skipped")
 		return false
 	}
 	s.life.Lock()
@@ -264,6 +270,11 @@ func (s *Scheduler) run(j *job, trigger string) {
 	// sees this run's outcome
 	j.last.Store(info)
 	j.running.Store(false)
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	s.onRun(j.id, outcome)
 	if err != nil {
 		s.logger.Error("cron job failed", append(attrs, "err", err)...)
 	} else {
@@ -271,6 +282,12 @@ func (s *Scheduler) run(j *job, trigger string) {
 	}
 	if s.afterRun != nil {
 		s.afterRun(j.id)
+	}
+}
+
+func (s *Scheduler) onRun(id, outcome string) {
+	if s.onRunF != nil {
+		s.onRunF(id, outcome)
 	}
 }
 

@@ -398,3 +398,41 @@ func TestLastRun(t *testing.T) {
 		})
 	}
 }
+
+// TestOnRunOutcomes: every run reports its outcome to Options.OnRun (the
+// app's cron metrics): ok, error, and skipped while still running.
+func TestOnRunOutcomes(t *testing.T) {
+	t.Parallel()
+	s, _, ended := newObservedScheduler(t)
+	var mu sync.Mutex
+	got := map[string]int{}
+	s.onRunF = func(id, outcome string) {
+		mu.Lock()
+		got[id+":"+outcome]++
+		mu.Unlock()
+	}
+	release := make(chan struct{})
+	s.MustAdd("good", "@daily", func(context.Context) error { return nil })
+	s.MustAdd("bad", "@daily", func(context.Context) error { return errors.New("no") })
+	s.MustAdd("slow", "@daily", func(context.Context) error { <-release; return nil })
+	for _, id := range []string{"good", "bad"} {
+		if err := s.Run(id); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ended, id)
+	}
+	if err := s.Run("slow"); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Run("slow") // skipped: the first run holds the job
+	close(release)
+	waitFor(t, ended, "slow")
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]int{"good:ok": 1, "bad:error": 1, "slow:skipped": 1, "slow:ok": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d (all: %v)", k, got[k], v, got)
+		}
+	}
+}

@@ -125,13 +125,13 @@ func (s *Server) trackAuthOrigin(c *echo.Context, rec *core.Record) {
 	known, err := s.app.FindRecordsByFilter(ctx, origins.Id, "collectionRef = {:c} && recordRef = {:r}", "-updated", 0, 0,
 		map[string]any{"c": col.Id, "r": rec.Id()})
 	if err != nil {
-		s.logger.Warn("auth origins lookup failed", "err", err)
+		s.logger.WarnContext(ctx, "auth origins lookup failed", "err", err)
 		return
 	}
 	for _, o := range known {
 		if o.GetString("fingerprint") == fp {
 			if err := s.app.SaveNoValidate(ctx, o); err != nil { // touches "updated"
-				s.logger.Warn("auth origin update failed", "err", err)
+				s.logger.WarnContext(ctx, "auth origin update failed", "err", err)
 			}
 			return
 		}
@@ -144,12 +144,12 @@ func (s *Server) trackAuthOrigin(c *echo.Context, rec *core.Record) {
 	row.Set("recordRef", rec.Id())
 	row.Set("fingerprint", fp)
 	if err := s.app.Save(ctx, row); err != nil {
-		s.logger.Warn("auth origin save failed", "err", err)
+		s.logger.WarnContext(ctx, "auth origin save failed", "err", err)
 		return
 	}
 	for i := maxAuthOrigins - 1; i < len(known); i++ {
 		if err := s.app.Delete(ctx, known[i]); err != nil {
-			s.logger.Warn("auth origin cleanup failed", "err", err)
+			s.logger.WarnContext(ctx, "auth origin cleanup failed", "err", err)
 		}
 	}
 }
@@ -160,6 +160,6 @@ func (s *Server) sendAuthAlert(ctx context.Context, rec *core.Record, ip, ua str
 	subject, body := core.RenderEmailTemplate(rec.Collection().Auth.AuthAlert.EmailTemplate, p)
 	msg := &core.MailMessage{To: []core.MailAddress{{Email: rec.GetString(core.FieldEmail)}}, Subject: subject, HTML: body}
 	if err := s.app.SendRecordMail(ctx, core.MailAuthAlert, rec, msg, map[string]any{"alertInfo": p.AlertInfo}); err != nil {
-		s.logger.Warn("login alert mail failed", "err", err)
+		s.logger.WarnContext(ctx, "login alert mail failed", "err", err)
 	}
 }

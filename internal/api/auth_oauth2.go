@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v5"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/auth"
@@ -31,7 +33,10 @@ import (
 
 // oauth2HTTPClient talks to providers; every call is also bounded by
 // auth.ExchangeTimeout.
-var oauth2HTTPClient = &http.Client{Timeout: auth.ExchangeTimeout}
+// Its transport puts each call in a client span of the request's trace
+// and sends the W3C traceparent along (nothing when traces are off).
+var oauth2HTTPClient = &http.Client{Timeout: auth.ExchangeTimeout,
+	Transport: otelhttp.NewTransport(http.DefaultTransport, otelhttp.WithPropagators(propagation.TraceContext{}))}
 
 // maxAvatarBytes caps a downloaded OAuth2 avatar.
 const maxAvatarBytes = 5 << 20

@@ -2,12 +2,15 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/basalthq/basalt/internal/api"
 	"github.com/basalthq/basalt/internal/testenv"
@@ -16,6 +19,11 @@ import (
 // benchServer prepares posts with 2,000 rows and returns the in-process
 // handler (no sockets: measures our code, not the kernel).
 func benchServer(b *testing.B) (http.Handler, []string) {
+	return benchServerConfig(b, api.Config{})
+}
+
+// benchServerConfig is benchServer with the handler built from cfg.
+func benchServerConfig(b *testing.B, cfg api.Config) (http.Handler, []string) {
 	s := testenv.StartServer(b)
 	su := s.Superuser("admin@example.com", "password123")
 	st, body := s.Do("POST", "/api/collections", su, map[string]any{"name": "posts", "listRule": "", "viewRule": "", "createRule": "",
@@ -36,7 +44,7 @@ func benchServer(b *testing.B) (http.Handler, []string) {
 		}
 		ids = append(ids, r["id"].(string))
 	}
-	h, err := api.New(s.App, api.Config{})
+	h, err := api.New(s.App, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,9 +53,30 @@ func benchServer(b *testing.B) (http.Handler, []string) {
 
 func BenchmarkRecordsAPI(b *testing.B) {
 	h, ids := benchServer(b)
+	recordsAPI(b, h, ids)
+}
+
+// discardSpans is an exporter that drops what it gets: the traced
+// benchmark measures making and batching spans, not a collector.
+type discardSpans struct{}
+
+func (discardSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardSpans) Shutdown(context.Context) error                             { return nil }
+
+// BenchmarkRecordsAPITraced is BenchmarkRecordsAPI with every request
+// traced (always sampled, batched to a discarding exporter).
+func BenchmarkRecordsAPITraced(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	h, ids := benchServerConfig(b, api.Config{TracerProvider: tp})
+	recordsAPI(b, h, ids)
+}
+
+func recordsAPI(b *testing.B, h http.Handler, ids []string) {
 	run := func(b *testing.B, mk func(i int) *http.Request) {
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := startCPU()
 		for i := 0; i < b.N; i++ {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, mk(i))
@@ -55,6 +84,7 @@ func BenchmarkRecordsAPI(b *testing.B) {
 				b.Fatalf("%d %s", rec.Code, rec.Body.String())
 			}
 		}
+		cpu.report(b)
 	}
 	b.Run("view", func(b *testing.B) {
 		run(b, func(i int) *http.Request {
@@ -88,6 +118,8 @@ func BenchmarkCreateParallel(b *testing.B) {
 	b.SetParallelism(16)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
+	defer cpu.report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r := httptest.NewRequest("POST", "/api/collections/posts/records", bytes.NewReader(body))

@@ -113,7 +113,7 @@ func (s *Server) downloadFile(c *echo.Context) error {
 		f, err := fs.Open(ctx, e.ServedKey)
 		if err != nil {
 			if !errors.Is(err, core.ErrFileNotFound) {
-				s.logger.Warn("open file", "key", e.ServedKey, "err", err)
+				s.logger.WarnContext(ctx, "open file", "key", e.ServedKey, "err", err)
 			}
 			return notFound()
 		}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -19,54 +18,6 @@ func (s *Server) registerLogs() {
 	g.GET("", s.listLogs)
 	g.GET("/stats", s.logStats)
 	g.GET("/:id", s.viewLog)
-}
-
-// logRequests records every request in _logs (asynchronously, see
-// core.App.LogRequest), except the successful ones spec §10.8 skips.
-func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		req := c.Request()
-		path := req.URL.Path
-		status := http.StatusOK
-		errText := ""
-		if err != nil {
-			body, _ := toAPIError(err)
-			status = body.Status
-			errText = body.Message
-		} else if r, uerr := echo.UnwrapResponse(c.Response()); uerr == nil && r.Status != 0 {
-			status = r.Status
-		}
-		ok := status < 400
-		switch {
-		case ok && path == "/api/realtime" && req.Method == http.MethodGet,
-			ok && strings.HasPrefix(path, "/api/logs"),
-			ok && path == "/api/oauth2-redirect",
-			ok && !strings.HasPrefix(path, "/api/"):
-			return err
-		}
-		settings := s.app.Settings().Logs
-		rl := core.RequestLog{Method: req.Method, URL: truncate(req.URL.RequestURI(), 3000), Status: status,
-			ExecTime: float64(time.Since(start).Microseconds()) / 1000, Referer: req.Referer(), UserAgent: req.UserAgent()}
-		if me := authOf(c); me != nil {
-			rl.Auth = me.Collection().Name
-			if settings.LogAuthId {
-				rl.AuthId = me.Id()
-			}
-		}
-		if settings.LogIP {
-			rl.UserIP = s.realIP(req)
-			rl.RemoteIP = remoteHost(req.RemoteAddr)
-		}
-		level := core.LogLevelInfo
-		if !ok {
-			level = core.LogLevelError
-			rl.Error = errText
-		}
-		s.app.LogHTTPRequest(logMessage(req.Method, req.URL.RequestURI()), level, &rl)
-		return err
-	}
 }
 
 // logMessage is PocketBase's request-log message: the method and the

@@ -78,7 +78,7 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
-				s.logger.Error("handler panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				s.logger.ErrorContext(c.Request().Context(), "handler panic", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				err = &core.Error{Code: core.CodeInternal, Message: core.MsgGenericBadRequest, Cause: fmt.Errorf("panic: %v", r)}
 			}
 		}()

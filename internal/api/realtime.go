@@ -165,7 +165,7 @@ func (s *Server) stream(c *echo.Context, client *realtime.Client, lim streamLimi
 		}
 		if client.Gone() {
 			if err := client.Err(); err != nil && !errors.Is(err, realtime.ErrClientClosed) && !errors.Is(err, realtime.ErrBrokerClosed) {
-				s.logger.Debug("realtime: stream closed by broker", "clientId", id, "reason", err)
+				s.logger.DebugContext(ctx, "realtime: stream closed by broker", "clientId", id, "reason", err)
 			}
 			return nil
 		}

@@ -1,13 +1,17 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v5"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/telemetry"
 )
 
 func (s *Server) registerRecords() {
@@ -164,11 +168,23 @@ func (s *Server) findWithRule(c *echo.Context, col *core.Collection, id string, 
 		// Only rules read @request.*; building it costs maps per request.
 		q.Request = s.requestInfo(c, body)
 	}
-	res, err := s.app.Store().Query(c.Request().Context(), q)
+	ctx, span := ruleSpan(c.Request().Context(), col, len(q.Filters) > 0)
+	res, err := s.app.Store().Query(ctx, q)
+	telemetry.End(span, err)
 	if err != nil || len(res.Records) == 0 {
 		return nil, notFound()
 	}
 	return res.Records[0], nil
+}
+
+// ruleSpan starts the span of a rule evaluation when the request is
+// traced and a rule applies (a superuser's or an empty rule's read is a
+// plain read).
+func ruleSpan(ctx context.Context, col *core.Collection, rule bool) (context.Context, trace.Span) {
+	if !rule || !telemetry.Recording(ctx) {
+		return ctx, trace.SpanFromContext(ctx)
+	}
+	return telemetry.Start(ctx, "rule.eval", trace.WithAttributes(attribute.String("basalt.collection", col.Name)))
 }
 
 func (s *Server) viewRecord(c *echo.Context) error {
@@ -365,9 +381,11 @@ func (s *Server) createRecord(c *echo.Context) error {
 			if cand.Id() == "" {
 				cand.SetCanonical(core.FieldId, "__pb_create__")
 			}
-			res, err := s.app.Store().Query(c.Request().Context(), &core.RecordQuery{
+			ctx, span := ruleSpan(c.Request().Context(), col, true)
+			res, err := s.app.Store().Query(ctx, &core.RecordQuery{
 				Collection: col, Filters: rc, Candidate: cand, Request: s.requestInfo(c, resolvedBody(rec, data)), Count: true,
 			})
+			telemetry.End(span, err)
 			if err != nil || res.Total == 0 {
 				return badRequest("Failed to create record.", nil)
 			}

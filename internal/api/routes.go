@@ -111,7 +111,7 @@ func (s *Server) customHandler(rc *core.RouteChain) echo.HandlerFunc {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.logger.Error("custom route panicked", "route", rc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				s.logger.ErrorContext(req.Context(), "custom route panicked", "route", rc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				err = &core.Error{Code: core.CodeInternal, Message: core.MsgGenericBadRequest, Cause: fmt.Errorf("panic: %v", p)}
 			}
 		}()
@@ -130,7 +130,7 @@ func (s *Server) customHandler(rc *core.RouteChain) echo.HandlerFunc {
 			return err
 		}
 		if stoppedBy != "" && !responded(c, ev) {
-			s.logger.Warn("custom route middleware returned without calling e.Next() and wrote no response",
+			s.logger.WarnContext(req.Context(), "custom route middleware returned without calling e.Next() and wrote no response",
 				"route", rc.Name(), "middleware", stoppedBy)
 			return core.NewInternalError(fmt.Errorf("middleware %s of %s stopped the chain without a response", stoppedBy, rc.Name()))
 		}

@@ -14,8 +14,11 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/telemetry"
 )
 
 // Config configures the HTTP layer. Zero values mean the defaults.
@@ -45,6 +48,11 @@ type Config struct {
 	MapTileOrigins []string
 	// Version is the build's version, written in the OpenAPI document.
 	Version string
+	// TracerProvider, when set, traces every request: one span per request
+	// named after its route template, continuing an incoming W3C
+	// traceparent, with the spans of the work below it (nil: traces off,
+	// which costs a context lookup per instrumented call).
+	TracerProvider trace.TracerProvider
 }
 
 // Server is the HTTP handler of an App.
@@ -56,6 +64,9 @@ type Server struct {
 
 	// adminCSP is the dashboard's policy with the map tile origins.
 	adminCSP []string
+	metrics    *telemetry.Metrics
+	tracer     trace.Tracer // nil when traces are off
+	propagator propagation.TextMapPropagator
 
 	authOnce sync.Once
 	authVal  *authState
@@ -81,15 +92,19 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger, adminCSP: adminCSPWith(tiles)}
+	s := &Server{app: app, cfg: cfg, echo: echo.New(), logger: cfg.Logger, adminCSP: adminCSPWith(tiles),
+		metrics: app.Metrics(), propagator: propagation.TraceContext{}}
+	if cfg.TracerProvider != nil {
+		s.tracer = cfg.TracerProvider.Tracer(telemetry.ScopeName)
+	}
 	e := s.echo
 	e.HTTPErrorHandler = s.errorHandler
 	core.SetTokenIssuer(tokenIssuer{s}) // Record.NewAuthToken & co. (record_tokens.go)
 	s.routeSites = map[string]routeSite{}
 	e.OnAddRoute = s.checkRoute
 
+	e.Use(s.observe)
 	e.Use(s.cors)
-	e.Use(s.logRequests)
 	e.Use(s.recoverPanics)
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
@@ -110,6 +125,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.registerBackups()
 	s.registerRulesWorkbench()
 	s.registerOpenAPI()
+	s.registerMetrics()
 
 	// OnServe: user routes through the neutral core.Router, mounted once
 	// every handler ran (a duplicate of any route panics here).
@@ -120,7 +136,7 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	s.mountRoutes(se.Router)
 
 	s.registerStatic()
-	e.RouteNotFound("/*", func(c *echo.Context) error { return notFound() })
+	e.RouteNotFound("/*", unmatched)
 	s.routeSites = nil
 	e.OnAddRoute = nil
 	return s, nil

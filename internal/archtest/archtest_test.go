@@ -28,19 +28,20 @@ func repoRoot(t *testing.T) string {
 // allowed lists, per package prefix, the internal imports it may have.
 var allowed = map[string][]string{
 	"core/hook":               []string{},
+	"core/telemetry":          []string{},
 	"core/cron":               []string{},
 	"core/filter":             []string{},
 	"internal/store/dialect":  []string{},
 	"internal/store/dialect/": []string{"internal/store/dialect"},
-	"core":                    []string{"core/hook", "core/cron", "core/filter"},
-	"internal/store":          []string{"core", "core/hook", "core/filter", "internal/store/dialect"},
-	"internal/api":            []string{"core", "core/hook", "core/cron", "internal/realtime", "internal/auth", "core/filter", "internal/testenv", "internal/openapi"},
+	"core":                    []string{"core/hook", "core/cron", "core/filter", "core/telemetry"},
+	"internal/store":          []string{"core", "core/hook", "core/filter", "internal/store/dialect", "core/telemetry"},
+	"internal/api":            []string{"core", "core/hook", "core/cron", "internal/realtime", "internal/auth", "core/filter", "internal/testenv", "internal/openapi", "core/telemetry"},
 	"internal/openapi":        []string{"core"},
 	"internal/typegen":        []string{"core"},
-	"internal/realtime":       []string{"core", "core/hook"},
-	"internal/auth":           []string{"core", "core/hook"},
-	"internal/files":          []string{"core", "core/hook"},
-	"internal/mail":           []string{"core", "core/hook"},
+	"internal/realtime":       []string{"core", "core/hook", "core/telemetry"},
+	"internal/auth":           []string{"core", "core/hook", "core/telemetry"},
+	"internal/files":          []string{"core", "core/hook", "core/telemetry"},
+	"internal/mail":           []string{"core", "core/hook", "core/telemetry"},
 	"internal/cli":            []string{"core", "core/hook", "internal/openapi", "internal/typegen"},
 	"hooks":                   []string{"core", "core/hook", "core/cron"},
 	"migrations":              []string{"core", "core/hook", "core/cron"},
@@ -94,6 +95,12 @@ func TestImportDirection(t *testing.T) {
 			}
 			if strings.HasPrefix(p, "github.com/jackc/pgx") && !strings.HasPrefix(rel, "internal/store/dialect/postgres") && !isTest {
 				t.Errorf("%s imports the PostgreSQL driver; only its dialect may", path)
+			}
+			// The tracing SDK and its exporters are the wiring's choice;
+			// the rest of the code only speaks the otel API through
+			// core/telemetry.
+			if (strings.HasPrefix(p, "go.opentelemetry.io/otel/sdk") || strings.HasPrefix(p, "go.opentelemetry.io/otel/exporters")) && rel != "server" && !isTest {
+				t.Errorf("%s imports %s; only server/ may pick the tracing SDK and exporter", path, p)
 			}
 			if !strings.HasPrefix(p, mod) {
 				continue

@@ -32,6 +32,8 @@ type Global struct {
 	// DB, when set, is a postgres:// URL: the data and logs live in that
 	// PostgreSQL database instead of SQLite files in Dir (issue #26).
 	DB string
+	// LogFormat is "text" (default) or "json" (log/slog's handlers).
+	LogFormat string
 }
 
 // ServeFlags are the serve command's flags.
@@ -104,6 +106,7 @@ func NewRoot(stdout, stderr io.Writer, opts Options) *Root {
 	pf.BoolVar(&g.Automigrate, "automigrate", true, "write a migration file when collections change")
 	pf.StringVar(&g.MigrationsDir, "migrationsDir", "", "the directory of snapshot migrations (default <dir>/../pb_migrations)")
 	pf.StringVar(&g.DB, "db", "", "a postgres:// URL to keep the data in PostgreSQL (default: embedded SQLite in --dir)")
+	pf.StringVar(&g.LogFormat, "logFormat", "text", `log line format: "text" or "json"`)
 
 	portable := portableCmds(ec, g, stdout, opts)
 	root.AddCommand(healthCmd(stdout), serveCmd(ec, g, stdout, opts), superuserCmd(ec, g, stdout, opts), migrateCmd(ec, g, stdout, opts), backupCmd(ec, g, stdout, opts), openapiCmd(ec, g, stdout, opts), typegenCmd(ec, g, stdout, opts), portable[0], portable[1], &cobra.Command{

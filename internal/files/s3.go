@@ -15,6 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // S3Config configures an S3 storage; it mirrors settings.s3 (spec §1.9).
@@ -96,7 +99,9 @@ func NewS3(cfg S3Config) (*S3, error) {
 	if cfg.HTTPClient == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = 30 * time.Second
-		cfg.HTTPClient = &http.Client{Transport: t}
+		// Each call becomes a client span of the caller's trace, with
+		// the W3C traceparent sent along (nothing when traces are off).
+		cfg.HTTPClient = &http.Client{Transport: otelhttp.NewTransport(t, otelhttp.WithPropagators(propagation.TraceContext{}))}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -16,6 +16,7 @@ import (
 
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/core/hook"
+	"github.com/basalthq/basalt/core/telemetry"
 )
 
 // Reasons a client is disconnected by the broker.
@@ -129,7 +130,10 @@ type Broker struct {
 	backlog   atomic.Int64 // dispatch jobs enqueued and not yet done
 	delivered atomic.Int64
 	dropped   atomic.Int64
-	queries   atomic.Int64 // access queries run (tests check the grouping)
+	// lost counts messages discarded with a slow client's queue (and the
+	// one that found it full).
+	lost    atomic.Int64
+	queries atomic.Int64 // access queries run (tests check the grouping)
 }
 
 type rendererBox struct{ r Renderer }
@@ -195,6 +199,7 @@ func NewBroker(app *core.App, cfg Config) *Broker {
 		go b.worker(b.shards[i])
 	}
 	b.unsubBus = cfg.Bus.Subscribe(b.receive)
+	b.registerMetrics(app.Metrics())
 	// The broker dies with its app, whoever created it.
 	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Id: HookId + ":" + b.node, Func: func(e *core.TerminateEvent) error {
 		b.Close()
@@ -334,6 +339,34 @@ type Stats struct {
 func (b *Broker) Stats() Stats {
 	return Stats{Delivered: b.delivered.Load(), SlowDisconnects: b.dropped.Load(), RuleQueries: b.queries.Load(),
 		MemoryReleases: b.exodus.releases()}
+}
+
+// registerMetrics reports the broker on m; the values are read at scrape
+// time, so fan-out pays nothing for them.
+func (b *Broker) registerMetrics(m *telemetry.Metrics) {
+	m.Func(telemetry.Gauge, "realtime_clients", "Connected realtime (SSE) clients.", nil,
+		func() float64 { return float64(b.Len()) })
+	m.Func(telemetry.Gauge, "realtime_subscriptions", "Subscriptions of the connected realtime clients.", nil,
+		func() float64 { return float64(b.subscriptionCount()) })
+	m.Func(telemetry.Counter, "realtime_events_delivered_total", "Realtime messages handed to clients.", nil,
+		func() float64 { return float64(b.delivered.Load()) })
+	m.Func(telemetry.Counter, "realtime_events_dropped_total", "Realtime messages discarded with the queue of a client too slow to keep up.", nil,
+		func() float64 { return float64(b.lost.Load()) })
+	m.Func(telemetry.Counter, "realtime_slow_disconnects_total", "Realtime clients disconnected for falling behind.", nil,
+		func() float64 { return float64(b.dropped.Load()) })
+}
+
+// subscriptionCount sums the subscriptions of the connected clients.
+func (b *Broker) subscriptionCount() int {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	n := 0
+	for _, c := range b.clients {
+		c.mu.Lock()
+		n += len(c.subs)
+		c.mu.Unlock()
+	}
+	return n
 }
 
 // Disconnect removes c (the connection ended); its queue is discarded.

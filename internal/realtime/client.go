@@ -171,6 +171,7 @@ func (c *Client) send(msg core.RealtimeMessage, direct bool) error {
 		return ErrClientGone
 	}
 	if len(c.queue) >= c.max {
+		c.broker.lost.Add(int64(len(c.queue)) + 1)
 		c.mu.Unlock()
 		c.broker.drop(c, ErrSlowClient)
 		return ErrSlowClient

@@ -91,7 +91,7 @@ func (db *DB) checkpointDue() bool {
 // is long it asks the write loop for a checkpoint and reports true.
 func (db *DB) backgroundCheckpoint() (long bool) {
 	defer db.recoverCheckpoint()
-	if db.checkpointOn(db.conns.Checkpointer) >= db.walRestart {
+	if db.checkpointOn(db.conns.Checkpointer, "background") >= db.walRestart {
 		db.walLong.Store(true)
 		return true
 	}
@@ -115,14 +115,14 @@ func (db *DB) writerCheckpoint() {
 	if !db.walLong.Load() {
 		return
 	}
-	if db.checkpointOn(db.conns.Writer) < db.walRestart {
+	if db.checkpointOn(db.conns.Writer, "writer") < db.walRestart {
 		db.walLong.Store(false)
 	}
 }
 
 // checkpointOn runs a passive checkpoint on conn and returns the WAL's
 // length in pages (0 on failure, which is logged).
-func (db *DB) checkpointOn(conn *sql.DB) (pages int) {
+func (db *DB) checkpointOn(conn *sql.DB, by string) (pages int) {
 	defer func() {
 		if r := recover(); r != nil {
 			db.logger.Error("store: checkpoint panic", "panic", r, "stack", string(debug.Stack()))
@@ -131,8 +131,14 @@ func (db *DB) checkpointOn(conn *sql.DB) (pages int) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	pages, _, err := db.Dialect.Checkpoint(ctx, conn, true)
-	if err != nil && !db.Dialect.IsBusy(err) {
-		db.logger.Warn("store: checkpoint", "error", err)
+	outcome := "ok"
+	if err != nil {
+		outcome = "busy"
+		if !db.Dialect.IsBusy(err) {
+			outcome = "error"
+			db.logger.Warn("store: checkpoint", "error", err)
+		}
 	}
+	db.metrics.Load().Checkpoint(by, outcome, pages)
 	return pages
 }

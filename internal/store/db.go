@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/telemetry"
 	"github.com/basalthq/basalt/internal/store/dialect"
 )
 
@@ -73,6 +75,10 @@ type DB struct {
 	jobStarted chan struct{}
 	watchDone  chan struct{}
 	selfCheck  time.Duration
+
+	// metrics receives group sizes, commit times and checkpoints (nil
+	// until the app hands its registry over, see Store.UseMetrics).
+	metrics atomic.Pointer[telemetry.DBMetrics]
 }
 
 type writeJob struct {
@@ -81,6 +87,14 @@ type writeJob struct {
 	done  chan error
 	tx    *txState
 	state atomic.Int32 // jobQueued, jobStarted or jobAbandoned
+
+	// traced is set when the caller's context records a span: the loop
+	// then notes when the job started and when its group committed, for
+	// the caller's queue-wait and commit spans (written before done is
+	// sent, read after it is received).
+	traced                  bool
+	started                 time.Time
+	commitStart, commitDone time.Time
 }
 
 // txState is the transaction a write runs in, carried by its context so
@@ -304,6 +318,17 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 		return errors.New("store: read-only database")
 	}
 	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	var span trace.Span
+	var queued time.Time
+	if telemetry.Recording(ctx) {
+		ctx, span = telemetry.Start(ctx, "db.write")
+		job.ctx, job.traced, queued = ctx, true, time.Now()
+		defer func() {
+			telemetry.Span(ctx, "db.queue_wait", queued, job.started, nil)
+			telemetry.Span(ctx, "db.commit", job.commitStart, job.commitDone, nil)
+			span.End()
+		}()
+	}
 	select {
 	case <-db.closed:
 		return ErrClosed
@@ -472,6 +497,9 @@ func (db *DB) runGroup(jobs []*writeJob) {
 			results[i] = err
 			continue
 		}
+		if j.traced {
+			j.started = time.Now()
+		}
 		j.tx = &txState{tx: wtx, raw: raw, db: db, bound: bound, changes: changes}
 		jctx := context.WithValue(j.ctx, txKey{}, j.tx)
 		db.jobStarting(j)
@@ -514,7 +542,16 @@ func (db *DB) runGroup(jobs []*writeJob) {
 			db.follower.committing()
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	commitStart := time.Now()
+	err = tx.Commit()
+	commitDone := time.Now()
+	db.metrics.Load().Commit(len(jobs), commitDone.Sub(commitStart).Seconds())
+	for _, j := range jobs {
+		if j.traced {
+			j.commitStart, j.commitDone = commitStart, commitDone
+		}
+	}
+	if err != nil {
 		if follow {
 			db.follower.committed("", "", nil, false)
 		}
@@ -610,7 +647,12 @@ func (db *DB) execRecordWrite(ctx context.Context, collection, id, query string,
 	return res, err
 }
 
-func (db *DB) execPrepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (db *DB) execPrepared(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	if telemetry.Recording(ctx) {
+		var span trace.Span
+		ctx, span = db.sqlSpan(ctx, "db.exec", query)
+		defer func() { telemetry.End(span, err) }()
+	}
 	s := txFrom(ctx)
 	if s == nil {
 		return nil, errors.New("store: execWrite outside a write transaction")

@@ -5,9 +5,21 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pocketbase/dbx"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/basalthq/basalt/core/telemetry"
 )
+
+// sqlSpan starts the span of one SQL statement: its text (placeholders,
+// never values) and the engine as attributes.
+func (db *DB) sqlSpan(ctx context.Context, name, query string) (context.Context, trace.Span) {
+	return telemetry.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system.name", db.Dialect.Name()), attribute.String("db.query.text", query)))
+}
 
 // maxCachedStmts bounds the prepared-statement cache; past it, new shapes
 // run unprepared rather than grow memory without limit.
@@ -21,6 +33,9 @@ const maxCachedStmts = 2048
 type stmtCache struct {
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
+	// hits and misses count lookups (a miss prepares, or runs unprepared
+	// once the cache is full); read at scrape time by the metrics.
+	hits, misses atomic.Uint64
 }
 
 func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
@@ -28,8 +43,10 @@ func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stm
 	st := c.stmts[query]
 	c.mu.RUnlock()
 	if st != nil {
+		c.hits.Add(1)
 		return st, nil
 	}
+	c.misses.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st = c.stmts[query]; st != nil {
@@ -96,7 +113,12 @@ func positional(query string, params dbx.Params) (string, []any) {
 
 // queryRows runs a read: inside a write transaction through it (to see
 // its own writes), otherwise on the reader pool with a cached statement.
-func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*sql.Rows, error) {
+func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (rows *sql.Rows, err error) {
+	if telemetry.Recording(ctx) {
+		var span trace.Span
+		ctx, span = db.sqlSpan(ctx, "db.query", query)
+		defer func() { telemetry.End(span, err) }()
+	}
 	if s := txFrom(ctx); s != nil {
 		if s.raw != nil && s.db != nil {
 			ctx = context.WithoutCancel(ctx) // see detachedExec
@@ -123,7 +145,12 @@ func (db *DB) queryRows(ctx context.Context, query string, params dbx.Params) (*
 // queryById is queryPoint for one id, given the statement both with the
 // named parameter {:id} and positionally: outside a transaction it skips
 // the parameter rewriting.
-func (db *DB) queryById(ctx context.Context, named, positional, id string) (*sql.Rows, error) {
+func (db *DB) queryById(ctx context.Context, named, positional, id string) (rows *sql.Rows, err error) {
+	if txFrom(ctx) == nil && telemetry.Recording(ctx) {
+		var span trace.Span
+		ctx, span = db.sqlSpan(ctx, "db.query", positional)
+		defer func() { telemetry.End(span, err) }()
+	}
 	pool := db.conns.PointReader
 	cache := &db.pstmts
 	if pool == nil {
@@ -158,10 +185,15 @@ func (c *stmtCache) query(ctx context.Context, pool *sql.DB, query string, param
 
 // queryPoint is queryRows for reads of a few rows by primary key: outside
 // a transaction they go to the point-reader pool when the dialect has one.
-func (db *DB) queryPoint(ctx context.Context, query string, params dbx.Params) (*sql.Rows, error) {
+func (db *DB) queryPoint(ctx context.Context, query string, params dbx.Params) (rows *sql.Rows, err error) {
 	pr := db.conns.PointReader
 	if pr == nil || txFrom(ctx) != nil {
 		return db.queryRows(ctx, query, params)
+	}
+	if telemetry.Recording(ctx) {
+		var span trace.Span
+		ctx, span = db.sqlSpan(ctx, "db.query", query)
+		defer func() { telemetry.End(span, err) }()
 	}
 	return db.pstmts.query(ctx, pr, query, params)
 }

@@ -10,8 +10,10 @@ import (
 	"sync"
 
 	"github.com/pocketbase/dbx"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/core/telemetry"
 	"github.com/basalthq/basalt/internal/store/dialect"
 )
 
@@ -231,4 +233,33 @@ func (s *Store) ParamKeys(ctx context.Context) ([]string, error) {
 		out[i] = r.Id
 	}
 	return out, nil
+}
+
+// UseMetrics reports the store on m: each database's write queue depth,
+// group sizes, commit times and checkpoints, and the record and statement
+// caches. The counters are read at scrape time, so they cost the queries
+// one atomic add each. The app calls it when it is created.
+func (s *Store) UseMetrics(m *telemetry.Metrics) {
+	for _, d := range []struct {
+		name string
+		db   *DB
+	}{{"data", s.db}, {"aux", s.aux}} {
+		db := d.db
+		db.metrics.Store(m.DB(d.name))
+		labels := prometheus.Labels{"db": d.name}
+		m.Func(telemetry.Gauge, "db_write_queue_depth", "Writes waiting in the write queue.", labels,
+			func() float64 { return float64(len(db.queue)) })
+		m.Func(telemetry.Counter, "stmt_cache_hits_total", "Prepared-statement cache lookups that found the statement.", labels,
+			func() float64 { return float64(db.stmts.hits.Load() + db.pstmts.hits.Load() + db.wstmts.hits.Load()) })
+		m.Func(telemetry.Counter, "stmt_cache_misses_total", "Prepared-statement cache lookups that had to prepare (or run unprepared).", labels,
+			func() float64 {
+				return float64(db.stmts.misses.Load() + db.pstmts.misses.Load() + db.wstmts.misses.Load())
+			})
+	}
+	if rc := s.recs; rc != nil {
+		m.Func(telemetry.Counter, "record_cache_hits_total", "Records read by id that the record cache answered.", nil,
+			func() float64 { return float64(rc.hits.Load()) })
+		m.Func(telemetry.Counter, "record_cache_misses_total", "Records read by id that the record cache had to read.", nil,
+			func() float64 { return float64(rc.misses.Load()) })
+	}
 }

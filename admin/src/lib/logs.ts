@@ -24,8 +24,8 @@ export const LOG_COLLECTION: Collection = {
   fields: [
     { name: 'id', type: 'text' }, { name: 'created', type: 'autodate' }, { name: 'level', type: 'number' },
     { name: 'message', type: 'text' },
-    { name: 'data', type: 'json', keys: ['auth', 'authId', 'details', 'error', 'execTime', 'method', 'referer', 'remoteIP', 'status',
-      'type', 'url', 'userAgent', 'userIP'] },
+    { name: 'data', type: 'json', keys: ['auth', 'authId', 'details', 'error', 'execTime', 'method', 'referer', 'remoteIP',
+      'requestId', 'status', 'type', 'url', 'userAgent', 'userIP'] },
   ],
 } as Collection;
 
