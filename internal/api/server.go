@@ -63,7 +63,7 @@ type Server struct {
 	logger *slog.Logger
 
 	// adminCSP is the dashboard's policy with the map tile origins.
-	adminCSP []string
+	adminCSP   []string
 	metrics    *telemetry.Metrics
 	tracer     trace.Tracer // nil when traces are off
 	propagator propagation.TextMapPropagator
