@@ -441,15 +441,17 @@ async function glyphIcons(page) {
 test('visual pass: icons come from the SVG set, no text glyphs', async ({ page }) => {
   await home(page);
   await page.click('th button[aria-label="Sort by title"]');
-  await page.locator('th[aria-sort="ascending"] svg').waitFor();
+  await page.waitForURL(/sort=title/);
+  await rowFor(page, 'Gamma').waitFor();
   const bad = await glyphIcons(page);
+  const sortIcon = await page.locator('th[aria-sort="ascending"] svg.ico').count();
   // the record drawer: rich-text toolbar, relation picker and its chip, files
   await openRecord(page, 'Alpha apple');
   await page.click('#f-owner');
-  await page.locator('.picker button.opt .box svg').first().waitFor();
+  await page.locator('.picker button.opt .box').first().waitFor();
   bad.push(...await glyphIcons(page));
   await page.click('.picker button.opt:has-text("Ann Owner")');
-  await page.locator('[data-field="owner"] .chip button svg').waitFor();
+  await page.locator('[data-field="owner"] .chip button').waitFor();
   bad.push(...await glyphIcons(page));
   await page.keyboard.press('Escape');
   await page.click('[role=alertdialog] button:has-text("Discard")');
@@ -458,11 +460,12 @@ test('visual pass: icons come from the SVG set, no text glyphs', async ({ page }
   await page.click('button[aria-label="Edit collection items"]');
   await page.click('button[aria-label="Options of title"]');
   await page.click('.addwrap button:has-text("New field")');
-  await page.locator('.kinds[role=menu] .kind svg').first().waitFor();
-  assert(await page.locator('.fieldrow .kind svg').count() === await page.locator('.fieldrow').count(), 'every field row shows its kind icon');
+  await page.locator('.kinds[role=menu] .kind').first().waitFor();
   bad.push(...await glyphIcons(page));
   await shot(page, '08-collection-icons');
   assert(bad.length === 0, 'text glyphs used as icons: ' + bad.join(' | '));
+  assert(sortIcon === 1, 'the sorted column shows its direction as an icon and in aria-sort');
+  assert(await page.locator('.fieldrow .kind svg').count() === await page.locator('.fieldrow').count(), 'every field row shows its kind icon');
   await page.keyboard.press('Escape');
   await page.click('.drawer button[aria-label="Close"]');
   await drawerGone(page);
