@@ -139,13 +139,13 @@ test('collection drawer (edit): Save only when changed, guard on Escape, backdro
 test('collection drawer (new): Create only with a name; names normalised as PocketBase does', async ({ page, server }) => {
   await guard(page, {
     name: 'new collection', root: '#cp-name', save: 'footer button[type=submit]', cancel: 'footer button:has-text("Cancel")',
-    open: () => page.click('text=+ New collection'),
+    open: () => page.click('.side button:has-text("New collection")'),
     edit: () => page.fill('#cp-name', 'drafts'),
     undo: () => page.fill('#cp-name', ''),
     kept: async () => (await page.inputValue('#cp-name')) === 'drafts',
   });
   assert((await api(server, 'GET', '/api/collections/drafts', su)).status === 404, 'the discarded collection was not created');
-  await page.click('text=+ New collection');
+  await page.click('.side button:has-text("New collection")');
   await page.click('#cp-name');
   await page.keyboard.type('my-posts v2.0');
   assert(await page.inputValue('#cp-name') === 'my_posts_v2_0', 'typed name normalised: ' + await page.inputValue('#cp-name'));
@@ -157,7 +157,7 @@ test('collection drawer (new): Create only with a name; names normalised as Pock
   await page.locator('h1', { hasText: 'my_posts' }).waitFor();
   assert((await api(server, 'GET', '/api/collections/my_posts', su)).status === 200, 'created as my_posts');
   // the server stays authoritative: a name the normaliser lets through is still checked there (taken)
-  await page.click('text=+ New collection');
+  await page.click('.side button:has-text("New collection")');
   await page.fill('#cp-name', 'posts');
   await page.click('footer button[type=submit]');
   await page.locator('#cp-name ~ .err').waitFor();
@@ -186,7 +186,7 @@ test('Escape closes only the innermost layer: autocomplete, add-field menu, dele
   await prompt(page).waitFor({ state: 'detached' });
   // the add-field menu
   await page.click('.tabs button:has-text("Fields")');
-  await page.click('button:has-text("+ New field")');
+  await page.click('.addwrap button:has-text("New field")');
   await page.locator('.kinds[role=menu]').waitFor();
   await page.keyboard.press('Escape');
   await page.locator('.kinds[role=menu]').waitFor({ state: 'detached' });

@@ -384,17 +384,91 @@ test('file field options: MIME-type presets fill the allowed types', async ({ pa
   await home(page);
   await page.click('button[aria-label="Edit collection items"]');
   await page.click('button[aria-label="Options of pic"]');
-  await page.click('.fopts button:has-text("+ Images")');
-  await page.click('.fopts button:has-text("+ Archives")');
+  await page.click('.fopts button:has-text("Images")');
+  await page.click('.fopts button:has-text("Archives")');
   const text = await page.locator('.fopts input[id$="-mimeTypes"]').inputValue();
   assert(text.includes('image/png') && text.includes('application/zip'), 'presets filled the list: ' + text);
-  assert(await page.locator('.fopts button:has-text("+ Images")').isDisabled(), 'an applied preset is greyed out');
+  assert(await page.locator('.fopts button:has-text("Images")').isDisabled(), 'an applied preset is greyed out');
   await shot(page, '06-mime-presets');
   await page.click('footer button[type=submit]');
   await drawerGone(page);
   const col = await api(server, 'GET', '/api/collections/items', su);
   const pic = col.fields.find((f) => f.name === 'pic');
   assert(pic.mimeTypes.includes('image/webp') && pic.mimeTypes.includes('application/gzip'), 'saved: ' + pic.mimeTypes);
+});
+
+test('empty states offer the next action: Clear filter, or New record', async ({ page, server }) => {
+  await home(page);
+  const all = (await api(server, 'GET', '/api/collections/items/records?perPage=1', su)).totalItems;
+  await page.fill('#records-filter', 'matches-nothing-at-all');
+  await page.keyboard.press('Enter');
+  await page.locator('.empty[data-empty="filtered"]', { hasText: 'No records match' }).waitFor();
+  await page.click('.empty button:has-text("Clear filter")');
+  await page.waitForFunction((n) => document.querySelectorAll('tbody tr').length === n, all);
+  assert(!page.url().includes('filter='), 'the filter left the URL: ' + page.url());
+  assert(await page.inputValue('#records-filter') === '', 'the filter input is cleared');
+  // a collection without records: the empty state opens the create drawer
+  await api(server, 'POST', '/api/collections', su, { name: 'empties', type: 'base', fields: [{ name: 'title', type: 'text' }] });
+  await open(page, '/collections/empties');
+  await page.locator('.empty[data-empty="none"]', { hasText: 'No records yet' }).waitFor();
+  await shot(page, '07-empty');
+  await page.click('.empty button:has-text("New record")');
+  await page.locator('.drawer #f-title').waitFor();
+  await page.fill('#f-title', 'the first one');
+  await page.click('footer button[type=submit]');
+  await drawerGone(page);
+  await rowFor(page, 'the first one').waitFor();
+  assert(!(await page.locator('.empty').count()), 'no empty state once a record exists');
+});
+
+// the text glyphs the visual pass replaced with Icon.svelte's SVG strokes
+// (✓ ▲ ▼ ☑ ☐ ✕ ▣ ⌫ ⋮ ↑ ↓ ◐ ↗ ◷ ⟳ ⚙ ❝ • ¶ ‹ › …): none may come back in a
+// button or an icon slot, and every icon-only button holds an <svg>
+async function glyphIcons(page) {
+  return page.evaluate(() => {
+    const re = /[\u00B6\u2022\u2039\u203A\u2190-\u2BFF\u{1F000}-\u{1FFFF}]/u;
+    const bad = [];
+    for (const el of document.querySelectorAll('button, a.btn, [role=button], .kind, .grip, .doc, .box')) {
+      if (re.test(el.textContent || '')) bad.push((el.getAttribute('aria-label') || el.className || el.tagName) + ': ' + el.textContent.trim());
+    }
+    for (const b of document.querySelectorAll('button.icon')) {
+      if (!b.querySelector('svg')) bad.push('icon button without an icon: ' + (b.getAttribute('aria-label') || b.textContent));
+    }
+    return bad;
+  });
+}
+
+test('visual pass: icons come from the SVG set, no text glyphs', async ({ page }) => {
+  await home(page);
+  await page.click('th button[aria-label="Sort by title"]');
+  await page.waitForURL(/sort=title/);
+  await rowFor(page, 'Gamma').waitFor();
+  const bad = await glyphIcons(page);
+  const sortIcon = await page.locator('th[aria-sort="ascending"] svg.ico').count();
+  // the record drawer: rich-text toolbar, relation picker and its chip, files
+  await openRecord(page, 'Alpha apple');
+  await page.click('#f-owner');
+  await page.locator('.picker button.opt .box').first().waitFor();
+  bad.push(...await glyphIcons(page));
+  await page.click('.picker button.opt:has-text("Ann Owner")');
+  await page.locator('[data-field="owner"] .chip button').waitFor();
+  bad.push(...await glyphIcons(page));
+  await page.keyboard.press('Escape');
+  await page.click('[role=alertdialog] button:has-text("Discard")');
+  await drawerGone(page);
+  // the collection drawer: field rows, their options and the add-field menu
+  await page.click('button[aria-label="Edit collection items"]');
+  await page.click('button[aria-label="Options of title"]');
+  await page.click('.addwrap button:has-text("New field")');
+  await page.locator('.kinds[role=menu] .kind').first().waitFor();
+  bad.push(...await glyphIcons(page));
+  await shot(page, '08-collection-icons');
+  assert(bad.length === 0, 'text glyphs used as icons: ' + bad.join(' | '));
+  assert(sortIcon === 1, 'the sorted column shows its direction as an icon and in aria-sort');
+  assert(await page.locator('.fieldrow .kind svg').count() === await page.locator('.fieldrow').count(), 'every field row shows its kind icon');
+  await page.keyboard.press('Escape');
+  await page.click('.drawer button[aria-label="Close"]');
+  await drawerGone(page);
 });
 
 // a local tile server: every tile is the same small PNG

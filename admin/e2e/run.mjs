@@ -71,7 +71,7 @@ test('installer: server field errors in place, then creates the first superuser'
 });
 
 test('create a collection with one field of every kind and rules', async ({ page }) => {
-  await page.click('text=+ New collection');
+  await page.click('.side button:has-text("New collection")');
   await page.fill('#cp-name', 'posts');
   const kinds = [
     ['Plain text', 'title'], ['Rich editor', 'body'], ['Number', 'views'], ['Bool', 'published'], ['Email', 'contact'],
@@ -81,7 +81,7 @@ test('create a collection with one field of every kind and rules', async ({ page
   for (let k = 0; k < kinds.length; k++) {
     const [label, name] = kinds[k];
     const idx = 1 + k; // id first, then new fields, then created/updated
-    await page.click('text=+ New field');
+    await page.click('.addwrap button:has-text("New field")');
     await page.click(`.kinds button:has-text("${label}")`);
     await page.fill(`#fname-${idx}`, name);
     if (name === 'title') await page.check(`#fo-${idx}-max >> xpath=ancestor::div[contains(@class,"opts")]//label[contains(.,"Required")]/input`);
@@ -143,7 +143,7 @@ test('create a collection with one field of every kind and rules', async ({ page
 test('create an auth record (relation target)', async ({ page }) => {
   await page.goto(page.url().replace(/#.*/, '#/collections/users'));
   await page.locator('h1', { hasText: 'users' }).waitFor();
-  await page.click('text=+ New record');
+  await page.click('header.head button:has-text("New record")');
   await page.fill('#rf-email', 'jane@example.com');
   await page.fill('#rf-password', 'jane-pass-123');
   await page.fill('#rf-password2', 'jane-pass-123');
@@ -156,7 +156,7 @@ test('create an auth record (relation target)', async ({ page }) => {
 test('create a record with every field kind, a file upload and a relation', async ({ page }) => {
   await page.goto(page.url().replace(/#.*/, '#/collections/posts'));
   await page.locator('h1', { hasText: 'posts' }).waitFor();
-  await page.click('text=+ New record');
+  await page.click('header.head button:has-text("New record")');
   await page.fill('#f-title', 'Hello world');
   await page.click('#f-body');
   await page.keyboard.type('Some rich text');
@@ -234,7 +234,7 @@ test('schema edits: drag to reorder, rename a field with data kept, unique index
   await page.fill('#' + views, 'hits');
   await page.locator('.help', { hasText: 'Renamed from' }).waitFor();
   await page.click('.tabs button:has-text("Indexes")');
-  await page.click('button:has-text("+ New index")');
+  await page.click('button:has-text("New index")');
   await page.check('.ed label:has-text("Unique") input');
   await page.locator('.ed .cols label', { hasText: 'title' }).locator('input').check();
   await page.click('button:has-text("Set index")');
@@ -251,7 +251,7 @@ test('schema edits: drag to reorder, rename a field with data kept, unique index
 });
 
 test('view collection: live query hints, server error in place, then records', async ({ page }) => {
-  await page.click('text=+ New collection');
+  await page.click('.side button:has-text("New collection")');
   await page.fill('#cp-name', 'post_titles');
   await page.selectOption('#cp-type', 'view');
   await page.click('.tabs button:has-text("Query")');
@@ -265,7 +265,7 @@ test('view collection: live query hints, server error in place, then records', a
   await page.click('footer button[type=submit]');
   await page.locator('h1', { hasText: 'post_titles' }).waitFor();
   await page.locator('td', { hasText: 'Hello edited' }).waitFor();
-  assert(await page.locator('text=+ New record').count() === 0, 'view collections are read-only');
+  assert(await page.locator('button:has-text("New record")').count() === 0, 'view collections are read-only');
 });
 
 test('auth record actions: impersonate copies a token', async ({ page }) => {
@@ -367,7 +367,7 @@ test('auth options: an OAuth2 provider with client id/secret is saved and kept; 
 });
 
 test('filter records: autocomplete, syntax highlight and server errors', async ({ page }) => {
-  await page.click('text=+ New record');
+  await page.click('header.head button:has-text("New record")');
   await page.fill('#f-title', 'Second post');
   await page.click('footer button[type=submit]');
   await page.locator('td', { hasText: 'Second post' }).waitFor();
@@ -494,7 +494,7 @@ test('file storage: S3 field errors, a failing test shows the server error, then
 
 test('rate limits: server errors next to the rule, then saved; export JSON', async ({ page }) => {
   await page.click('a:has-text("Rate limits")');
-  await page.locator('button:has-text("+ Add rule")').click();
+  await page.locator('button:has-text("Add rule")').click();
   const n = await page.locator('.rlrow').count();
   const i = n - 1;
   await page.fill(`#rl-${i}-label`, 'not a label!');
@@ -580,7 +580,7 @@ test('logout, login errors, dark theme and phone width', async ({ page }) => {
   await page.goto(page.url().replace(/#.*/, '#/collections/posts'));
   await page.locator('h1', { hasText: 'posts' }).waitFor();
   await page.click('button[aria-label*="theme"]');
-  await page.click('text=+ New record');
+  await page.click('header.head button:has-text("New record")');
   await page.fill('#f-title', 'Dark mode post');
   await shot(page, '18-dark-record-form');
   await page.click('footer button[type=submit]');
@@ -739,7 +739,7 @@ test('superuser MFA: password then OTP; expired sessions return to the same page
   await page.locator('td', { hasText: 'Dark mode post' }).waitFor();
   const here = page.url();
   await page.click('button[aria-label="Edit collection posts"]');
-  await page.click('text=+ New field');
+  await page.click('.addwrap button:has-text("New field")');
   await page.click('.kinds button:has-text("Plain text")');
   await page.fill('li.fieldrow[data-field-name="field"] input.fname', 'note');
   const editing = page.url();

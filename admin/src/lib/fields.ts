@@ -1,6 +1,8 @@
 // The collection/field model of spec §5: field kinds, their options and
 // defaults, and helpers used by the schema editor.
 
+import type { IconName } from '../components/Icon.svelte';
+
 export type Field = Record<string, any> & {
   id?: string;
   name: string;
@@ -31,7 +33,8 @@ export interface OptionDef {
 export interface KindDef {
   type: string;
   label: string;
-  icon: string;
+  /** icon is the field kind's picture in Icon.svelte's set */
+  icon: IconName;
   defaults: Record<string, any>;
   options: OptionDef[];
 }
@@ -39,38 +42,38 @@ export interface KindDef {
 const num = (key: string, label: string, help?: string): OptionDef => ({ key, label, kind: 'number', help });
 
 export const FIELD_KINDS: KindDef[] = [
-  { type: 'text', label: 'Plain text', icon: 'T', defaults: { min: 0, max: 0, pattern: '', autogeneratePattern: '' },
+  { type: 'text', label: 'Plain text', icon: 'type', defaults: { min: 0, max: 0, pattern: '', autogeneratePattern: '' },
     options: [num('min', 'Min length'), num('max', 'Max length', '0 = default 5000'),
       { key: 'pattern', label: 'Regex pattern', kind: 'text', placeholder: '^\\w+$' },
       { key: 'autogeneratePattern', label: 'Autogenerate pattern', kind: 'text', placeholder: '[a-z0-9]{8}' }] },
-  { type: 'editor', label: 'Rich editor', icon: '¶', defaults: { maxSize: 0, convertURLs: false },
+  { type: 'editor', label: 'Rich editor', icon: 'pilcrow', defaults: { maxSize: 0, convertURLs: false },
     options: [num('maxSize', 'Max size (bytes)', '0 = default 5 MiB'), { key: 'convertURLs', label: 'Convert URLs', kind: 'bool' }] },
-  { type: 'number', label: 'Number', icon: '#', defaults: { min: null, max: null, onlyInt: false },
+  { type: 'number', label: 'Number', icon: 'hash', defaults: { min: null, max: null, onlyInt: false },
     options: [{ key: 'min', label: 'Min', kind: 'nullableNumber' }, { key: 'max', label: 'Max', kind: 'nullableNumber' },
       { key: 'onlyInt', label: 'No decimals', kind: 'bool' }] },
-  { type: 'bool', label: 'Bool', icon: '◐', defaults: {}, options: [] },
-  { type: 'email', label: 'Email', icon: '@', defaults: { exceptDomains: [], onlyDomains: [] },
+  { type: 'bool', label: 'Bool', icon: 'toggle', defaults: {}, options: [] },
+  { type: 'email', label: 'Email', icon: 'at', defaults: { exceptDomains: [], onlyDomains: [] },
     options: [{ key: 'exceptDomains', label: 'Except domains', kind: 'list' }, { key: 'onlyDomains', label: 'Only domains', kind: 'list' }] },
-  { type: 'url', label: 'URL', icon: '↗', defaults: { exceptDomains: [], onlyDomains: [] },
+  { type: 'url', label: 'URL', icon: 'external', defaults: { exceptDomains: [], onlyDomains: [] },
     options: [{ key: 'exceptDomains', label: 'Except domains', kind: 'list' }, { key: 'onlyDomains', label: 'Only domains', kind: 'list' }] },
-  { type: 'date', label: 'DateTime', icon: '◷', defaults: { min: '', max: '' },
+  { type: 'date', label: 'DateTime', icon: 'calendar', defaults: { min: '', max: '' },
     options: [{ key: 'min', label: 'Min date', kind: 'datetime' }, { key: 'max', label: 'Max date', kind: 'datetime' }] },
-  { type: 'autodate', label: 'Autodate', icon: '⟳', defaults: { onCreate: true, onUpdate: false },
+  { type: 'autodate', label: 'Autodate', icon: 'clock', defaults: { onCreate: true, onUpdate: false },
     options: [{ key: 'onCreate', label: 'On create', kind: 'bool' }, { key: 'onUpdate', label: 'On update', kind: 'bool' }] },
-  { type: 'select', label: 'Select', icon: '☰', defaults: { values: [], maxSelect: 1 },
+  { type: 'select', label: 'Select', icon: 'select', defaults: { values: [], maxSelect: 1 },
     options: [{ key: 'values', label: 'Choices', kind: 'list', help: 'comma separated' }, num('maxSelect', 'Max select', '1 = single')] },
-  { type: 'file', label: 'File', icon: '▣', defaults: { maxSelect: 1, maxSize: 0, mimeTypes: [], thumbs: [], protected: false },
+  { type: 'file', label: 'File', icon: 'file', defaults: { maxSelect: 1, maxSize: 0, mimeTypes: [], thumbs: [], protected: false },
     options: [num('maxSelect', 'Max files', '1 = single'), num('maxSize', 'Max size (bytes)', '0 = default 5 MiB'),
       { key: 'mimeTypes', label: 'Allowed MIME types', kind: 'list', placeholder: 'image/png, image/jpeg' },
       { key: 'thumbs', label: 'Thumb sizes', kind: 'list', placeholder: '100x100, 0x300, 200x200f' },
       { key: 'protected', label: 'Protected (needs a file token)', kind: 'bool' }] },
-  { type: 'relation', label: 'Relation', icon: '⇄', defaults: { collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 1 },
+  { type: 'relation', label: 'Relation', icon: 'swap', defaults: { collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 1 },
     options: [{ key: 'collectionId', label: 'Collection', kind: 'collection' }, num('minSelect', 'Min select'),
       num('maxSelect', 'Max select', '1 = single'), { key: 'cascadeDelete', label: 'Cascade delete', kind: 'bool' }] },
-  { type: 'json', label: 'JSON', icon: '{}', defaults: { maxSize: 0 }, options: [num('maxSize', 'Max size (bytes)', '0 = default 1 MiB')] },
-  { type: 'password', label: 'Password', icon: '•', defaults: { min: 0, max: 0, pattern: '', cost: 0 },
+  { type: 'json', label: 'JSON', icon: 'braces', defaults: { maxSize: 0 }, options: [num('maxSize', 'Max size (bytes)', '0 = default 1 MiB')] },
+  { type: 'password', label: 'Password', icon: 'key', defaults: { min: 0, max: 0, pattern: '', cost: 0 },
     options: [num('min', 'Min length'), num('max', 'Max length'), { key: 'pattern', label: 'Regex pattern', kind: 'text' }, num('cost', 'Bcrypt cost')] },
-  { type: 'geoPoint', label: 'Geo point', icon: '◎', defaults: {}, options: [] },
+  { type: 'geoPoint', label: 'Geo point', icon: 'pin', defaults: {}, options: [] },
 ];
 
 export const KIND_BY_TYPE: Record<string, KindDef> = Object.fromEntries(FIELD_KINDS.map((k) => [k.type, k]));
