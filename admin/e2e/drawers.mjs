@@ -407,6 +407,8 @@ test('settings pages: Save only when changed; Cancel and leaving the page ask fi
     await page.fill(sel, orig);
     assert(await save.isDisabled(), tab + ': Save disabled after the undo');
     await page.fill(sel, val);
+    // the page has seen the edit (Save enabled) before we try to leave
+    await page.locator('.content button[type=submit]:enabled').waitFor();
     // leaving asks; keep editing stays on the page with the edit
     await page.click('.side a:has-text("Rate limits")');
     await prompt(page).waitFor();
@@ -422,6 +424,7 @@ test('settings pages: Save only when changed; Cancel and leaving the page ask fi
     await page.waitForFunction(([s, v]) => document.querySelector(s)?.value === v, [sel, orig]);
     // leaving with a change, then discard: the other page opens, nothing saved
     await page.fill(sel, val);
+    await page.locator('.content button[type=submit]:enabled').waitFor();
     await page.click('.side a:has-text("Rate limits")');
     await page.click(PROMPT + ' button:has-text("Discard")');
     await page.waitForURL(/#\/settings\/ratelimits/);
