@@ -256,6 +256,33 @@ test('crons: the jobs with their expressions; run now shows the result', async (
   await page.setViewportSize({ width: 1440, height: 900 });
 });
 
+test('metrics settings: a generated scraper token reads /api/metrics, removing it locks the scraper out', async ({ page, server }) => {
+  await page.goto(page.url().replace(/#.*/, '#/settings/metrics'));
+  await page.locator('h1', { hasText: 'Metrics' }).waitFor();
+  const save = page.locator('.content button[type=submit]');
+  assert(await save.isDisabled(), 'nothing to save yet');
+  // too short: the server's message at the field, nothing saved
+  await page.fill('#st-mtoken', 'short');
+  await save.click();
+  await page.locator('#st-mtoken.invalid').waitFor();
+  assert((await api(server, 'GET', '/api/metrics', 'Bearer short')).status === 401, 'short token not saved');
+  await page.click('button:has-text("Generate")');
+  const token = await page.inputValue('#st-mtoken');
+  assert(/^[0-9a-f]{48}$/.test(token) && await page.getAttribute('#st-mtoken', 'type') === 'text', 'generated and shown: ' + token);
+  await save.click();
+  await page.locator('.content button[type=submit]:disabled').waitFor();
+  assert(await page.inputValue('#st-mtoken') === '', 'write-only: the input empties after saving');
+  const settings = (await api(server, 'GET', '/api/settings', su)).body;
+  assert(!JSON.stringify(settings).includes(token), 'the settings API never returns the token');
+  const scrape = await api(server, 'GET', '/api/metrics', 'Bearer ' + token);
+  assert(scrape.status === 200 && scrape.text.includes('basalt_http_request_duration_seconds'), 'the scraper reads metrics: ' + scrape.status);
+  await page.check('#st-mclear');
+  await save.click();
+  await page.locator('.content button[type=submit]:disabled').waitFor();
+  assert((await api(server, 'GET', '/api/metrics', 'Bearer ' + token)).status === 401, 'removed token no longer reads');
+  assert((await api(server, 'GET', '/api/metrics', su)).status === 200, 'superusers still read');
+});
+
 test('no console errors', async () => {
   assert(consoleErrors.length === 0, 'console errors:\n' + consoleErrors.join('\n'));
 });
