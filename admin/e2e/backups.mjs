@@ -10,7 +10,7 @@
 // Screenshots at 1440 and 390 px wide under test-results/.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startS3 } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startS3, eventually } from './harness.mjs';
 
 const EMAIL = 'backup-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -62,7 +62,7 @@ test('create: a bad name is refused in place, then named and generated', async (
   await page.click('button:has-text("New backup")');
   await page.fill('#bk-name', 'Nightly Backup.zip');
   await page.locator('#bk-name ~ .err', { hasText: 'lowercase' }).waitFor();
-  assert(await page.locator('.dialog button[type=submit]').isDisabled(), 'a bad name cannot be submitted');
+  await eventually(() => page.locator('.dialog button[type=submit]').isDisabled(), 'a bad name cannot be submitted');
   await page.fill('#bk-name', 'first.zip');
   await page.click('.dialog button[type=submit]');
   await row(page, 'first.zip').waitFor();
@@ -110,9 +110,9 @@ test('delete: typed confirmation', async ({ page, server }) => {
   await page.click('button[aria-label="Delete uploaded.zip"]');
   const dialog = page.locator('.dialog', { hasText: 'Delete backup' });
   await dialog.waitFor();
-  assert(await dialog.locator('button[type=submit]').isDisabled(), 'disabled until the name is typed');
+  await eventually(() => dialog.locator('button[type=submit]').isDisabled(), 'disabled until the name is typed');
   await page.fill('#cd-name', 'uploaded');
-  assert(await dialog.locator('button[type=submit]').isDisabled(), 'a partial name is not enough');
+  await eventually(() => dialog.locator('button[type=submit]').isDisabled(), 'a partial name is not enough');
   await page.fill('#cd-name', 'uploaded.zip');
   await dialog.locator('button[type=submit]').click();
   await row(page, 'uploaded.zip').waitFor({ state: 'detached' });
@@ -125,7 +125,7 @@ test('restore: typed confirmation, progress, the screen comes back on the restor
   const dialog = page.locator('.dialog', { hasText: 'Restore “first.zip”?' });
   await dialog.waitFor();
   await page.fill('#bk-restore-name', 'first');
-  assert(await dialog.locator('button[type=submit]').isDisabled(), 'disabled until the name is typed');
+  await eventually(() => dialog.locator('button[type=submit]').isDisabled(), 'disabled until the name is typed');
   await page.fill('#bk-restore-name', 'first.zip');
   await dialog.locator('button[type=submit]').click();
   // the progress while the server restarts
@@ -175,7 +175,7 @@ test('auto-backup settings: the server error at the field, discard prompt, saved
   await page.click('button:has-text("Backup settings")');
   await page.locator('#bs-auto').waitFor();
   assert(!(await page.isChecked('#bs-auto')), 'off by default');
-  assert(await page.locator('.drawer button[type=submit]').isDisabled(), 'nothing to save yet');
+  await eventually(() => page.locator('.drawer button[type=submit]').isDisabled(), 'nothing to save yet');
   await page.check('#bs-auto');
   await page.fill('#bs-cron', '61 * * * *');
   await page.fill('#bs-keep', '2');
@@ -194,7 +194,7 @@ test('auto-backup settings: the server error at the field, discard prompt, saved
   await page.locator('.toast', { hasText: 'Backup settings saved.' }).waitFor();
   const b = (await api(server, 'GET', '/api/settings', su)).body.backups;
   assert(b.cron === '0 3 * * *' && b.cronMaxKeep === 2, 'saved: ' + JSON.stringify(b));
-  assert(await page.locator('.drawer button[type=submit]').isDisabled(), 'nothing dirty after the save');
+  await eventually(() => page.locator('.drawer button[type=submit]').isDisabled(), 'nothing dirty after the save');
   const jobs = (await api(server, 'GET', '/api/crons', su)).body;
   assert(jobs.some((j) => j.id === '__pbAutoBackup__' && j.expression === '0 3 * * *'), 'the auto-backup job: ' + JSON.stringify(jobs));
   await page.keyboard.press('Escape');
@@ -220,7 +220,7 @@ test('S3 settings: the connection test fails with a wrong secret, works with the
     await page.locator('.drawer .err-box', { hasText: 'Failed to test the S3 filesystem.' }).waitFor();
     // unsaved S3 changes: the test waits for a save
     await page.fill('#bs-s3-secret', 'bk-secret-key-123');
-    assert(await page.locator('button:has-text("Test S3 connection")').isDisabled(), 'the test uses the saved settings');
+    await eventually(() => page.locator('button:has-text("Test S3 connection")').isDisabled(), 'the test uses the saved settings');
     await page.click('.drawer button[type=submit]');
     await page.locator('.drawer button[type=submit]:disabled').waitFor();
     await page.click('button:has-text("Test S3 connection")');

@@ -11,7 +11,7 @@
 // "Forgotten password?" mail to the SMTP sink, rule highlighting and field
 // insertion, and server errors at every rule input with nothing half-saved.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, mailLink } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, mailLink, eventually } from './harness.mjs';
 
 const EMAIL = 'drawers-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -44,11 +44,11 @@ async function guard(page, d) {
   await d.open();
   await page.locator(d.root).waitFor();
   const save = page.locator(d.save);
-  assert(await save.isDisabled(), d.name + ': Save disabled before any change');
+  await eventually(() => save.isDisabled(), d.name + ': Save disabled before any change');
   await d.edit();
-  assert(await save.isEnabled(), d.name + ': Save enabled after a change');
+  await eventually(() => save.isEnabled(), d.name + ': Save enabled after a change');
   await d.undo();
-  assert(await save.isDisabled(), d.name + ': Save disabled again after the undo');
+  await eventually(() => save.isDisabled(), d.name + ': Save disabled again after the undo');
   // a clean drawer closes on Escape without asking
   await page.keyboard.press('Escape');
   await page.locator(d.root).waitFor({ state: 'detached' });
@@ -120,18 +120,18 @@ test('collection drawer (edit): Save only when changed, guard on Escape, backdro
   const save = page.locator('footer button[type=submit]');
   for (const tab of ['API rules', 'Indexes', 'Fields']) {
     await page.click(`.tabs button:has-text("${tab}")`);
-    assert(await save.isDisabled(), tab + ': opening the tab changes nothing');
+    await eventually(() => save.isDisabled(), tab + ': opening the tab changes nothing');
   }
   await page.click('button[aria-label="Options of title"]');
   await page.check('.fopts label:has-text("Required") input');
-  assert(await save.isEnabled(), 'field option change enables Save');
+  await eventually(() => save.isEnabled(), 'field option change enables Save');
   await page.uncheck('.fopts label:has-text("Required") input');
-  assert(await save.isDisabled(), 'field option undo disables Save');
+  await eventually(() => save.isDisabled(), 'field option undo disables Save');
   await page.click('.tabs button:has-text("API rules")');
   await page.click('[data-rule="rule-listRule"] button:has-text("Unlock")');
-  assert(await save.isEnabled(), 'unlocking a rule (null → "") is a change');
+  await eventually(() => save.isEnabled(), 'unlocking a rule (null → "") is a change');
   await page.click('[data-rule="rule-listRule"] button[aria-label*="superusers only"]');
-  assert(await save.isDisabled(), 'locking it again is the undo');
+  await eventually(() => save.isDisabled(), 'locking it again is the undo');
   await page.keyboard.press('Escape');
   await page.locator('#cp-name').waitFor({ state: 'detached' });
 });
@@ -284,7 +284,7 @@ test('OAuth2: searchable grid with logos, provider drawer guarded and nested, ma
   await page.click('button[aria-label="Edit collection users"]');
   await page.click('.tabs button:has-text("Auth options")');
   const save = page.locator('.drawer footer button[type=submit]').first();
-  assert(await save.isDisabled(), 'opening the auth options changes nothing');
+  await eventually(() => save.isDisabled(), 'opening the auth options changes nothing');
   await page.check('label:has-text("Enable OAuth2") input');
   const tiles = page.locator('.pgrid button.ptile');
   assert(await tiles.count() >= 30, 'all providers: ' + await tiles.count());
@@ -401,11 +401,11 @@ test('settings pages: Save only when changed; Cancel and leaving the page ask fi
     await page.locator(sel).waitFor();
     const save = page.locator('.content button[type=submit]');
     const orig = await page.inputValue(sel);
-    assert(await save.isDisabled(), tab + ': Save disabled before a change');
+    await eventually(() => save.isDisabled(), tab + ': Save disabled before a change');
     await page.fill(sel, val);
-    assert(await save.isEnabled(), tab + ': Save enabled after a change');
+    await eventually(() => save.isEnabled(), tab + ': Save enabled after a change');
     await page.fill(sel, orig);
-    assert(await save.isDisabled(), tab + ': Save disabled after the undo');
+    await eventually(() => save.isDisabled(), tab + ': Save disabled after the undo');
     await page.fill(sel, val);
     // the page has seen the edit (Save enabled) before we try to leave
     await page.locator('.content button[type=submit]:enabled').waitFor();

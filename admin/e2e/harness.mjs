@@ -108,6 +108,18 @@ export function ensureShots() { if (!existsSync(shotsDir)) mkdirSync(shotsDir, {
 
 export function assert(cond, msg) { if (!cond) throw new Error('assertion failed: ' + msg); }
 
+/** eventually asserts that check() becomes true within ms (polled, bounded):
+ * a button's enabled state follows an input a render later, so reading it
+ * the instant after page.fill() races the page under load. */
+export async function eventually(check, msg, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error('assertion failed (after ' + ms + ' ms): ' + msg);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export { startSMTPSink } from '../../e2e/lib/smtpsink.mjs';
 
 /** mailLink returns the dashboard link of a mail (APP_URL + /_/#/auth/...). */

@@ -6,7 +6,7 @@
 // expressions, "Run now" and its result (Basalt's lastRun extension of GET
 // /api/crons). Screenshots at 1440 and 390 px wide under test-results/.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, eventually } from './harness.mjs';
 
 const EMAIL = 'ops-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -168,7 +168,7 @@ test('log settings: server error in place, discard prompt, then saved', async ({
   await page.click('button:has-text("Log settings")');
   await page.locator('#ls-maxdays').waitFor();
   assert(await page.inputValue('#ls-maxdays') === '5', 'default max days');
-  assert(await page.locator('.drawer button[type=submit]').isDisabled(), 'nothing to save yet');
+  await eventually(() => page.locator('.drawer button[type=submit]').isDisabled(), 'nothing to save yet');
   await page.fill('#ls-maxdays', '-1');
   await page.click('.drawer button[type=submit]');
   await page.locator('#ls-maxdays ~ .err').waitFor();
@@ -260,7 +260,7 @@ test('metrics settings: a generated scraper token reads /api/metrics, removing i
   await page.goto(page.url().replace(/#.*/, '#/settings/metrics'));
   await page.locator('h1', { hasText: 'Metrics' }).waitFor();
   const save = page.locator('.content button[type=submit]');
-  assert(await save.isDisabled(), 'nothing to save yet');
+  await eventually(() => save.isDisabled(), 'nothing to save yet');
   // too short: the server's message at the field, nothing saved
   await page.fill('#st-mtoken', 'short');
   await save.click();

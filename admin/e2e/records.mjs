@@ -9,7 +9,7 @@
 // MIME presets of file fields and the single-file drop zone.
 import http from 'node:http';
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, eventually } from './harness.mjs';
 
 const EMAIL = 'rec-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -166,7 +166,7 @@ test('duplicate opens the create drawer prefilled, without id and files', async 
   assert(await page.inputValue('#f-note') === 'first', 'other fields copied');
   assert(!(await page.locator('[data-field="pic"] .list li').count()), 'no file copied');
   assert(!(await page.locator('#f-created').count()), 'no autodate field in a new record');
-  assert(await page.locator('footer button[type=submit]').isEnabled(), 'Create is enabled at once');
+  await eventually(() => page.locator('footer button[type=submit]').isEnabled(), 'Create is enabled at once');
   await page.fill('#f-title', 'Alpha copy');
   await page.click('footer button[type=submit]');
   await drawerGone(page);
@@ -206,11 +206,11 @@ test('record drawer: Save only after a change; unsaved changes are guarded on Es
   await home(page);
   await openRecord(page, 'Beta');
   const save = page.locator('footer button[type=submit]');
-  assert(await save.isDisabled(), 'Save disabled before any change');
+  await eventually(() => save.isDisabled(), 'Save disabled before any change');
   await page.fill('#f-title', 'Beta changed');
-  assert(await save.isEnabled(), 'Save enabled after a change');
+  await eventually(() => save.isEnabled(), 'Save enabled after a change');
   await page.fill('#f-title', 'Beta banana');
-  assert(await save.isDisabled(), 'Save disabled again when the change is undone');
+  await eventually(() => save.isDisabled(), 'Save disabled again when the change is undone');
   await page.fill('#f-title', 'Beta changed');
   // Escape
   await page.keyboard.press('Escape');
@@ -273,7 +273,7 @@ test('rich text: TipTap edits are saved as sanitised HTML under the CSP', async 
   assert(!/onerror|javascript:|<script/i.test(html), 'the editor holds sanitised markup: ' + html);
   assert(await page.evaluate(() => window.__xss) === undefined, 'nothing ran');
   // showing the stored markup sanitised is not an edit: nothing to save
-  assert(await page.locator('footer button[type=submit]').isDisabled(), 'opening a record with rich text leaves it unchanged');
+  await eventually(() => page.locator('footer button[type=submit]').isDisabled(), 'opening a record with rich text leaves it unchanged');
   await page.click('#f-body p >> nth=0');
   await page.keyboard.press('End');
   await page.keyboard.type(' more');
@@ -343,7 +343,7 @@ test('geoPoint: a tile host the CSP does not allow degrades to the coordinates, 
   assert(violations.some((v) => v.directive === 'img-src' && v.blocked.startsWith('http://localhost:')), 'the collector saw the img-src violation: ' + JSON.stringify(violations));
   assert((await page.locator('[data-field="loc"] .err').innerText()).includes('BASALT_ADMIN_TILE_ORIGINS=http://localhost:'), 'the message names the setting');
   await page.fill('[data-field="loc"] input >> nth=0', '10.25');
-  assert(await page.locator('footer button[type=submit]').isEnabled(), 'the coordinates still edit the record');
+  await eventually(() => page.locator('footer button[type=submit]').isEnabled(), 'the coordinates still edit the record');
   await shot(page, '05b-map-blocked');
   // back to the allowed tiles for the rest of the run
   await page.click('[data-field="loc"] button:has-text("Tiles…")');
@@ -388,7 +388,7 @@ test('file field options: MIME-type presets fill the allowed types', async ({ pa
   await page.click('.fopts button:has-text("Archives")');
   const text = await page.locator('.fopts input[id$="-mimeTypes"]').inputValue();
   assert(text.includes('image/png') && text.includes('application/zip'), 'presets filled the list: ' + text);
-  assert(await page.locator('.fopts button:has-text("Images")').isDisabled(), 'an applied preset is greyed out');
+  await eventually(() => page.locator('.fopts button:has-text("Images")').isDisabled(), 'an applied preset is greyed out');
   await shot(page, '06-mime-presets');
   await page.click('footer button[type=submit]');
   await drawerGone(page);

@@ -6,7 +6,7 @@
 // OTP and MFA login, themes and phone width; saves a screenshot of each
 // main screen under admin/test-results/.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, startS3, mailLink, mailOTP } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, startS3, mailLink, mailOTP, eventually } from './harness.mjs';
 
 const EMAIL = 'admin@example.com';
 const PASS = 'secret-pass-123';
@@ -460,7 +460,7 @@ test('file storage: S3 field errors, a failing test shows the server error, then
     await page.fill('#st-s3-secret', 'not-the-secret');
     await page.check('label:has-text("Force path-style") input');
     const testBtn = page.locator('button:has-text("Test S3 connection")');
-    assert(await testBtn.isDisabled(), 'the test is disabled while there are unsaved changes (it checks the saved settings)');
+    await eventually(() => testBtn.isDisabled(), 'the test is disabled while there are unsaved changes (it checks the saved settings)');
     await page.locator('#st-s3-testhelp').waitFor();
     await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 200);
     assert(await page.inputValue('#st-s3-secret') === '', 'secret input cleared after saving');
@@ -470,7 +470,7 @@ test('file storage: S3 field errors, a failing test shows the server error, then
     assert(/SignatureDoesNotMatch|signature|403|AccessDenied|InvalidAccessKeyId/i.test(err), 'the raw S3 error says why: ' + err);
     await shot(page, '13d-settings-s3-error');
     await page.fill('#st-s3-secret', 'e2e-secret-key-123');
-    assert(await testBtn.isDisabled(), 'disabled again until saved');
+    await eventually(() => testBtn.isDisabled(), 'disabled again until saved');
     await clickFor(page, 'button:has-text("Save changes")', 'PATCH', '/api/settings', 200);
     await clickFor(page, 'button:has-text("Test S3 connection")', 'POST', '/api/settings/test/s3', 204);
     await page.locator('.ok-box', { hasText: 'S3 connection works' }).waitFor();
@@ -536,9 +536,9 @@ test('deleting a collection asks to type its name', async ({ page }) => {
   await page.click('button[aria-label="Edit collection imported_things"]');
   await page.click('.drawer header button:has-text("Delete")');
   const del = page.locator('.dialog button:has-text("Delete collection")');
-  assert(await del.isDisabled(), 'disabled until the name is typed');
+  await eventually(() => del.isDisabled(), 'disabled until the name is typed');
   await page.fill('#cd-name', 'imported_thing');
-  assert(await del.isDisabled(), 'still disabled for a wrong name');
+  await eventually(() => del.isDisabled(), 'still disabled for a wrong name');
   await page.fill('#cd-name', 'imported_things');
   await shot(page, '15-confirm-delete');
   await del.click();
