@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,14 +39,6 @@ func (f *EmailField) FromDB(v any) any { return toString(v) }
 
 // ToDB returns the string.
 func (f *EmailField) ToDB(v any) any { return toString(v) }
-
-// MarshalJSON always emits the domain lists as lists, never null.
-func (f *EmailField) MarshalJSON() ([]byte, error) {
-	type plain EmailField
-	cp := plain(*f)
-	cp.ExceptDomains, cp.OnlyDomains = nonNil(cp.ExceptDomains), nonNil(cp.OnlyDomains)
-	return json.Marshal(cp)
-}
 
 // emailRe is the WHATWG HTML "valid e-mail address" syntax, the same
 // shape the validator library PocketBase uses accepts.

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"regexp"
@@ -61,14 +60,6 @@ func (f *FileField) FromDB(v any) any { return normalizeList(v, f.IsMultiple()) 
 
 // ToDB encodes a list as JSON array text.
 func (f *FileField) ToDB(v any) any { return listToDB(v, f.IsMultiple()) }
-
-// MarshalJSON always emits mimeTypes and thumbs as lists, never null.
-func (f *FileField) MarshalJSON() ([]byte, error) {
-	type plain FileField
-	cp := plain(*f)
-	cp.MimeTypes, cp.Thumbs = nonNil(cp.MimeTypes), nonNil(cp.Thumbs)
-	return json.Marshal(cp)
-}
 
 // ValidateValue checks required, the file count, that every plain name is
 // either already stored or a new upload (clients cannot point a record at
