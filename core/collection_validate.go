@@ -12,6 +12,13 @@ import (
 
 func fe(code, msg string) *FieldError { return NewFieldError(code, msg, nil) }
 
+// lengthOutOfRange is the validator library's length error PocketBase
+// answers with, params included.
+func lengthOutOfRange(min, max int) *FieldError {
+	return NewFieldError("validation_length_out_of_range",
+		"The length must be between "+strconv.Itoa(min)+" and "+strconv.Itoa(max)+".", map[string]any{"min": min, "max": max})
+}
+
 // ValidateCollection checks c (old is the stored version or nil) and
 // returns a 400 *Error whose data holds the field-level problems, in the
 // spec's shape (C2/C4).
@@ -190,17 +197,25 @@ func (app *App) validateFields(ctx context.Context, old, c *Collection) error {
 		switch {
 		case name == "":
 			ferrs["name"] = ErrRequired()
-		case len(name) > 100 || !namePattern.MatchString(name):
+		case len(name) > 100:
+			ferrs["name"] = lengthOutOfRange(1, 100)
+		case !namePattern.MatchString(name):
 			ferrs["name"] = fe("validation_match_invalid", "Must be in a valid format.")
 		case strings.Contains(strings.ToLower(name), "_via_"):
 			ferrs["name"] = fe("validation_found_via", "The value cannot contain \"_via_\".")
-		case lowerIn(name, reservedNames) || (c.IsAuth() && lowerIn(name, authReserved)):
-			ferrs["name"] = fe("validation_reserved_field_name", "The field name is reserved.")
+		case lowerIn(name, reservedNames):
+			// PocketBase checks these with a "not in list" rule.
+			ferrs["name"] = fe("validation_not_in_invalid", "Must not be in list.")
+		case c.IsAuth() && lowerIn(name, authReserved):
+			ferrs["name"] = fe("validation_reserved_field_name", "The field name is reserved and cannot be used.")
 		}
 		if _, dup := names[strings.ToLower(name)]; dup && name != "" {
 			ferrs["name"] = fe("validation_duplicated_field_name", "Duplicated or invalid field name.")
 		}
 		names[strings.ToLower(name)] = i
+		if len(f.GetId()) > 100 {
+			ferrs["id"] = lengthOutOfRange(1, 100)
+		}
 		if _, dup := ids[f.GetId()]; dup {
 			ferrs["id"] = fe("validation_duplicated_field_id", "Duplicated or invalid field id.")
 		}

@@ -188,12 +188,9 @@ func (s *Settings) Validate() error {
 		} else if !hostPattern.MatchString(s.SMTP.Host) {
 			smtp["host"] = NewFieldError("validation_is_host", "Must be a valid IP address or DNS name.", nil)
 		}
-		if s.SMTP.Port <= 0 {
-			smtp["port"] = req()
-		}
 	}
-	if s.SMTP.Port < 0 || s.SMTP.Port > 65535 {
-		smtp["port"] = NewFieldError("validation_max_less_equal_than_required", "Must be no greater than 65535.", map[string]any{"threshold": 65535})
+	if err := intRange(int64(s.SMTP.Port), s.SMTP.Enabled, 0, 65535); err != nil {
+		smtp["port"] = err
 	}
 	switch s.SMTP.AuthMethod {
 	case "", "PLAIN", "LOGIN":
@@ -212,26 +209,22 @@ func (s *Settings) Validate() error {
 		if _, err := cron.Parse(s.Backups.Cron); err != nil {
 			backups["cron"] = NewFieldError("validation_invalid_cron", "Invalid cron expression.", nil)
 		}
-		if s.Backups.CronMaxKeep < 1 {
-			backups["cronMaxKeep"] = req()
-		}
+	}
+	if err := intRange(int64(s.Backups.CronMaxKeep), s.Backups.Cron != "", 1, 0); err != nil {
+		backups["cronMaxKeep"] = err
 	}
 	add(errs, "backups", backups)
 
 	batch := ValidationErrors{}
-	if s.Batch.Enabled {
-		if s.Batch.MaxRequests <= 0 {
-			batch["maxRequests"] = req()
-		}
-		if s.Batch.Timeout <= 0 {
-			batch["timeout"] = req()
-		}
+	// PocketBase's rules: required while enabled, never negative.
+	if err := intRange(int64(s.Batch.MaxRequests), s.Batch.Enabled, 0, 0); err != nil {
+		batch["maxRequests"] = err
 	}
-	if s.Batch.MaxRequests < 0 {
-		batch["maxRequests"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 0.", map[string]any{"threshold": 0})
+	if err := intRange(int64(s.Batch.Timeout), s.Batch.Enabled, 0, 0); err != nil {
+		batch["timeout"] = err
 	}
-	if s.Batch.MaxBodySize < 0 {
-		batch["maxBodySize"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 0.", map[string]any{"threshold": 0})
+	if err := intRange(int64(s.Batch.MaxBodySize), false, 0, 0); err != nil {
+		batch["maxBodySize"] = err
 	}
 	add(errs, "batch", batch)
 

@@ -1,0 +1,135 @@
+package api_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/basalthq/basalt/internal/testenv"
+)
+
+// at walks a decoded body along a dotted path ("data.fields.1.id.code").
+func at(v any, path string) any {
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// TestCompatHarnessDivergences pins the answers the differential harness
+// (compat/, issue 28) found differing from PocketBase v0.36.8 and that
+// were fixed: each case is one request, PocketBase's status, and the
+// error code (and params) PocketBase answers with at a path of the body.
+// A refused request changes nothing: the settings, or the collection, read
+// back the same.
+func TestCompatHarnessDivergences(t *testing.T) {
+	s := testenv.StartServer(t)
+	su := s.Superuser("admin@example.com", "password123")
+	long101 := strings.Repeat("b", 101)
+	authBody := func(extra map[string]any) map[string]any {
+		b := map[string]any{"name": "compat_auth", "type": "auth"}
+		for k, v := range extra {
+			b[k] = v
+		}
+		return b
+	}
+	cases := []struct {
+		name   string
+		method string
+		path   string
+		body   any
+		status int
+		// want maps dotted body paths to values ("" skips the check).
+		want map[string]any
+	}{
+		{"reserved field name", "POST", "/api/collections",
+			map[string]any{"name": "c1", "fields": []any{map[string]any{"name": "expand", "type": "text"}}}, 400,
+			map[string]any{"data.fields.1.name.code": "validation_not_in_invalid"}},
+		{"reserved auth field name", "POST", "/api/collections",
+			authBody(map[string]any{"fields": []any{map[string]any{"name": "passwordConfirm", "type": "text"}}}), 400,
+			map[string]any{"data.fields.1.name.code": "validation_reserved_field_name"}},
+		{"field name too long", "POST", "/api/collections",
+			map[string]any{"name": "c2", "fields": []any{map[string]any{"name": long101, "type": "text"}}}, 400,
+			map[string]any{"data.fields.1.name.code": "validation_length_out_of_range", "data.fields.1.name.params.max": 100.0}},
+		{"field id too long", "POST", "/api/collections",
+			map[string]any{"name": "c3", "fields": []any{map[string]any{"id": long101, "name": "f", "type": "url"}}}, 400,
+			map[string]any{"data.fields.1.id.code": "validation_length_out_of_range"}},
+		{"token duration below min", "POST", "/api/collections",
+			authBody(map[string]any{"fileToken": map[string]any{"duration": 9}}), 400,
+			map[string]any{"data.fileToken.duration.code": "validation_min_greater_equal_than_required", "data.fileToken.duration.params.threshold": 10.0}},
+		{"token duration above max", "POST", "/api/collections",
+			authBody(map[string]any{"authToken": map[string]any{"duration": 94670857}}), 400,
+			map[string]any{"data.authToken.duration.code": "validation_max_less_equal_than_required", "data.authToken.duration.params.threshold": 94670856.0}},
+		{"otp duration zero while enabled", "POST", "/api/collections",
+			authBody(map[string]any{"otp": map[string]any{"enabled": true, "duration": 0}}), 400,
+			map[string]any{"data.otp.duration.code": "validation_required"}},
+		{"mfa duration above max", "POST", "/api/collections",
+			authBody(map[string]any{"otp": map[string]any{"enabled": true}, "mfa": map[string]any{"enabled": true, "duration": 86401}}), 400,
+			map[string]any{"data.mfa.duration.code": "validation_max_less_equal_than_required"}},
+		{"auth alert template without subject", "POST", "/api/collections",
+			authBody(map[string]any{"authAlert": map[string]any{"emailTemplate": map[string]any{"subject": ""}}}), 400,
+			map[string]any{"data.authAlert.emailTemplate.subject.code": "validation_required"}},
+		{"otp template without body while otp is off", "POST", "/api/collections",
+			authBody(map[string]any{"otp": map[string]any{"emailTemplate": map[string]any{"body": ""}}}), 400,
+			map[string]any{"data.otp.emailTemplate.body.code": "validation_required"}},
+		{"unknown oauth2 provider", "POST", "/api/collections",
+			authBody(map[string]any{"oauth2": map[string]any{"enabled": true, "providers": []any{map[string]any{"name": "nope", "clientId": "c", "clientSecret": "s"}}}}), 400,
+			map[string]any{"data.oauth2.providers.0.name.code": "validation_missing_provider", "data.oauth2.providers.0.name.params.name": "nope"}},
+		{"oauth2 provider url", "POST", "/api/collections",
+			authBody(map[string]any{"oauth2": map[string]any{"enabled": true, "providers": []any{map[string]any{"name": "oidc", "clientId": "c", "clientSecret": "s", "authURL": "not a url"}}}}), 400,
+			map[string]any{"data.oauth2.providers.0.authURL.code": "validation_is_url"}},
+		{"batch timeout negative while disabled", "PATCH", "/api/settings",
+			map[string]any{"batch": map[string]any{"timeout": -1}}, 400,
+			map[string]any{"data.batch.timeout.code": "validation_min_greater_equal_than_required", "data.batch.timeout.params.threshold": 0.0}},
+		{"batch timeout negative while enabled", "PATCH", "/api/settings",
+			map[string]any{"batch": map[string]any{"enabled": true, "timeout": -1}}, 400,
+			map[string]any{"data.batch.timeout.code": "validation_min_greater_equal_than_required"}},
+		{"backups cronMaxKeep negative", "PATCH", "/api/settings",
+			map[string]any{"backups": map[string]any{"cronMaxKeep": -1}}, 400,
+			map[string]any{"data.backups.cronMaxKeep.code": "validation_min_greater_equal_than_required", "data.backups.cronMaxKeep.params.threshold": 1.0}},
+		{"smtp port negative", "PATCH", "/api/settings",
+			map[string]any{"smtp": map[string]any{"port": -1}}, 400,
+			map[string]any{"data.smtp.port.code": "validation_min_greater_equal_than_required", "data.smtp.port.params.threshold": 0.0}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, settingsBefore := s.Do("GET", "/api/settings", su, nil)
+			st, b := s.Do(tc.method, tc.path, su, tc.body)
+			if st != tc.status {
+				t.Fatalf("status = %d, want %d: %s", st, tc.status, toJSON(b))
+			}
+			for p, want := range tc.want {
+				if got := at(b, p); toJSON(got) != toJSON(want) {
+					t.Errorf("%s = %s, want %s in %s", p, toJSON(got), toJSON(want), toJSON(b))
+				}
+			}
+			if st >= 400 {
+				_, settingsAfter := s.Do("GET", "/api/settings", su, nil)
+				if toJSON(settingsBefore) != toJSON(settingsAfter) {
+					t.Fatalf("settings changed:\n%s\n%s", toJSON(settingsBefore), toJSON(settingsAfter))
+				}
+				if name, ok := at(tc.body, "name").(string); ok {
+					if st, _ := s.Do("GET", "/api/collections/"+name, su, nil); st != 404 {
+						t.Fatalf("refused collection %s exists (%d)", name, st)
+					}
+				}
+			}
+		})
+	}
+
+	// OAuth2 providers are checked only while OAuth2 is on, as in
+	// PocketBase: a disabled, half-filled config is kept.
+	t.Run("disabled oauth2 keeps an incomplete provider", func(t *testing.T) {
+		st, b := s.Do("POST", "/api/collections", su, authBody(map[string]any{"name": "compat_auth_off",
+			"oauth2": map[string]any{"enabled": false, "providers": []any{map[string]any{"name": "github"}}}}))
+		if st != 200 {
+			t.Fatalf("status = %d: %s", st, toJSON(b))
+		}
+		if got := at(b, "oauth2.providers"); toJSON(got) == "[]" || got == nil {
+			t.Fatalf("providers dropped: %s", toJSON(b))
+		}
+	})
+}
