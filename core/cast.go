@@ -81,8 +81,11 @@ func ToStringSlice(v any) []string {
 	case []any:
 		items = make([]string, 0, len(x))
 		for _, it := range x {
-			items = append(items, toString(it))
+			items = append(items, inputString(it))
 		}
+	case map[string]any:
+		// An object is no list (PocketBase's cast fails and keeps none).
+		return []string{}
 	case JSONRaw:
 		return ToStringSlice(string(x))
 	case []byte:

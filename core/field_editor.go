@@ -32,7 +32,7 @@ func (f *EditorField) Type() string { return "editor" }
 func (f *EditorField) ColumnType() ColumnType { return ColumnText }
 
 // Normalize casts the input to a string.
-func (f *EditorField) Normalize(raw any) any { return toString(raw) }
+func (f *EditorField) Normalize(raw any) any { return inputString(raw) }
 
 // FromDB returns the column text.
 func (f *EditorField) FromDB(v any) any { return toString(v) }

@@ -32,7 +32,7 @@ func (f *EmailField) Type() string { return "email" }
 func (f *EmailField) ColumnType() ColumnType { return ColumnText }
 
 // Normalize casts the input to a string.
-func (f *EmailField) Normalize(raw any) any { return toString(raw) }
+func (f *EmailField) Normalize(raw any) any { return inputString(raw) }
 
 // FromDB returns the column text.
 func (f *EmailField) FromDB(v any) any { return toString(v) }

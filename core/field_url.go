@@ -31,7 +31,7 @@ func (f *URLField) Type() string { return "url" }
 func (f *URLField) ColumnType() ColumnType { return ColumnText }
 
 // Normalize casts the input to a string.
-func (f *URLField) Normalize(raw any) any { return toString(raw) }
+func (f *URLField) Normalize(raw any) any { return inputString(raw) }
 
 // FromDB returns the column text.
 func (f *URLField) FromDB(v any) any { return toString(v) }
