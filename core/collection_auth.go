@@ -89,7 +89,7 @@ func (app *App) validateAuthOptions(c *Collection) ValidationErrors {
 		}
 		for i, name := range o.PasswordAuth.IdentityFields {
 			if c.Fields.GetByName(name) == nil {
-				pe["identityFields"] = NewFieldError("validation_missing_field", "Missing or invalid field "+strconv.Quote(name)+".", nil)
+				pe["identityFields"] = NewFieldError("validation_missing_field", "Invalid or missing field "+name+".", map[string]any{"fieldName": name})
 				break
 			}
 			_ = i

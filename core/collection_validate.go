@@ -300,7 +300,9 @@ func (app *App) validateIndexes(ctx context.Context, c *Collection) error {
 		}
 		for _, col := range parsed.Columns {
 			if c.Fields.GetByName(col.Name) == nil && namePattern.MatchString(col.Name) {
-				errs[strconv.Itoa(i)] = fe("validation_invalid_index_column", "Missing field "+col.Name+".")
+				// PocketBase lets SQLite refuse the index: the code is its
+				// generic index error.
+				errs[strconv.Itoa(i)] = fe("validation_invalid_index_expression", "Failed to create index - no such column: "+col.Name+".")
 			}
 		}
 	}

@@ -119,7 +119,8 @@ func (f *PasswordField) ValidateValue(ctx context.Context, app *App, r *Record) 
 func (f *PasswordField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
 	errs := ValidationErrors{}
 	if f.Min < 0 {
-		errs["min"] = errNoLessThan(0)
+		// PocketBase's rule is Min(1) (0 is "unset" and skipped).
+		errs["min"] = errNoLessThan(1)
 	} else if f.Min > maxPasswordLen {
 		errs["min"] = errNoGreaterThan(maxPasswordLen)
 	}
