@@ -135,6 +135,51 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		})
 	}
 
+	// Record values and body modifiers.
+	st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_rec", "fields": []any{
+		map[string]any{"name": "n", "type": "number", "onlyInt": true, "max": 10},
+		map[string]any{"name": "p", "type": "password", "min": 8},
+		map[string]any{"name": "d", "type": "date", "max": "2099-01-01 00:00:00.000Z"},
+		map[string]any{"name": "e", "type": "editor", "required": true},
+		map[string]any{"name": "u", "type": "url"},
+		map[string]any{"name": "f", "type": "file"},
+	}})
+	if st != 200 {
+		t.Fatalf("create compat_rec: %d %s", st, toJSON(b))
+	}
+	records := []struct {
+		name string
+		body map[string]any
+		want map[string]any
+	}{
+		{"onlyInt number beyond int64", map[string]any{"e": "x", "n": 1e300}, map[string]any{"data.n.code": "validation_only_int_constraint"}},
+		{"password too short has no params", map[string]any{"e": "x", "p": 5}, map[string]any{"data.p.code": "validation_min_text_constraint", "data.p.params": nil}},
+		{"date above max", map[string]any{"e": "x", "d": "2099-01-01 00:00:00.001Z"}, map[string]any{"data.d.code": "validation_max_less_equal_than_required", "data.d.params.threshold": "2099-01-01T00:00:00Z"}},
+		{"object for a required editor is blank", map[string]any{"e": map[string]any{}}, map[string]any{"data.e.code": "validation_required"}},
+		{"object for a url is blank", map[string]any{"e": "x", "u": map[string]any{}}, map[string]any{"data.u": nil}},
+		{"object for a file is no file", map[string]any{"e": "x", "f": map[string]any{}}, map[string]any{"data.f": nil}},
+	}
+	for _, tc := range records {
+		t.Run(tc.name, func(t *testing.T) {
+			_, b := s.Do("POST", "/api/collections/compat_rec/records", su, tc.body)
+			for p, want := range tc.want {
+				if got := at(b, p); toJSON(got) != toJSON(want) {
+					t.Errorf("%s = %s, want %s in %s", p, toJSON(got), toJSON(want), toJSON(b))
+				}
+			}
+		})
+	}
+	t.Run("modifiers a field kind has no use for are ignored", func(t *testing.T) {
+		st, rec := s.Do("POST", "/api/collections/compat_rec/records", su, map[string]any{"e": "x", "n": 3})
+		if st != 200 {
+			t.Fatalf("create: %d %s", st, toJSON(rec))
+		}
+		st, b := s.Do("PATCH", "/api/collections/compat_rec/records/"+rec["id"].(string), su, map[string]any{"+n": 1, "e+": "y", "n+": 2})
+		if st != 200 || b["n"] != 5.0 || b["e"] != "x" {
+			t.Fatalf("got %d %s, want 200 with n=5 and e unchanged", st, toJSON(b))
+		}
+	})
+
 	// OAuth2 providers are checked only while OAuth2 is on, as in
 	// PocketBase: a disabled, half-filled config is kept.
 	t.Run("disabled oauth2 keeps an incomplete provider", func(t *testing.T) {
