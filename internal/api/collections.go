@@ -124,6 +124,12 @@ func (s *Server) updateCollection(c *echo.Context) error {
 	if err := col.ApplyJSON(body); err != nil {
 		return err
 	}
+	if col.Id != existing.Id {
+		// The id is the collection's identity: PocketBase refuses a
+		// change (it would otherwise save a second collection).
+		return badRequest("Failed to update collection.", core.ValidationErrors{
+			"id": core.NewFieldError("validation_values_mismatch", "Values don't match.", nil)})
+	}
 	col.System = existing.System
 	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
 	return s.app.TriggerCollectionRequest(core.CollectionRequestUpdate, ev, func(e *core.CollectionRequestEvent) error {

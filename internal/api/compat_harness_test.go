@@ -135,6 +135,16 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		})
 	}
 
+	t.Run("collection id change", func(t *testing.T) {
+		st, b := s.Do("PATCH", "/api/collections/users", su, map[string]any{"id": "custom_id_1"})
+		if st != 400 || at(b, "data.id.code") != "validation_values_mismatch" {
+			t.Fatalf("got %d %s, want 400 with data.id validation_values_mismatch", st, toJSON(b))
+		}
+		if st, _ := s.Do("GET", "/api/collections/custom_id_1", su, nil); st != 404 {
+			t.Fatalf("a collection with the new id exists (%d)", st)
+		}
+	})
+
 	// Record values and body modifiers.
 	st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_rec", "fields": []any{
 		map[string]any{"name": "n", "type": "number", "onlyInt": true, "max": 10},
