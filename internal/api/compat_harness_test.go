@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -187,6 +189,28 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		st, b := s.Do("PATCH", "/api/collections/compat_rec/records/"+rec["id"].(string), su, map[string]any{"+n": 1, "e+": "y", "n+": 2})
 		if st != 200 || b["n"] != 5.0 || b["e"] != "x" {
 			t.Fatalf("got %d %s, want 200 with n=5 and e unchanged", st, toJSON(b))
+		}
+	})
+
+	t.Run("a json field compares by its JSON value", func(t *testing.T) {
+		if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_json", "fields": []any{
+			map[string]any{"name": "data", "type": "json"}, map[string]any{"name": "k", "type": "text"}}}); st != 200 {
+			t.Fatalf("create: %d %s", st, toJSON(b))
+		}
+		for i, v := range []any{"x", map[string]any{"a": 1}, 5, nil} {
+			if st, b := s.Do("POST", "/api/collections/compat_json/records", su, map[string]any{"data": v, "k": fmt.Sprint(i)}); st != 200 {
+				t.Fatalf("record: %d %s", st, toJSON(b))
+			}
+		}
+		for filter, want := range map[string]string{"data = 'x'": "0", "data = 5": "2", "data != 'x'": "1,2,3", "data ?= 'x'": "0"} {
+			_, b := s.Do("GET", "/api/collections/compat_json/records?sort=k&filter="+url.QueryEscape(filter), su, nil)
+			var got []string
+			for _, it := range b["items"].([]any) {
+				got = append(got, it.(map[string]any)["k"].(string))
+			}
+			if strings.Join(got, ",") != want {
+				t.Errorf("%s: got %v, want %s", filter, got, want)
+			}
 		}
 	})
 

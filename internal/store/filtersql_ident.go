@@ -278,6 +278,11 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 	case core.ColumnJSON, core.ColumnGeoPoint:
 		o.json = true
 	}
+	if _, ok := f.(*core.JSONField); ok {
+		// A whole json field is compared by its JSON value, as in
+		// PocketBase: the stored `"x"` equals 'x', `5` equals 5.
+		o.sql = t.s.d.JSONExtract(column, "$")
+	}
 	switch mod {
 	case filter.ModEach:
 		// Like PocketBase: a select, file or relation field is iterated
