@@ -317,7 +317,13 @@ func (app *App) inferViewFields(ctx context.Context, c, old *Collection, fresh .
 	}
 	cols, err := app.store.ValidateViewQuery(ctx, c.ViewQuery)
 	if err != nil {
-		return NewBadRequestError("Failed to create collection.", ValidationErrors{"viewQuery": fe("validation_invalid_view_query", "Invalid query - "+err.Error())})
+		errs := ValidationErrors{"viewQuery": fe("validation_invalid_view_query", "Invalid query - "+err.Error())}
+		if old == nil && len(c.Fields) == 0 {
+			// A new view whose query infers nothing has no fields either,
+			// which PocketBase reports too.
+			errs["fields"] = ErrRequired()
+		}
+		return NewBadRequestError("Failed to create collection.", errs)
 	}
 	hasId := false
 	fields := FieldsList{}
