@@ -27,3 +27,5 @@ done
 (cd e2e && bash run.sh)
 bash admin/scripts/check.sh
 (cd bench && go vet ./... && go test -count=1 -timeout 5m ./...)
+# Differential compatibility run against a real PocketBase (issue 28).
+(cd compat && go vet ./... && go test -count=1 -timeout 10m ./...)
