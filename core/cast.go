@@ -63,7 +63,8 @@ func ToBool(v any) bool {
 	case nil:
 		return false
 	default:
-		return ToFloat(v) == 1
+		// Any non-zero number is true, as PocketBase's cast has it.
+		return ToFloat(v) != 0
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"slices"
+	"strings"
 	"strconv"
 )
 
@@ -87,12 +88,18 @@ func (app *App) validateAuthOptions(c *Collection) ValidationErrors {
 		if len(o.PasswordAuth.IdentityFields) == 0 {
 			pe["identityFields"] = ErrRequired()
 		}
-		for i, name := range o.PasswordAuth.IdentityFields {
+		for _, name := range o.PasswordAuth.IdentityFields {
 			if c.Fields.GetByName(name) == nil {
 				pe["identityFields"] = NewFieldError("validation_missing_field", "Invalid or missing field "+name+".", map[string]any{"fieldName": name})
 				break
 			}
-			_ = i
+			// An identity must find one record: PocketBase requires a
+			// single-column UNIQUE index on it.
+			if !app.hasUniqueIndex(c, name) {
+				pe["identityFields"] = NewFieldError("validation_missing_unique_constraint",
+					"The field "+name+" doesn't have a UNIQUE constraint.", map[string]any{"fieldName": name})
+				break
+			}
 		}
 		if len(pe) > 0 {
 			errs["passwordAuth"] = pe
@@ -173,4 +180,15 @@ func templateErrors(t EmailTemplate) ValidationErrors {
 		return nil
 	}
 	return te
+}
+
+// hasUniqueIndex reports a single-column UNIQUE index of c on field.
+func (app *App) hasUniqueIndex(c *Collection, field string) bool {
+	for _, idx := range c.Indexes {
+		p, err := app.store.ValidateIndex(context.Background(), c.Name, idx)
+		if err == nil && p.Unique && len(p.Columns) == 1 && strings.EqualFold(p.Columns[0].Name, field) {
+			return true
+		}
+	}
+	return false
 }

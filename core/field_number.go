@@ -64,11 +64,11 @@ func (f *NumberField) ValidateValue(ctx context.Context, app *App, r *Record) er
 	// The %f messages reproduce PocketBase's ("Must be larger than 0.000000").
 	if f.Min != nil && v < *f.Min {
 		return NewFieldError("validation_min_number_constraint",
-			fmt.Sprintf("Must be larger than %f.", *f.Min), map[string]any{"min": *f.Min})
+			fmt.Sprintf("Must be larger than %f.", *f.Min), nil)
 	}
 	if f.Max != nil && v > *f.Max {
 		return NewFieldError("validation_max_number_constraint",
-			fmt.Sprintf("Must be less than %f.", *f.Max), map[string]any{"max": *f.Max})
+			fmt.Sprintf("Must be less than %f.", *f.Max), nil)
 	}
 	return nil
 }

@@ -182,12 +182,11 @@ func (s *Settings) Validate() error {
 	add(errs, "logs", logs)
 
 	smtp := ValidationErrors{}
-	if s.SMTP.Enabled {
-		if s.SMTP.Host == "" {
-			smtp["host"] = req()
-		} else if !hostPattern.MatchString(s.SMTP.Host) {
-			smtp["host"] = NewFieldError("validation_is_host", "Must be a valid IP address or DNS name.", nil)
-		}
+	// The host is required while enabled and checked whenever set.
+	if s.SMTP.Enabled && s.SMTP.Host == "" {
+		smtp["host"] = req()
+	} else if s.SMTP.Host != "" && !hostPattern.MatchString(s.SMTP.Host) {
+		smtp["host"] = NewFieldError("validation_is_host", "Must be a valid IP address or DNS name.", nil)
 	}
 	if err := intRange(int64(s.SMTP.Port), s.SMTP.Enabled, 0, 65535); err != nil {
 		smtp["port"] = err
@@ -236,14 +235,18 @@ func (s *Settings) Validate() error {
 	seen := map[string]bool{}
 	for i, r := range s.RateLimits.Rules {
 		re := ValidationErrors{}
-		if !rateLabelPattern.MatchString(r.Label) {
+		// PocketBase's rules: label, maxRequests and duration required,
+		// the numbers at least 1.
+		if r.Label == "" {
+			re["label"] = req()
+		} else if !rateLabelPattern.MatchString(r.Label) {
 			re["label"] = NewFieldError("validation_invalid_rate_limit_label", "Invalid rate limit label format.", nil)
 		}
-		if r.MaxRequests < 1 {
-			re["maxRequests"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 1.", map[string]any{"threshold": 1})
+		if err := intRange(int64(r.MaxRequests), true, 1, 0); err != nil {
+			re["maxRequests"] = err
 		}
-		if r.Duration < 1 {
-			re["duration"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 1.", map[string]any{"threshold": 1})
+		if err := intRange(int64(r.Duration), true, 1, 0); err != nil {
+			re["duration"] = err
 		}
 		switch r.Audience {
 		case "", "@guest", "@auth":

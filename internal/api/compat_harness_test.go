@@ -101,6 +101,26 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		{"view over a missing table", "POST", "/api/collections",
 			map[string]any{"name": "c8", "type": "view", "viewQuery": "SELECT id FROM missing_table"}, 400,
 			map[string]any{"data.viewQuery.code": "validation_invalid_view_query", "data.fields.code": "validation_required"}},
+		{"identity field without a unique index", "POST", "/api/collections",
+			authBody(map[string]any{"fields": []any{map[string]any{"name": "t", "type": "text"}}, "passwordAuth": map[string]any{"identityFields": []any{"t"}}}), 400,
+			map[string]any{"data.passwordAuth.identityFields.code": "validation_missing_unique_constraint", "data.passwordAuth.identityFields.params.fieldName": "t"}},
+		{"null keeps a number option", "POST", "/api/collections",
+			authBody(map[string]any{"name": "compat_null", "otp": map[string]any{"duration": nil}, "authToken": map[string]any{"duration": nil}}), 200,
+			map[string]any{"otp.duration": 180.0, "authToken.duration": 604800.0}},
+		{"mapped oauth2 field naming no field is cleared", "POST", "/api/collections",
+			authBody(map[string]any{"name": "compat_mapped", "oauth2": map[string]any{"mappedFields": map[string]any{"name": "missing"}}}), 200,
+			map[string]any{"oauth2.mappedFields.name": ""}},
+		{"type that is no string", "PATCH", "/api/collections/users", map[string]any{"type": 5}, 400,
+			map[string]any{"message": "Failed to load the submitted data due to invalid formatting."}},
+		{"smtp host checked while disabled", "PATCH", "/api/settings",
+			map[string]any{"smtp": map[string]any{"host": "not a host!"}}, 400,
+			map[string]any{"data.smtp.host.code": "validation_is_host"}},
+		{"rate limit rule zeros and empty label", "PATCH", "/api/settings",
+			map[string]any{"rateLimits": map[string]any{"rules": []any{map[string]any{"label": "", "duration": 0, "maxRequests": 0}}}}, 400,
+			map[string]any{"data.rateLimits.rules.0.label.code": "validation_required", "data.rateLimits.rules.0.duration.code": "validation_required", "data.rateLimits.rules.0.maxRequests.code": "validation_required"}},
+		{"null keeps a settings text", "PATCH", "/api/settings",
+			map[string]any{"meta": map[string]any{"appName": nil}}, 200,
+			map[string]any{"meta.appName": "Acme"}},
 		{"batch timeout negative while disabled", "PATCH", "/api/settings",
 			map[string]any{"batch": map[string]any{"timeout": -1}}, 400,
 			map[string]any{"data.batch.timeout.code": "validation_min_greater_equal_than_required", "data.batch.timeout.params.threshold": 0.0}},
@@ -158,6 +178,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		map[string]any{"name": "e", "type": "editor", "required": true},
 		map[string]any{"name": "u", "type": "url"},
 		map[string]any{"name": "f", "type": "file"},
+		map[string]any{"name": "b", "type": "bool"},
 	}})
 	if st != 200 {
 		t.Fatalf("create compat_rec: %d %s", st, toJSON(b))
@@ -168,6 +189,8 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		want map[string]any
 	}{
 		{"onlyInt number beyond int64", map[string]any{"e": "x", "n": 1e300}, map[string]any{"data.n.code": "validation_only_int_constraint"}},
+		{"number above max has no params", map[string]any{"e": "x", "n": 12}, map[string]any{"data.n.code": "validation_max_number_constraint", "data.n.params": nil}},
+		{"any non-zero number is true", map[string]any{"e": "x", "b": 12}, map[string]any{"b": true}},
 		{"password too short has no params", map[string]any{"e": "x", "p": 5}, map[string]any{"data.p.code": "validation_min_text_constraint", "data.p.params": nil}},
 		{"date above max", map[string]any{"e": "x", "d": "2099-01-01 00:00:00.001Z"}, map[string]any{"data.d.code": "validation_max_less_equal_than_required", "data.d.params.threshold": "2099-01-01T00:00:00Z"}},
 		{"object for a required editor is blank", map[string]any{"e": map[string]any{}}, map[string]any{"data.e.code": "validation_required"}},
