@@ -4,8 +4,8 @@ import (
 	"context"
 	"net/url"
 	"slices"
-	"strings"
 	"strconv"
+	"strings"
 )
 
 // validateAuthOptions checks the auth options of c (spec §5.6) and
