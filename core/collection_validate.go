@@ -258,7 +258,7 @@ func (app *App) validateFields(ctx context.Context, old, c *Collection) error {
 		}
 	}
 	if !hasPK && !c.IsView() && len(errs) == 0 {
-		return fe("validation_missing_primary_key", "Missing or invalid primary key field.")
+		return fe("validation_missing_primary_key", "Missing or invalid \"id\" PK field.")
 	}
 	if c.IsView() && c.Fields.GetByName(FieldId) == nil && strings.TrimSpace(c.ViewQuery) != "" && len(errs) == 0 {
 		return nil
@@ -277,6 +277,13 @@ func (app *App) validateIndexes(ctx context.Context, c *Collection) error {
 	seen := map[string]bool{}
 	for i, idx := range c.Indexes {
 		parsed, err := app.store.ValidateIndex(ctx, c.Name, idx)
+		// A name another collection uses is reported first, as in
+		// PocketBase, even when the rest of the statement is wrong too.
+		if other := app.indexNameOwner(ctx, c, parsed.Name); other != "" {
+			errs[strconv.Itoa(i)] = NewFieldError("validation_existing_index_name",
+				"The index name is already used in "+other+" collection.", map[string]any{"usedTableName": other})
+			continue
+		}
 		if err != nil {
 			errs[strconv.Itoa(i)] = fe("validation_invalid_index_expression", "Invalid CREATE INDEX expression.")
 			continue
@@ -287,17 +294,6 @@ func (app *App) validateIndexes(ctx context.Context, c *Collection) error {
 			continue
 		}
 		seen[lname] = true
-		for _, other := range app.Collections() {
-			if other.Id == c.Id {
-				continue
-			}
-			for _, oidx := range other.Indexes {
-				op, err := app.store.ValidateIndex(ctx, other.Name, oidx)
-				if err == nil && strings.EqualFold(op.Name, parsed.Name) {
-					errs[strconv.Itoa(i)] = fe("validation_existing_index_name", "Index name is already used by "+other.Name+" collection.")
-				}
-			}
-		}
 		for _, col := range parsed.Columns {
 			if c.Fields.GetByName(col.Name) == nil && namePattern.MatchString(col.Name) {
 				// PocketBase lets SQLite refuse the index: the code is its
@@ -307,6 +303,26 @@ func (app *App) validateIndexes(ctx context.Context, c *Collection) error {
 		}
 	}
 	return errs.Filter()
+}
+
+// indexNameOwner returns the name of another collection than c that has
+// an index named name ("" when none does).
+func (app *App) indexNameOwner(ctx context.Context, c *Collection, name string) string {
+	if name == "" {
+		return ""
+	}
+	for _, other := range app.Collections() {
+		if other.Id == c.Id {
+			continue
+		}
+		for _, oidx := range other.Indexes {
+			op, err := app.store.ValidateIndex(ctx, other.Name, oidx)
+			if err == nil && strings.EqualFold(op.Name, name) {
+				return other.Name
+			}
+		}
+	}
+	return ""
 }
 
 // inferViewFields recomputes a view collection's fields from its query

@@ -1,6 +1,10 @@
 package gen
 
-import "strings"
+import (
+	"fmt"
+	"hash/crc32"
+	"strings"
+)
 
 // Collection options: for each option of base and auth collections, a
 // value from its valid, boundary or invalid set is sent on create and on
@@ -118,6 +122,9 @@ func collectionMakers() []Maker {
 		g.add(Step{Name: "create", Method: "POST", Path: "/api/collections", Save: n,
 			Body: map[string]any{"name": n, "type": "base", "fields": []any{map[string]any{"name": "a", "type": "text"}},
 				"indexes": []any{"CREATE INDEX idx_" + n + "_a ON " + n + " (a)"}}})
+		// Rename the indexed field (same id), leaving the index text as is.
+		g.add(Step{Name: "rename the indexed field", Method: "PATCH", Path: "/api/collections/" + n,
+			Body: map[string]any{"fields": []any{idField(), map[string]any{"id": fmt.Sprintf("text%d", crc32.ChecksumIEEE([]byte("a"))), "name": "b", "type": "text"}}}})
 		g.add(Step{Name: "read", Method: "GET", Path: "/api/collections/" + n})
 	}})
 	return ms
