@@ -138,7 +138,8 @@ func (g *Generator) collectionOption(typ, opt string, v any) {
 	if typ == "auth" {
 		body["indexes"] = []any{}
 	}
-	v = subst(v, n)
+	raw := v
+	v = subst(raw, n)
 	if opt == "name" || opt == "type" {
 		body[opt] = v
 	} else {
@@ -147,10 +148,11 @@ func (g *Generator) collectionOption(typ, opt string, v any) {
 	g.add(Step{Name: "create with " + opt + "=" + label(v), Method: "POST", Path: "/api/collections", Body: body, Save: n})
 	g.add(Step{Name: "read back", Method: "GET", Path: "/api/collections/" + n})
 	m := n + "u"
+	g.scope()
 	g.add(Step{Name: "create plain", Method: "POST", Path: "/api/collections", Save: m,
 		Body: map[string]any{"name": m, "type": typ, "fields": []any{map[string]any{"name": "t", "type": "text"}}}})
 	upd := map[string]any{}
-	setPath(upd, opt, subst(v, m))
+	setPath(upd, opt, subst(raw, m))
 	g.add(Step{Name: "update " + opt + "=" + label(v), Method: "PATCH", Path: "/api/collections/" + m, Body: upd})
 	g.add(Step{Name: "read back", Method: "GET", Path: "/api/collections/" + pick(g, []string{m, "{{" + m + "}}"})})
 }

@@ -158,6 +158,7 @@ func (g *Generator) fieldOption(kind, opt string, v any) {
 		Body: map[string]any{"name": n, "type": "base", "fields": []any{f}}, Save: n})
 	g.add(Step{Name: "read back", Method: "GET", Path: "/api/collections/" + n})
 	m := n + "u"
+	g.scope()
 	g.add(Step{Name: "create plain", Method: "POST", Path: "/api/collections", Save: m,
 		Body: map[string]any{"name": m, "type": "base", "fields": []any{fieldWith(kind, "f", nil)}}})
 	// The update sends the whole field list, as the dashboard does: the

@@ -35,6 +35,14 @@ type Step struct {
 	// Random lists body paths (regular expressions) whose values both
 	// servers draw at random.
 	Random []string
+	// Mark names a write without Save; a 2xx answer records it, so later
+	// steps can tell whether it succeeded on both servers.
+	Mark string
+	// After lists the Save and Mark names of the earlier steps of the
+	// case: when one of them succeeded on one server only, the servers'
+	// states differ and this step's answers are not compared (the earlier
+	// step reports the cause).
+	After []string
 }
 
 // Missing is a Body map value meaning "leave the key out".
@@ -49,6 +57,7 @@ type Generator struct {
 	steps []Step
 	cases int
 	cur   string
+	names []string // Save and Mark names of the current case
 }
 
 // Generate returns at least n steps (whole cases are kept) for seed. Every
@@ -97,6 +106,7 @@ type Maker struct {
 func (g *Generator) run(m Maker) {
 	g.cases++
 	g.cur = fmt.Sprintf("#%d %s", g.cases, m.Name)
+	g.names = nil
 	m.Make(g)
 }
 
@@ -122,8 +132,21 @@ func (g *Generator) name(base string) string {
 func (g *Generator) add(s Step) {
 	s.Case = g.cur
 	s.Body = clean(s.Body)
+	if s.Method != "GET" && s.Save == "" {
+		s.Mark = fmt.Sprintf("mark%d", len(g.steps))
+	}
+	s.After = append([]string(nil), g.names...)
+	for _, n := range []string{s.Save, s.Mark} {
+		if n != "" {
+			g.names = append(g.names, n)
+		}
+	}
 	g.steps = append(g.steps, s)
 }
+
+// scope starts an independent part of the case: later steps no longer
+// depend on the outcome of the earlier ones.
+func (g *Generator) scope() { g.names = nil }
 
 // pick returns one of vs.
 func pick[T any](g *Generator, vs []T) T { return vs[g.r.IntN(len(vs))] }

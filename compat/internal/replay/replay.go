@@ -81,7 +81,7 @@ func Run(ctx context.Context, pb, bs *target.Target, steps []gen.Step, rules []*
 			raw, _ = json.Marshal(st.Body)
 			res.Request = string(raw)
 		}
-		res.Cascade = cascade(st.Path+" "+string(raw), sides[0].names, sides[1].names)
+		res.Cascade = cascade(st.Path+" "+string(raw), st.After, sides[0].names, sides[1].names)
 		// Both servers answer the same step concurrently (each keeps its
 		// own order of steps), which halves a run's wall time.
 		var (
@@ -124,6 +124,9 @@ func Run(ctx context.Context, pb, bs *target.Target, steps []gen.Step, rules []*
 				res.Basalt = r
 			}
 			a := answer.Decode(r.Status, r.Raw)
+			if st.Mark != "" && r.Status >= 200 && r.Status < 300 {
+				sd.names[st.Mark] = "ok"
+			}
 			if st.Save != "" && r.Status >= 200 && r.Status < 300 {
 				if m, ok := a.Body.(map[string]any); ok {
 					if id, ok := m["id"].(string); ok && id != "" {
@@ -168,16 +171,21 @@ func Run(ctx context.Context, pb, bs *target.Target, steps []gen.Step, rules []*
 
 var collPathRe = regexp.MustCompile(`/api/collections/(\w+)`)
 
-// cascade returns the first symbol or collection name text refers to that
-// exists on one side only.
-func cascade(text string, a, b map[string]string) string {
-	refs := symRe.FindAllStringSubmatch(text, -1)
-	refs = append(refs, collPathRe.FindAllStringSubmatch(text, -1)...)
-	for _, m := range refs {
-		_, inA := a[m[1]]
-		_, inB := b[m[1]]
+// cascade returns the first symbol or collection name text refers to, or
+// earlier name of the case (after), that exists on one side only.
+func cascade(text string, after []string, a, b map[string]string) string {
+	var names []string
+	for _, m := range symRe.FindAllStringSubmatch(text, -1) {
+		names = append(names, m[1])
+	}
+	for _, m := range collPathRe.FindAllStringSubmatch(text, -1) {
+		names = append(names, m[1])
+	}
+	for _, n := range append(names, after...) {
+		_, inA := a[n]
+		_, inB := b[n]
 		if inA != inB {
-			return m[1]
+			return n
 		}
 	}
 	return ""
