@@ -49,6 +49,8 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 
 	// id
 	switch {
+	case c.Id == "" && c.Name == "":
+		// The id derives from the name: PocketBase reports the name only.
 	case c.Id == "":
 		errs["id"] = ErrRequired()
 	case len(c.Id) > 100 || !namePattern.MatchString(c.Id):

@@ -150,11 +150,11 @@ var thumbRe = regexp.MustCompile(`^\d+x\d+[tbf]?$`)
 // ValidateSettings checks the counts, sizes, mime types and thumb formats.
 func (f *FileField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
 	errs := ValidationErrors{}
-	if f.MaxSelect < 0 {
-		errs["maxSelect"] = errNoLessThan(0)
+	if err := sizeRange(int64(f.MaxSelect)); err != nil {
+		errs["maxSelect"] = err
 	}
-	if f.MaxSize < 0 {
-		errs["maxSize"] = errNoLessThan(0)
+	if err := sizeRange(int64(f.MaxSize)); err != nil {
+		errs["maxSize"] = err
 	}
 	thumbs := ValidationErrors{}
 	for i, t := range f.Thumbs {

@@ -150,8 +150,8 @@ func isEmptyJSON(raw JSONRaw) bool {
 
 // ValidateSettings requires a non-negative maxSize.
 func (f *JSONField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
-	if f.MaxSize < 0 {
-		return ValidationErrors{"maxSize": errNoLessThan(0)}
+	if err := sizeRange(int64(f.MaxSize)); err != nil {
+		return ValidationErrors{"maxSize": err}
 	}
 	return nil
 }

@@ -442,5 +442,12 @@ func ApplySettingsPatch(cur *Settings, body []byte) (*Settings, error) {
 	if err := json.Unmarshal(merged, out); err != nil {
 		return nil, NewBadRequestError("An error occurred while loading the submitted data.", nil)
 	}
+	// A null list is an empty one, as PocketBase writes it.
+	if out.RateLimits.Rules == nil {
+		out.RateLimits.Rules = []RateLimitRule{}
+	}
+	if out.TrustedProxy.Headers == nil {
+		out.TrustedProxy.Headers = []string{}
+	}
 	return out, nil
 }

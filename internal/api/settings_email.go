@@ -98,7 +98,7 @@ func (s *Server) appleClientSecret(c *echo.Context) error {
 	}
 	const invalid = "Invalid client secret data."
 	verrs := core.ValidationErrors{}
-	exact10 := core.NewFieldError("validation_length_invalid", "The length must be exactly 10.", map[string]any{"min": 10})
+	exact10 := core.NewFieldError("validation_length_invalid", "The length must be exactly 10.", map[string]any{"min": 10, "max": 10})
 	if in.ClientId == "" {
 		verrs["clientId"] = core.ErrRequired()
 	}

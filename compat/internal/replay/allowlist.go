@@ -73,10 +73,10 @@ var Allowlist = []*Rule{
 	{
 		ID:       "type-change-secrets",
 		Doc:      "Changing a base collection's type to auth lists no token secrets",
-		Reason:   "both refuse the type change; PocketBase also lists secrets a client never fills in",
+		Reason:   "both refuse the type change; PocketBase also lists what the other type would need (token secrets, fields)",
 		Case:     re(`collection type change$`),
 		Kind:     "nesting",
-		DiffPath: re(`^\$\.data\.\w+Token\.secret$`),
+		DiffPath: re(`^\$\.data\.(\w+Token\.secret|fields)$`),
 		Basalt:   re(`^\(absent\)$`),
 	},
 	{
@@ -93,7 +93,7 @@ var Allowlist = []*Rule{
 		Doc:      "A collection update that changes or empties the id",
 		Reason:   "PocketBase defect: its answer carries a raw database error instead of a validation error",
 		Case:     re(`collection option id$`),
-		Name:     re(`^update id=""$`),
+		Name:     re(`^update id=`),
 		Kind:     "nesting",
 		DiffPath: re(`^\$\.data\.id$`),
 		PB:       re(`^\(absent\)$`),
