@@ -53,7 +53,9 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 		// The id derives from the name: PocketBase reports the name only.
 	case c.Id == "":
 		errs["id"] = ErrRequired()
-	case len(c.Id) > 100 || !namePattern.MatchString(c.Id):
+	case len(c.Id) > 100:
+		errs["id"] = lengthOutOfRange(1, 100)
+	case !namePattern.MatchString(c.Id):
 		errs["id"] = fe("validation_match_invalid", "Must be in a valid format.")
 	case old == nil:
 		if other, err := app.FindCollectionByNameOrId(c.Id); err == nil && other != nil {

@@ -158,9 +158,13 @@ func (f *FileField) ValidateSettings(ctx context.Context, app *App, c *Collectio
 	}
 	thumbs := ValidationErrors{}
 	for i, t := range f.Thumbs {
-		// 0x0 would be the original file, which is served without a thumb.
-		if !thumbRe.MatchString(t) || strings.HasPrefix(t, "0x0") {
-			thumbs[strconv.Itoa(i)] = NewFieldError("validation_invalid_thumb_format", "Invalid thumb format.", nil)
+		// 0x0 would be the original file, which is served without a
+		// thumb. PocketBase's rules and codes: not in the 0x0 list, then
+		// the size pattern.
+		if t == "0x0" || t == "0x0t" || t == "0x0b" || t == "0x0f" {
+			thumbs[strconv.Itoa(i)] = NewFieldError("validation_not_in_invalid", "Must not be in list.", nil)
+		} else if !thumbRe.MatchString(t) || strings.HasPrefix(t, "0x0") {
+			thumbs[strconv.Itoa(i)] = NewFieldError("validation_match_invalid", "Must be in a valid format.", nil)
 		}
 	}
 	if len(thumbs) > 0 {

@@ -61,7 +61,7 @@ func (f *PasswordField) Normalize(raw any) any {
 	case nil:
 		return PasswordValue{}
 	}
-	return PasswordValue{Plain: toString(raw)}
+	return PasswordValue{Plain: inputString(raw)}
 }
 
 // FromDB wraps the stored hash.

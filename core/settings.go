@@ -283,13 +283,15 @@ func add(parent ValidationErrors, key string, child ValidationErrors) {
 
 func validateS3(s S3Settings) ValidationErrors {
 	e := ValidationErrors{}
+	// The endpoint is checked whenever set, the rest only while enabled.
+	if u, err := url.Parse(s.Endpoint); s.Endpoint != "" && (err != nil || u.Scheme == "" || u.Host == "") {
+		e["endpoint"] = NewFieldError("validation_is_url", "Must be a valid URL.", nil)
+	}
 	if !s.Enabled {
 		return e
 	}
 	if s.Endpoint == "" {
 		e["endpoint"] = ErrRequired()
-	} else if u, err := url.Parse(s.Endpoint); err != nil || u.Scheme == "" || u.Host == "" {
-		e["endpoint"] = NewFieldError("validation_is_url", "Must be a valid URL.", nil)
 	}
 	for k, v := range map[string]string{"bucket": s.Bucket, "region": s.Region, "accessKey": s.AccessKey, "secret": s.Secret} {
 		if v == "" {
