@@ -92,6 +92,12 @@ func (f *JSONField) FromDB(v any) any {
 	case nil:
 		return JSONRaw(nil)
 	case string:
+		if x == "" {
+			// Empty text is no JSON: it is the empty string, as PocketBase
+			// reads it (a view column such as upper('') holds it; stored
+			// json columns hold NULL or JSON text).
+			return JSONRaw(`""`)
+		}
 		return normalizeJSONText([]byte(x))
 	case []byte:
 		return normalizeJSONText(x)

@@ -276,6 +276,23 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		}
 	})
 
+	t.Run("a view expression over empty text is the empty string", func(t *testing.T) {
+		if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_vsrc", "fields": []any{map[string]any{"name": "title", "type": "text"}}}); st != 200 {
+			t.Fatalf("create: %d %s", st, toJSON(b))
+		}
+		if st, b := s.Do("POST", "/api/collections/compat_vsrc/records", su, map[string]any{"title": ""}); st != 200 {
+			t.Fatalf("record: %d %s", st, toJSON(b))
+		}
+		if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_view", "type": "view", "viewQuery": "SELECT id, upper(title) AS up FROM compat_vsrc"}); st != 200 {
+			t.Fatalf("view: %d %s", st, toJSON(b))
+		}
+		_, b := s.Do("GET", "/api/collections/compat_view/records", su, nil)
+		items, _ := b["items"].([]any)
+		if len(items) != 1 || at(items[0], "up") != "" {
+			t.Fatalf("got %s, want one item with up \"\"", toJSON(b))
+		}
+	})
+
 	// OAuth2 providers are checked only while OAuth2 is on, as in
 	// PocketBase: a disabled, half-filled config is kept.
 	t.Run("disabled oauth2 keeps an incomplete provider", func(t *testing.T) {
