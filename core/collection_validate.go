@@ -106,7 +106,7 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 		errs["type"] = fe("validation_collection_type_change", "Collection type cannot be changed.")
 	}
 	if old != nil && old.System != c.System {
-		errs["system"] = fe("validation_collection_system_change", "System collection state cannot be changed.")
+		errs["system"] = fe("validation_collection_system_flag_change", "System collection state cannot be changed.")
 	}
 
 	if ferrs := app.validateFields(ctx, old, c); ferrs != nil {
@@ -141,6 +141,10 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 
 	if c.IsView() && strings.TrimSpace(c.ViewQuery) == "" {
 		errs["viewQuery"] = ErrRequired()
+		if old == nil && len(c.Fields) == 0 {
+			// Nothing to infer fields from, as PocketBase reports.
+			errs["fields"] = ErrRequired()
+		}
 	}
 
 	if ierrs := app.validateIndexes(ctx, c); ierrs != nil {
@@ -214,7 +218,7 @@ func (app *App) validateFields(ctx context.Context, old, c *Collection) error {
 			ferrs["name"] = fe("validation_reserved_field_name", "The field name is reserved and cannot be used.")
 		}
 		if _, dup := names[strings.ToLower(name)]; dup && name != "" {
-			ferrs["name"] = fe("validation_duplicated_field_name", "Duplicated or invalid field name.")
+			ferrs["name"] = NewFieldError("validation_duplicated_field_name", "Duplicated or invalid field name "+name+".", map[string]any{"fieldName": name})
 		}
 		names[strings.ToLower(name)] = i
 		if len(f.GetId()) > 100 {

@@ -240,7 +240,7 @@ func (s *Settings) Validate() error {
 		if r.Label == "" {
 			re["label"] = req()
 		} else if !rateLabelPattern.MatchString(r.Label) {
-			re["label"] = NewFieldError("validation_invalid_rate_limit_label", "Invalid rate limit label format.", nil)
+			re["label"] = NewFieldError("validation_match_invalid", "Must be in a valid format.", nil)
 		}
 		if err := intRange(int64(r.MaxRequests), true, 1, 0); err != nil {
 			re["maxRequests"] = err

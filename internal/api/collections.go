@@ -89,7 +89,8 @@ func (s *Server) createCollection(c *echo.Context) error {
 	if err := col.ApplyJSON(body); err != nil {
 		return err
 	}
-	col.System = false
+	// As in PocketBase a superuser may create a system collection (it
+	// then cannot be deleted or renamed); the flag never changes later.
 	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
 	return s.app.TriggerCollectionRequest(core.CollectionRequestCreate, ev, func(e *core.CollectionRequestEvent) error {
 		if err := s.app.SaveCollection(c.Request().Context(), e.Collection); err != nil {
@@ -130,7 +131,6 @@ func (s *Server) updateCollection(c *echo.Context) error {
 		return badRequest("Failed to update collection.", core.ValidationErrors{
 			"id": core.NewFieldError("validation_values_mismatch", "Values don't match.", nil)})
 	}
-	col.System = existing.System
 	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
 	return s.app.TriggerCollectionRequest(core.CollectionRequestUpdate, ev, func(e *core.CollectionRequestEvent) error {
 		if err := s.app.SaveCollection(c.Request().Context(), e.Collection); err != nil {

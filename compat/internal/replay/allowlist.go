@@ -117,4 +117,22 @@ var Allowlist = []*Rule{
 		DiffPath: re(`^\$\.data\.privateKey$`),
 		PB:       re(`^\(absent\)$`),
 	},
+	{
+		ID:     "empty-token-secret",
+		Doc:    "An empty token secret is not a secret",
+		Reason: "improvement: write-only secrets echoed back empty keep their value",
+		Case:   re(`auth option \w+Token\.secret$`),
+		Name:   re(`secret=""$`),
+		Kind:   "status",
+		PB:     re(`^400$`),
+		Basalt: re(`^200$`),
+	},
+	{
+		ID:       "each-empty-list",
+		Doc:      "`:each` over an empty list has no items",
+		Reason:   "semantics: an empty list has no item to match; PocketBase matches a NULL stand-in",
+		Case:     re(`filter on (select|relation|file) field \w+$`),
+		Name:     re(`:each `),
+		DiffPath: re(`^\$\.(items(\..*)?|totalItems|totalPages)$`),
+	},
 }
