@@ -255,7 +255,7 @@ func (s *Settings) Validate() error {
 		}
 		key := r.Label + "|" + r.Audience
 		if seen[key] || (r.Audience != "" && seen[r.Label+"|"]) || (r.Audience == "" && (seen[r.Label+"|@guest"] || seen[r.Label+"|@auth"])) {
-			re["label"] = NewFieldError("validation_conflicting_rate_limit_rule", "Rate limit rule configuration with label "+r.Label+" already exists or conflicts with another rule.", nil)
+			re["label"] = NewFieldError("validation_conflicting_rate_limit_rule", "Rate limit rule configuration with label "+r.Label+" already exists or conflicts with another rule.", map[string]any{"label": r.Label})
 		}
 		seen[key] = true
 		add(rules, strconv.Itoa(i), re)

@@ -169,6 +169,10 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		{"malformed rate limit label", "PATCH", "/api/settings",
 			map[string]any{"rateLimits": map[string]any{"rules": []any{map[string]any{"label": "bad label!", "duration": 1, "maxRequests": 1}}}}, 400,
 			map[string]any{"data.rateLimits.rules.0.label.code": "validation_match_invalid"}},
+		{"conflicting rate limit rules", "PATCH", "/api/settings",
+			map[string]any{"rateLimits": map[string]any{"rules": []any{
+				map[string]any{"label": "/api/", "duration": 1, "maxRequests": 100000}, map[string]any{"label": "/api/", "duration": 2, "maxRequests": 100000}}}}, 400,
+			map[string]any{"data.rateLimits.rules.1.label.code": "validation_conflicting_rate_limit_rule", "data.rateLimits.rules.1.label.params.label": "/api/"}},
 		{"batch timeout negative while disabled", "PATCH", "/api/settings",
 			map[string]any{"batch": map[string]any{"timeout": -1}}, 400,
 			map[string]any{"data.batch.timeout.code": "validation_min_greater_equal_than_required", "data.batch.timeout.params.threshold": 0.0}},
