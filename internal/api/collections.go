@@ -89,6 +89,14 @@ func (s *Server) createCollection(c *echo.Context) error {
 	if err := col.ApplyJSON(body); err != nil {
 		return err
 	}
+	if col.Id != "" {
+		// A create never saves over another collection (saving by an
+		// existing id would update, and rename, that one).
+		if other, err := s.app.FindCollectionByNameOrId(col.Id); err == nil && other.Id == col.Id {
+			return badRequest("Failed to create collection.", core.ValidationErrors{
+				"id": core.NewFieldError("validation_invalid_or_existing_id", "The model id is invalid or already exists.", nil)})
+		}
+	}
 	// As in PocketBase a superuser may create a system collection (it
 	// then cannot be deleted or renamed); the flag never changes later.
 	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}

@@ -212,6 +212,17 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		})
 	}
 
+	t.Run("create with an existing collection id", func(t *testing.T) {
+		_, users := s.Do("GET", "/api/collections/users", su, nil)
+		st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_dupid", "id": users["id"]})
+		if st != 400 || at(b, "data.id.code") != "validation_invalid_or_existing_id" {
+			t.Fatalf("got %d %s, want 400 with data.id validation_invalid_or_existing_id", st, toJSON(b))
+		}
+		if _, after := s.Do("GET", "/api/collections/users", su, nil); toJSON(after) != toJSON(users) {
+			t.Fatalf("users changed:\n%s\n%s", toJSON(users), toJSON(after))
+		}
+	})
+
 	t.Run("collection id change", func(t *testing.T) {
 		st, b := s.Do("PATCH", "/api/collections/users", su, map[string]any{"id": "custom_id_1"})
 		if st != 400 || at(b, "data.id.code") != "validation_values_mismatch" {
@@ -309,6 +320,28 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		items, _ := b["items"].([]any)
 		if len(items) != 1 || at(items[0], "up") != "" {
 			t.Fatalf("got %s, want one item with up \"\"", toJSON(b))
+		}
+	})
+
+	t.Run("a bool literal is a value, not a truth test", func(t *testing.T) {
+		if st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_num", "fields": []any{
+			map[string]any{"name": "n", "type": "number"}, map[string]any{"name": "k", "type": "text"}}}); st != 200 {
+			t.Fatalf("create: %d %s", st, toJSON(b))
+		}
+		for i, v := range []any{3, -1.5, 0, 1} {
+			if st, b := s.Do("POST", "/api/collections/compat_num/records", su, map[string]any{"n": v, "k": fmt.Sprint(i)}); st != 200 {
+				t.Fatalf("record: %d %s", st, toJSON(b))
+			}
+		}
+		for filter, want := range map[string]string{"n != true": "0,1,2", "n = true": "3", "n ?!= true": "0,1,2", "n != false": "0,1,3"} {
+			_, b := s.Do("GET", "/api/collections/compat_num/records?sort=k&filter="+url.QueryEscape(filter), su, nil)
+			var got []string
+			for _, it := range b["items"].([]any) {
+				got = append(got, it.(map[string]any)["k"].(string))
+			}
+			if strings.Join(got, ",") != want {
+				t.Errorf("%s: got %v, want %s", filter, got, want)
+			}
 		}
 	})
 

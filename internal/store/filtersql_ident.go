@@ -64,10 +64,10 @@ func litOperand(v any) *operand {
 			return &operand{sql: "''", kind: valEmpty}
 		}
 	case bool:
-		if x {
-			return &operand{sql: "TRUE", kind: valLit, lit: true}
-		}
-		return &operand{sql: "FALSE", kind: valLit, lit: false}
+		// Bound like any literal, as PocketBase does: a TRUE/FALSE
+		// keyword after IS/IS NOT is SQL's truth test, so `n != true`
+		// (n IS NOT TRUE) would keep only n = 0 instead of every n != 1.
+		return &operand{kind: valLit, lit: x}
 	}
 	return &operand{kind: valLit, lit: v}
 }
