@@ -25,6 +25,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives app logs (default slog.Default()).
 	Logger *slog.Logger
+	// OAuth2Providers lists the provider names an auth collection may
+	// configure (the server passes its provider registry); nil accepts
+	// any name.
+	OAuth2Providers []string
 }
 
 // App is the Basalt application: collections, records, settings and hooks,

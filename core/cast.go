@@ -63,7 +63,8 @@ func ToBool(v any) bool {
 	case nil:
 		return false
 	default:
-		return ToFloat(v) == 1
+		// Any non-zero number is true, as PocketBase's cast has it.
+		return ToFloat(v) != 0
 	}
 }
 
@@ -81,8 +82,11 @@ func ToStringSlice(v any) []string {
 	case []any:
 		items = make([]string, 0, len(x))
 		for _, it := range x {
-			items = append(items, toString(it))
+			items = append(items, inputString(it))
 		}
+	case map[string]any:
+		// An object is no list (PocketBase's cast fails and keeps none).
+		return []string{}
 	case JSONRaw:
 		return ToStringSlice(string(x))
 	case []byte:

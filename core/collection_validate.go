@@ -12,6 +12,13 @@ import (
 
 func fe(code, msg string) *FieldError { return NewFieldError(code, msg, nil) }
 
+// lengthOutOfRange is the validator library's length error PocketBase
+// answers with, params included.
+func lengthOutOfRange(min, max int) *FieldError {
+	return NewFieldError("validation_length_out_of_range",
+		"The length must be between "+strconv.Itoa(min)+" and "+strconv.Itoa(max)+".", map[string]any{"min": min, "max": max})
+}
+
 // ValidateCollection checks c (old is the stored version or nil) and
 // returns a 400 *Error whose data holds the field-level problems, in the
 // spec's shape (C2/C4).
@@ -42,9 +49,13 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 
 	// id
 	switch {
+	case c.Id == "" && c.Name == "":
+		// The id derives from the name: PocketBase reports the name only.
 	case c.Id == "":
 		errs["id"] = ErrRequired()
-	case len(c.Id) > 100 || !namePattern.MatchString(c.Id):
+	case len(c.Id) > 100:
+		errs["id"] = lengthOutOfRange(1, 100)
+	case !namePattern.MatchString(c.Id):
 		errs["id"] = fe("validation_match_invalid", "Must be in a valid format.")
 	case old == nil:
 		if other, err := app.FindCollectionByNameOrId(c.Id); err == nil && other != nil {
@@ -95,7 +106,7 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 		errs["type"] = fe("validation_collection_type_change", "Collection type cannot be changed.")
 	}
 	if old != nil && old.System != c.System {
-		errs["system"] = fe("validation_collection_system_change", "System collection state cannot be changed.")
+		errs["system"] = fe("validation_collection_system_flag_change", "System collection state cannot be changed.")
 	}
 
 	if ferrs := app.validateFields(ctx, old, c); ferrs != nil {
@@ -130,6 +141,10 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 
 	if c.IsView() && strings.TrimSpace(c.ViewQuery) == "" {
 		errs["viewQuery"] = ErrRequired()
+		if old == nil && len(c.Fields) == 0 {
+			// Nothing to infer fields from, as PocketBase reports.
+			errs["fields"] = ErrRequired()
+		}
 	}
 
 	if ierrs := app.validateIndexes(ctx, c); ierrs != nil {
@@ -190,17 +205,25 @@ func (app *App) validateFields(ctx context.Context, old, c *Collection) error {
 		switch {
 		case name == "":
 			ferrs["name"] = ErrRequired()
-		case len(name) > 100 || !namePattern.MatchString(name):
+		case len(name) > 100:
+			ferrs["name"] = lengthOutOfRange(1, 100)
+		case !namePattern.MatchString(name):
 			ferrs["name"] = fe("validation_match_invalid", "Must be in a valid format.")
 		case strings.Contains(strings.ToLower(name), "_via_"):
 			ferrs["name"] = fe("validation_found_via", "The value cannot contain \"_via_\".")
-		case lowerIn(name, reservedNames) || (c.IsAuth() && lowerIn(name, authReserved)):
-			ferrs["name"] = fe("validation_reserved_field_name", "The field name is reserved.")
+		case lowerIn(name, reservedNames):
+			// PocketBase checks these with a "not in list" rule.
+			ferrs["name"] = fe("validation_not_in_invalid", "Must not be in list.")
+		case c.IsAuth() && lowerIn(name, authReserved):
+			ferrs["name"] = fe("validation_reserved_field_name", "The field name is reserved and cannot be used.")
 		}
 		if _, dup := names[strings.ToLower(name)]; dup && name != "" {
-			ferrs["name"] = fe("validation_duplicated_field_name", "Duplicated or invalid field name.")
+			ferrs["name"] = NewFieldError("validation_duplicated_field_name", "Duplicated or invalid field name "+name+".", map[string]any{"fieldName": name})
 		}
 		names[strings.ToLower(name)] = i
+		if len(f.GetId()) > 100 {
+			ferrs["id"] = lengthOutOfRange(1, 100)
+		}
 		if _, dup := ids[f.GetId()]; dup {
 			ferrs["id"] = fe("validation_duplicated_field_id", "Duplicated or invalid field id.")
 		}
@@ -243,7 +266,7 @@ func (app *App) validateFields(ctx context.Context, old, c *Collection) error {
 		}
 	}
 	if !hasPK && !c.IsView() && len(errs) == 0 {
-		return fe("validation_missing_primary_key", "Missing or invalid primary key field.")
+		return fe("validation_missing_primary_key", "Missing or invalid \"id\" PK field.")
 	}
 	if c.IsView() && c.Fields.GetByName(FieldId) == nil && strings.TrimSpace(c.ViewQuery) != "" && len(errs) == 0 {
 		return nil
@@ -262,6 +285,13 @@ func (app *App) validateIndexes(ctx context.Context, c *Collection) error {
 	seen := map[string]bool{}
 	for i, idx := range c.Indexes {
 		parsed, err := app.store.ValidateIndex(ctx, c.Name, idx)
+		// A name another collection uses is reported first, as in
+		// PocketBase, even when the rest of the statement is wrong too.
+		if other := app.indexNameOwner(ctx, c, parsed.Name); other != "" {
+			errs[strconv.Itoa(i)] = NewFieldError("validation_existing_index_name",
+				"The index name is already used in "+other+" collection.", map[string]any{"usedTableName": other})
+			continue
+		}
 		if err != nil {
 			errs[strconv.Itoa(i)] = fe("validation_invalid_index_expression", "Invalid CREATE INDEX expression.")
 			continue
@@ -272,24 +302,35 @@ func (app *App) validateIndexes(ctx context.Context, c *Collection) error {
 			continue
 		}
 		seen[lname] = true
-		for _, other := range app.Collections() {
-			if other.Id == c.Id {
-				continue
-			}
-			for _, oidx := range other.Indexes {
-				op, err := app.store.ValidateIndex(ctx, other.Name, oidx)
-				if err == nil && strings.EqualFold(op.Name, parsed.Name) {
-					errs[strconv.Itoa(i)] = fe("validation_existing_index_name", "Index name is already used by "+other.Name+" collection.")
-				}
-			}
-		}
 		for _, col := range parsed.Columns {
 			if c.Fields.GetByName(col.Name) == nil && namePattern.MatchString(col.Name) {
-				errs[strconv.Itoa(i)] = fe("validation_invalid_index_column", "Missing field "+col.Name+".")
+				// PocketBase lets SQLite refuse the index: the code is its
+				// generic index error.
+				errs[strconv.Itoa(i)] = fe("validation_invalid_index_expression", "Failed to create index - no such column: "+col.Name+".")
 			}
 		}
 	}
 	return errs.Filter()
+}
+
+// indexNameOwner returns the name of another collection than c that has
+// an index named name ("" when none does).
+func (app *App) indexNameOwner(ctx context.Context, c *Collection, name string) string {
+	if name == "" {
+		return ""
+	}
+	for _, other := range app.Collections() {
+		if other.Id == c.Id {
+			continue
+		}
+		for _, oidx := range other.Indexes {
+			op, err := app.store.ValidateIndex(ctx, other.Name, oidx)
+			if err == nil && strings.EqualFold(op.Name, name) {
+				return other.Name
+			}
+		}
+	}
+	return ""
 }
 
 // inferViewFields recomputes a view collection's fields from its query
@@ -300,7 +341,13 @@ func (app *App) inferViewFields(ctx context.Context, c, old *Collection, fresh .
 	}
 	cols, err := app.store.ValidateViewQuery(ctx, c.ViewQuery)
 	if err != nil {
-		return NewBadRequestError("Failed to create collection.", ValidationErrors{"viewQuery": fe("validation_invalid_view_query", "Invalid query - "+err.Error())})
+		errs := ValidationErrors{"viewQuery": fe("validation_invalid_view_query", "Invalid query - "+err.Error())}
+		if old == nil && len(c.Fields) == 0 {
+			// A new view whose query infers nothing has no fields either,
+			// which PocketBase reports too.
+			errs["fields"] = ErrRequired()
+		}
+		return NewBadRequestError("Failed to create collection.", errs)
 	}
 	hasId := false
 	fields := FieldsList{}

@@ -34,6 +34,12 @@ func (c *Collection) ApplyJSON(body []byte) error {
 	if err := json.Unmarshal(raw, &cur); err != nil {
 		return err
 	}
+	// A type that is no string cannot be decoded, as in PocketBase.
+	switch patch["type"].(type) {
+	case string, nil:
+	default:
+		return ErrInvalidCollectionData
+	}
 	mergeJSON(cur, patch)
 	// A sent type is kept so validation can refuse a change (spec C4).
 	if t, ok := patch["type"].(string); !ok || t == "" {
@@ -62,8 +68,24 @@ func (c *Collection) ApplyJSON(body []byte) error {
 	return nil
 }
 
+// nullableKeys are the options whose JSON null is a value of its own (a
+// rule of null means "superusers only").
+var nullableKeys = map[string]bool{"listRule": true, "viewRule": true, "createRule": true,
+	"updateRule": true, "deleteRule": true, "manageRule": true, "authRule": true}
+
+// mergeJSON deep-merges src onto dst the way decoding a body onto the
+// current value does in PocketBase: objects merge, anything else
+// replaces, and a null leaves a string, number, bool or object as it was
+// (JSON null does not change a Go value of those kinds) except for the
+// nullable rules.
 func mergeJSON(dst, src map[string]any) {
 	for k, v := range src {
+		if v == nil && !nullableKeys[k] {
+			switch dst[k].(type) {
+			case string, float64, bool, map[string]any:
+				continue
+			}
+		}
 		if sm, ok := v.(map[string]any); ok {
 			if dm, ok := dst[k].(map[string]any); ok {
 				mergeJSON(dm, sm)
@@ -190,6 +212,15 @@ func (app *App) saveCollection(ctx context.Context, c *Collection, validate bool
 		}
 	}
 	app.ensureDefaults(c)
+	if c.IsAuth() && c.Auth != nil {
+		// Mapped OAuth2 fields naming no field are cleared (spec §5.6).
+		m := &c.Auth.OAuth2.MappedFields
+		for _, name := range []*string{&m.Id, &m.Name, &m.Username, &m.AvatarURL} {
+			if *name != "" && c.Fields.GetByName(*name) == nil {
+				*name = ""
+			}
+		}
+	}
 	now := FormatTime(app.Now())
 	if isNew {
 		if c.Created == "" {

@@ -47,7 +47,8 @@ func (f *AutodateField) ValidateValue(ctx context.Context, app *App, r *Record) 
 // ValidateSettings requires at least one of onCreate and onUpdate.
 func (f *AutodateField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
 	if !f.OnCreate && !f.OnUpdate {
-		return ValidationErrors{"onCreate": ErrRequired()}
+		err := NewFieldError("validation_required", "Either onCreate or onUpdate must be enabled.", nil)
+		return ValidationErrors{"onCreate": err, "onUpdate": err}
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func TestAutodateFieldClientSetIsIgnored(t *testing.T) {
 
 func TestAutodateFieldSettings(t *testing.T) {
 	t.Parallel()
-	checkSettingsErr(t, NewAutodateField("x", false, false).ValidateSettings(context.Background(), nil, nil), map[string]string{"onCreate": "validation_required"})
+	checkSettingsErr(t, NewAutodateField("x", false, false).ValidateSettings(context.Background(), nil, nil), map[string]string{"onCreate": "validation_required", "onUpdate": "validation_required"})
 	checkSettingsErr(t, NewAutodateField("x", false, true).ValidateSettings(context.Background(), nil, nil), nil)
 	if err := NewAutodateField("x", true, false).ValidateValue(context.Background(), nil, newRecordWith(NewAutodateField("x", true, false), "")); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ func TestBoolFieldNormalize(t *testing.T) {
 		{"nil", nil, false},
 		{"one", 1, true},
 		{"float one", 1.0, true},
-		{"two", 2, false},
+		{"two", 2, true}, // any non-zero number, as PocketBase's cast (issue 28)
 		{`"1"`, "1", true},
 		{`"t"`, "t", true},
 		{`"true"`, "true", true},

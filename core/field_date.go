@@ -95,11 +95,13 @@ func (f *DateField) ValidateValue(ctx context.Context, app *App, r *Record) erro
 		}
 		return nil
 	}
+	// The threshold is a time value as in PocketBase's validator: Go's
+	// time text in the message, RFC 3339 in the params.
 	if min, ok := ParseTime(f.Min); ok && v.Before(min) {
-		return errNoLessThan(FormatTime(min))
+		return errNoLessThan(min.UTC())
 	}
 	if max, ok := ParseTime(f.Max); ok && v.After(max) {
-		return errNoGreaterThan(FormatTime(max))
+		return errNoGreaterThan(max.UTC())
 	}
 	return nil
 }

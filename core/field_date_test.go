@@ -60,10 +60,10 @@ func TestDateFieldValidate(t *testing.T) {
 		{"empty required", &DateField{Required: true}, "", ErrRequired()},
 		{"set required", &DateField{Required: true}, "2024-01-01 00:00:00.000Z", nil},
 		{"below min", &DateField{Min: "2024-01-01 00:00:00.000Z"}, "2023-12-31 23:59:59.999Z",
-			NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 2024-01-01 00:00:00.000Z.", map[string]any{"threshold": "2024-01-01 00:00:00.000Z"})},
+			NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 2024-01-01 00:00:00 +0000 UTC.", map[string]any{"threshold": time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})},
 		{"at min", &DateField{Min: "2024-01-01 00:00:00.000Z"}, "2024-01-01 00:00:00.000Z", nil},
 		{"above max", &DateField{Max: "2024-01-01 00:00:00.000Z"}, "2024-01-01 00:00:00.001Z",
-			NewFieldError("validation_max_less_equal_than_required", "Must be no greater than 2024-01-01 00:00:00.000Z.", map[string]any{"threshold": "2024-01-01 00:00:00.000Z"})},
+			NewFieldError("validation_max_less_equal_than_required", "Must be no greater than 2024-01-01 00:00:00 +0000 UTC.", map[string]any{"threshold": time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.field.Name = "when"

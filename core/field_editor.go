@@ -32,7 +32,7 @@ func (f *EditorField) Type() string { return "editor" }
 func (f *EditorField) ColumnType() ColumnType { return ColumnText }
 
 // Normalize casts the input to a string.
-func (f *EditorField) Normalize(raw any) any { return toString(raw) }
+func (f *EditorField) Normalize(raw any) any { return inputString(raw) }
 
 // FromDB returns the column text.
 func (f *EditorField) FromDB(v any) any { return toString(v) }
@@ -60,10 +60,25 @@ func (f *EditorField) ValidateValue(ctx context.Context, app *App, r *Record) er
 	return nil
 }
 
-// ValidateSettings requires a non-negative maxSize.
+// maxSafeJSONInt is the largest integer a JSON number holds exactly
+// (2^53-1), PocketBase's upper bound for sizes and counts.
+const maxSafeJSONInt = 1<<53 - 1
+
+// sizeRange checks a size or count option: 0 to maxSafeJSONInt.
+func sizeRange(v int64) *FieldError {
+	if v < 0 {
+		return errNoLessThan(0)
+	}
+	if v > maxSafeJSONInt {
+		return errNoGreaterThan(int64(maxSafeJSONInt))
+	}
+	return nil
+}
+
+// ValidateSettings requires a maxSize from 0 to 2^53-1.
 func (f *EditorField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
-	if f.MaxSize < 0 {
-		return ValidationErrors{"maxSize": errNoLessThan(0)}
+	if err := sizeRange(f.MaxSize); err != nil {
+		return ValidationErrors{"maxSize": err}
 	}
 	return nil
 }

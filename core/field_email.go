@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,21 +32,13 @@ func (f *EmailField) Type() string { return "email" }
 func (f *EmailField) ColumnType() ColumnType { return ColumnText }
 
 // Normalize casts the input to a string.
-func (f *EmailField) Normalize(raw any) any { return toString(raw) }
+func (f *EmailField) Normalize(raw any) any { return inputString(raw) }
 
 // FromDB returns the column text.
 func (f *EmailField) FromDB(v any) any { return toString(v) }
 
 // ToDB returns the string.
 func (f *EmailField) ToDB(v any) any { return toString(v) }
-
-// MarshalJSON always emits the domain lists as lists, never null.
-func (f *EmailField) MarshalJSON() ([]byte, error) {
-	type plain EmailField
-	cp := plain(*f)
-	cp.ExceptDomains, cp.OnlyDomains = nonNil(cp.ExceptDomains), nonNil(cp.OnlyDomains)
-	return json.Marshal(cp)
-}
 
 // emailRe is the WHATWG HTML "valid e-mail address" syntax, the same
 // shape the validator library PocketBase uses accepts.

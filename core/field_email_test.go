@@ -62,5 +62,10 @@ func TestEmailField(t *testing.T) {
 			t.Fatalf("got onlyDomains %#v, want []", obj["onlyDomains"])
 		}
 		checkFieldJSON(t, &EmailField{BaseField: BaseField{Id: "e", Name: "email"}, ExceptDomains: []string{"x.com"}, OnlyDomains: []string{}, Required: true}, "exceptDomains", "onlyDomains", "required")
+		// Unset lists are null, as PocketBase writes them (issue 28).
+		unset := checkFieldJSON(t, &EmailField{BaseField: BaseField{Id: "e", Name: "email"}}, "exceptDomains", "onlyDomains", "required")
+		if unset["exceptDomains"] != nil || unset["onlyDomains"] != nil {
+			t.Fatalf("unset lists = %#v, %#v, want null", unset["exceptDomains"], unset["onlyDomains"])
+		}
 	})
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"regexp"
@@ -61,14 +60,6 @@ func (f *FileField) FromDB(v any) any { return normalizeList(v, f.IsMultiple()) 
 
 // ToDB encodes a list as JSON array text.
 func (f *FileField) ToDB(v any) any { return listToDB(v, f.IsMultiple()) }
-
-// MarshalJSON always emits mimeTypes and thumbs as lists, never null.
-func (f *FileField) MarshalJSON() ([]byte, error) {
-	type plain FileField
-	cp := plain(*f)
-	cp.MimeTypes, cp.Thumbs = nonNil(cp.MimeTypes), nonNil(cp.Thumbs)
-	return json.Marshal(cp)
-}
 
 // ValidateValue checks required, the file count, that every plain name is
 // either already stored or a new upload (clients cannot point a record at
@@ -159,17 +150,21 @@ var thumbRe = regexp.MustCompile(`^\d+x\d+[tbf]?$`)
 // ValidateSettings checks the counts, sizes, mime types and thumb formats.
 func (f *FileField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
 	errs := ValidationErrors{}
-	if f.MaxSelect < 0 {
-		errs["maxSelect"] = errNoLessThan(0)
+	if err := sizeRange(int64(f.MaxSelect)); err != nil {
+		errs["maxSelect"] = err
 	}
-	if f.MaxSize < 0 {
-		errs["maxSize"] = errNoLessThan(0)
+	if err := sizeRange(int64(f.MaxSize)); err != nil {
+		errs["maxSize"] = err
 	}
 	thumbs := ValidationErrors{}
 	for i, t := range f.Thumbs {
-		// 0x0 would be the original file, which is served without a thumb.
-		if !thumbRe.MatchString(t) || strings.HasPrefix(t, "0x0") {
-			thumbs[strconv.Itoa(i)] = NewFieldError("validation_invalid_thumb_format", "Invalid thumb format.", nil)
+		// 0x0 would be the original file, which is served without a
+		// thumb. PocketBase's rules and codes: not in the 0x0 list, then
+		// the size pattern.
+		if t == "0x0" || t == "0x0t" || t == "0x0b" || t == "0x0f" {
+			thumbs[strconv.Itoa(i)] = NewFieldError("validation_not_in_invalid", "Must not be in list.", nil)
+		} else if !thumbRe.MatchString(t) || strings.HasPrefix(t, "0x0") {
+			thumbs[strconv.Itoa(i)] = NewFieldError("validation_match_invalid", "Must be in a valid format.", nil)
 		}
 	}
 	if len(thumbs) > 0 {

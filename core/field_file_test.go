@@ -142,6 +142,11 @@ func TestFileFieldJSON(t *testing.T) {
 	if _, ok := obj["thumbs"].([]any); !ok {
 		t.Fatalf("got thumbs %#v, want []", obj["thumbs"])
 	}
+	// Unset lists are null, as PocketBase writes them (issue 28).
+	unset := checkFieldJSON(t, &FileField{BaseField: BaseField{Id: "f", Name: "doc"}}, keys...)
+	if unset["mimeTypes"] != nil || unset["thumbs"] != nil {
+		t.Fatalf("unset lists = %#v, %#v, want null", unset["mimeTypes"], unset["thumbs"])
+	}
 }
 
 func TestAddUploadKeepsLastForSingle(t *testing.T) {

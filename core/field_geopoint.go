@@ -47,7 +47,7 @@ func toGeoPoint(raw any) GeoPoint {
 			return *x
 		}
 	case map[string]any:
-		return GeoPoint{Lon: ToFloat(x["lon"]), Lat: ToFloat(x["lat"])}
+		return GeoPoint{Lon: geoNumber(x["lon"]), Lat: geoNumber(x["lat"])}
 	case string:
 		return geoPointFromJSON([]byte(x))
 	case []byte:
@@ -56,6 +56,16 @@ func toGeoPoint(raw any) GeoPoint {
 		return geoPointFromJSON(x)
 	}
 	return GeoPoint{}
+}
+
+// geoNumber reads a coordinate: only a JSON number counts, as decoding
+// the object into PocketBase's point struct leaves any other value 0.
+func geoNumber(v any) float64 {
+	switch v.(type) {
+	case float64, float32, int, int64, json.Number:
+		return ToFloat(v)
+	}
+	return 0
 }
 
 func geoPointFromJSON(b []byte) GeoPoint {

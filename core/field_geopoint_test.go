@@ -15,7 +15,9 @@ func TestGeoPointFieldNormalize(t *testing.T) {
 	}{
 		{"nil", nil, GeoPoint{}},
 		{"object", map[string]any{"lon": 23.3, "lat": 42.7}, GeoPoint{Lon: 23.3, Lat: 42.7}},
-		{"object strings", map[string]any{"lon": "1.5", "lat": "-2"}, GeoPoint{Lon: 1.5, Lat: -2}},
+		// Only JSON numbers count, as decoding into PocketBase's point struct (issue 28).
+		{"object strings", map[string]any{"lon": "1.5", "lat": "-2"}, GeoPoint{}},
+		{"object mixed", map[string]any{"lon": "1.5", "lat": -2.0}, GeoPoint{Lat: -2}},
 		{"json text", `{"lon":10,"lat":20}`, GeoPoint{Lon: 10, Lat: 20}},
 		{"bytes", []byte(`{"lat":5}`), GeoPoint{Lat: 5}},
 		{"value", GeoPoint{Lon: 1, Lat: 2}, GeoPoint{Lon: 1, Lat: 2}},

@@ -92,6 +92,12 @@ func (f *JSONField) FromDB(v any) any {
 	case nil:
 		return JSONRaw(nil)
 	case string:
+		if x == "" {
+			// Empty text is no JSON: it is the empty string, as PocketBase
+			// reads it (a view column such as upper('') holds it; stored
+			// json columns hold NULL or JSON text).
+			return JSONRaw(`""`)
+		}
 		return normalizeJSONText([]byte(x))
 	case []byte:
 		return normalizeJSONText(x)
@@ -150,8 +156,8 @@ func isEmptyJSON(raw JSONRaw) bool {
 
 // ValidateSettings requires a non-negative maxSize.
 func (f *JSONField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
-	if f.MaxSize < 0 {
-		return ValidationErrors{"maxSize": errNoLessThan(0)}
+	if err := sizeRange(int64(f.MaxSize)); err != nil {
+		return ValidationErrors{"maxSize": err}
 	}
 	return nil
 }

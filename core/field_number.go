@@ -56,17 +56,19 @@ func (f *NumberField) ValidateValue(ctx context.Context, app *App, r *Record) er
 		}
 		return nil
 	}
-	if f.OnlyInt && v != math.Trunc(v) {
+	// An integer must also fit an int64, as in PocketBase (1e300 is "not
+	// an integer" there: it does not survive the int64 round trip).
+	if f.OnlyInt && (v != math.Trunc(v) || v >= math.MaxInt64 || v < math.MinInt64) {
 		return NewFieldError("validation_only_int_constraint", "Decimal numbers are not allowed.", nil)
 	}
 	// The %f messages reproduce PocketBase's ("Must be larger than 0.000000").
 	if f.Min != nil && v < *f.Min {
 		return NewFieldError("validation_min_number_constraint",
-			fmt.Sprintf("Must be larger than %f.", *f.Min), map[string]any{"min": *f.Min})
+			fmt.Sprintf("Must be larger than %f.", *f.Min), nil)
 	}
 	if f.Max != nil && v > *f.Max {
 		return NewFieldError("validation_max_number_constraint",
-			fmt.Sprintf("Must be less than %f.", *f.Max), map[string]any{"max": *f.Max})
+			fmt.Sprintf("Must be less than %f.", *f.Max), nil)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func (f *PasswordField) Normalize(raw any) any {
 	case nil:
 		return PasswordValue{}
 	}
-	return PasswordValue{Plain: toString(raw)}
+	return PasswordValue{Plain: inputString(raw)}
 }
 
 // FromDB wraps the stored hash.
@@ -93,8 +93,9 @@ func (f *PasswordField) ValidateValue(ctx context.Context, app *App, r *Record) 
 		return nil
 	}
 	n := utf8.RuneCountInString(pv.Plain)
+	// PocketBase's password errors carry no params (unlike text's).
 	if f.Min > 0 && n < f.Min {
-		return errMinText(f.Min)
+		return NewFieldError("validation_min_text_constraint", fmt.Sprintf("Must be at least %d character(s).", f.Min), nil)
 	}
 	max := f.Max
 	if max <= 0 || max > maxPasswordLen {
@@ -103,7 +104,7 @@ func (f *PasswordField) ValidateValue(ctx context.Context, app *App, r *Record) 
 	// bcrypt's limit is in bytes, so multi-byte text is also bounded by it.
 	if n > max || len(pv.Plain) > maxPasswordLen {
 		return NewFieldError("validation_max_text_constraint",
-			fmt.Sprintf("Must be less than %d character(s).", max), map[string]any{"max": max})
+			fmt.Sprintf("Must be less than %d character(s).", max), nil)
 	}
 	if f.Pattern != "" {
 		re, err := cachedRegexp(f.Pattern)
@@ -119,7 +120,8 @@ func (f *PasswordField) ValidateValue(ctx context.Context, app *App, r *Record) 
 func (f *PasswordField) ValidateSettings(ctx context.Context, app *App, c *Collection) error {
 	errs := ValidationErrors{}
 	if f.Min < 0 {
-		errs["min"] = errNoLessThan(0)
+		// PocketBase's rule is Min(1) (0 is "unset" and skipped).
+		errs["min"] = errNoLessThan(1)
 	} else if f.Min > maxPasswordLen {
 		errs["min"] = errNoGreaterThan(maxPasswordLen)
 	}

@@ -157,10 +157,10 @@ func (f *RelationField) ValidateSettings(ctx context.Context, app *App, c *Colle
 	if f.MinSelect < 0 {
 		errs["minSelect"] = errNoLessThan(0)
 	}
-	if f.MaxSelect < 0 {
-		errs["maxSelect"] = errNoLessThan(0)
-	} else if f.MinSelect > max(f.MaxSelect, 1) {
-		errs["maxSelect"] = errNoLessThan(f.MinSelect)
+	// PocketBase: maxSelect is required once minSelect is set, and no
+	// less than it.
+	if err := intRange(int64(f.MaxSelect), f.MinSelect > 0, int64(max(f.MinSelect, 0)), 0); err != nil {
+		errs["maxSelect"] = err
 	}
 	if f.CollectionId == "" {
 		errs["collectionId"] = ErrRequired()

@@ -151,6 +151,7 @@ func TestRelationFieldValidateSettings(t *testing.T) {
 		{"unchanged existing", &RelationField{BaseField: BaseField{Id: "rel1"}, CollectionId: "pbc_users"}, posts, app, nil},
 		{"nil app skips lookups", &RelationField{CollectionId: "pbc_gone"}, newBase, nil, nil},
 		{"counts", &RelationField{CollectionId: "pbc_users", MinSelect: 3, MaxSelect: 2}, newBase, nil, map[string]string{"maxSelect": "validation_min_greater_equal_than_required"}},
+		{"minSelect without maxSelect", &RelationField{CollectionId: "pbc_users", MinSelect: 1}, newBase, nil, map[string]string{"maxSelect": "validation_required"}},
 		{"negative", &RelationField{CollectionId: "pbc_users", MinSelect: -1, MaxSelect: -1}, newBase, nil,
 			map[string]string{"minSelect": "validation_min_greater_equal_than_required", "maxSelect": "validation_min_greater_equal_than_required"}},
 	} {

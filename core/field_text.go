@@ -61,7 +61,7 @@ func (f *TextField) ColumnType() ColumnType {
 }
 
 // Normalize casts any input to a string (numbers without trailing zeros).
-func (f *TextField) Normalize(raw any) any { return toString(raw) }
+func (f *TextField) Normalize(raw any) any { return inputString(raw) }
 
 // FromDB returns the column text.
 func (f *TextField) FromDB(v any) any { return toString(v) }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/url"
 	"strings"
@@ -32,21 +31,13 @@ func (f *URLField) Type() string { return "url" }
 func (f *URLField) ColumnType() ColumnType { return ColumnText }
 
 // Normalize casts the input to a string.
-func (f *URLField) Normalize(raw any) any { return toString(raw) }
+func (f *URLField) Normalize(raw any) any { return inputString(raw) }
 
 // FromDB returns the column text.
 func (f *URLField) FromDB(v any) any { return toString(v) }
 
 // ToDB returns the string.
 func (f *URLField) ToDB(v any) any { return toString(v) }
-
-// MarshalJSON always emits the domain lists as lists, never null.
-func (f *URLField) MarshalJSON() ([]byte, error) {
-	type plain URLField
-	cp := plain(*f)
-	cp.ExceptDomains, cp.OnlyDomains = nonNil(cp.ExceptDomains), nonNil(cp.OnlyDomains)
-	return json.Marshal(cp)
-}
 
 // urlSchemes are the schemes a URL field accepts: those of the validator
 // PocketBase uses (http(s), ws(s), ftp, tcp, udp). Anything else —

@@ -200,18 +200,14 @@ func (s *Settings) Validate() error {
 	}
 
 	smtp := ValidationErrors{}
-	if s.SMTP.Enabled {
-		if s.SMTP.Host == "" {
-			smtp["host"] = req()
-		} else if !hostPattern.MatchString(s.SMTP.Host) {
-			smtp["host"] = NewFieldError("validation_is_host", "Must be a valid IP address or DNS name.", nil)
-		}
-		if s.SMTP.Port <= 0 {
-			smtp["port"] = req()
-		}
+	// The host is required while enabled and checked whenever set.
+	if s.SMTP.Enabled && s.SMTP.Host == "" {
+		smtp["host"] = req()
+	} else if s.SMTP.Host != "" && !hostPattern.MatchString(s.SMTP.Host) {
+		smtp["host"] = NewFieldError("validation_is_host", "Must be a valid IP address or DNS name.", nil)
 	}
-	if s.SMTP.Port < 0 || s.SMTP.Port > 65535 {
-		smtp["port"] = NewFieldError("validation_max_less_equal_than_required", "Must be no greater than 65535.", map[string]any{"threshold": 65535})
+	if err := intRange(int64(s.SMTP.Port), s.SMTP.Enabled, 0, 65535); err != nil {
+		smtp["port"] = err
 	}
 	switch s.SMTP.AuthMethod {
 	case "", "PLAIN", "LOGIN":
@@ -230,26 +226,22 @@ func (s *Settings) Validate() error {
 		if _, err := cron.Parse(s.Backups.Cron); err != nil {
 			backups["cron"] = NewFieldError("validation_invalid_cron", "Invalid cron expression.", nil)
 		}
-		if s.Backups.CronMaxKeep < 1 {
-			backups["cronMaxKeep"] = req()
-		}
+	}
+	if err := intRange(int64(s.Backups.CronMaxKeep), s.Backups.Cron != "", 1, 0); err != nil {
+		backups["cronMaxKeep"] = err
 	}
 	add(errs, "backups", backups)
 
 	batch := ValidationErrors{}
-	if s.Batch.Enabled {
-		if s.Batch.MaxRequests <= 0 {
-			batch["maxRequests"] = req()
-		}
-		if s.Batch.Timeout <= 0 {
-			batch["timeout"] = req()
-		}
+	// PocketBase's rules: required while enabled, never negative.
+	if err := intRange(int64(s.Batch.MaxRequests), s.Batch.Enabled, 0, 0); err != nil {
+		batch["maxRequests"] = err
 	}
-	if s.Batch.MaxRequests < 0 {
-		batch["maxRequests"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 0.", map[string]any{"threshold": 0})
+	if err := intRange(int64(s.Batch.Timeout), s.Batch.Enabled, 0, 0); err != nil {
+		batch["timeout"] = err
 	}
-	if s.Batch.MaxBodySize < 0 {
-		batch["maxBodySize"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 0.", map[string]any{"threshold": 0})
+	if err := intRange(int64(s.Batch.MaxBodySize), false, 0, 0); err != nil {
+		batch["maxBodySize"] = err
 	}
 	add(errs, "batch", batch)
 
@@ -261,14 +253,18 @@ func (s *Settings) Validate() error {
 	seen := map[string]bool{}
 	for i, r := range s.RateLimits.Rules {
 		re := ValidationErrors{}
-		if !rateLabelPattern.MatchString(r.Label) {
-			re["label"] = NewFieldError("validation_invalid_rate_limit_label", "Invalid rate limit label format.", nil)
+		// PocketBase's rules: label, maxRequests and duration required,
+		// the numbers at least 1.
+		if r.Label == "" {
+			re["label"] = req()
+		} else if !rateLabelPattern.MatchString(r.Label) {
+			re["label"] = NewFieldError("validation_match_invalid", "Must be in a valid format.", nil)
 		}
-		if r.MaxRequests < 1 {
-			re["maxRequests"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 1.", map[string]any{"threshold": 1})
+		if err := intRange(int64(r.MaxRequests), true, 1, 0); err != nil {
+			re["maxRequests"] = err
 		}
-		if r.Duration < 1 {
-			re["duration"] = NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 1.", map[string]any{"threshold": 1})
+		if err := intRange(int64(r.Duration), true, 1, 0); err != nil {
+			re["duration"] = err
 		}
 		switch r.Audience {
 		case "", "@guest", "@auth":
@@ -277,7 +273,7 @@ func (s *Settings) Validate() error {
 		}
 		key := r.Label + "|" + r.Audience
 		if seen[key] || (r.Audience != "" && seen[r.Label+"|"]) || (r.Audience == "" && (seen[r.Label+"|@guest"] || seen[r.Label+"|@auth"])) {
-			re["label"] = NewFieldError("validation_conflicting_rate_limit_rule", "Rate limit rule configuration with label "+r.Label+" already exists or conflicts with another rule.", nil)
+			re["label"] = NewFieldError("validation_conflicting_rate_limit_rule", "Rate limit rule configuration with label "+r.Label+" already exists or conflicts with another rule.", map[string]any{"label": r.Label})
 		}
 		seen[key] = true
 		add(rules, strconv.Itoa(i), re)
@@ -305,13 +301,15 @@ func add(parent ValidationErrors, key string, child ValidationErrors) {
 
 func validateS3(s S3Settings) ValidationErrors {
 	e := ValidationErrors{}
+	// The endpoint is checked whenever set, the rest only while enabled.
+	if u, err := url.Parse(s.Endpoint); s.Endpoint != "" && (err != nil || u.Scheme == "" || u.Host == "") {
+		e["endpoint"] = NewFieldError("validation_is_url", "Must be a valid URL.", nil)
+	}
 	if !s.Enabled {
 		return e
 	}
 	if s.Endpoint == "" {
 		e["endpoint"] = ErrRequired()
-	} else if u, err := url.Parse(s.Endpoint); err != nil || u.Scheme == "" || u.Host == "" {
-		e["endpoint"] = NewFieldError("validation_is_url", "Must be a valid URL.", nil)
 	}
 	for k, v := range map[string]string{"bucket": s.Bucket, "region": s.Region, "accessKey": s.AccessKey, "secret": s.Secret} {
 		if v == "" {
@@ -463,6 +461,13 @@ func ApplySettingsPatch(cur *Settings, body []byte) (*Settings, error) {
 	out := &Settings{}
 	if err := json.Unmarshal(merged, out); err != nil {
 		return nil, NewBadRequestError("An error occurred while loading the submitted data.", nil)
+	}
+	// A null list is an empty one, as PocketBase writes it.
+	if out.RateLimits.Rules == nil {
+		out.RateLimits.Rules = []RateLimitRule{}
+	}
+	if out.TrustedProxy.Headers == nil {
+		out.TrustedProxy.Headers = []string{}
 	}
 	return out, nil
 }

@@ -31,7 +31,7 @@ func TestSettingsValidate(t *testing.T) {
 		{"cron zero step", `{"backups":{"cron":"*/0 * * * *","cronMaxKeep":2}}`, `"cron":{"code":"validation_invalid_cron"`},
 		{"cron day of month zero", `{"backups":{"cron":"0 0 0 * *","cronMaxKeep":2}}`, `"cron":{"code":"validation_invalid_cron"`},
 		{"batch limits", `{"batch":{"enabled":true,"maxRequests":0}}`, `"maxRequests":{"code":"validation_required"`},
-		{"rate limit label", `{"rateLimits":{"rules":[{"label":"bad label!","duration":1,"maxRequests":1}]}}`, `"label":{"code":"validation_invalid_rate_limit_label"`},
+		{"rate limit label", `{"rateLimits":{"rules":[{"label":"bad label!","duration":1,"maxRequests":1}]}}`, `"label":{"code":"validation_match_invalid"`},
 		{"rate limit conflict", `{"rateLimits":{"rules":[{"label":"/api/","duration":1,"maxRequests":1},{"label":"/api/","duration":2,"maxRequests":1}]}}`, `validation_conflicting_rate_limit_rule`},
 		{"rate limit audience", `{"rateLimits":{"rules":[{"label":"*:auth","audience":"@nobody","duration":1,"maxRequests":1}]}}`, `"audience"`},
 	}

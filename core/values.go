@@ -124,6 +124,17 @@ func toString(v any) string {
 	}
 }
 
+// inputString casts a client value for a string field: a JSON object or
+// array is no string and becomes "" (PocketBase's cast fails on them and
+// keeps the zero value), so `{}` is blank, not the text "{}".
+func inputString(v any) string {
+	switch v.(type) {
+	case map[string]any, []any:
+		return ""
+	}
+	return toString(v)
+}
+
 // ToString is the exported form of the package's string cast, used by
 // other layers that must agree with field normalisation.
 func ToString(v any) string { return toString(v) }

@@ -52,3 +52,5 @@ bash admin/scripts/check.sh
 # a dependency the product gained since examples/notes/go.mod was last
 # tidied is resolved here rather than failing the run.
 (cd examples/notes && GOFLAGS=-mod=mod go vet ./... && GOFLAGS=-mod=mod go test -count=1 -timeout 3m ./...)
+# Differential compatibility run against a real PocketBase (issue 28).
+(cd compat && go vet ./... && go test -count=1 -timeout 10m ./...)

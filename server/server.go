@@ -114,7 +114,8 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 		return nil, err
 	}
 	app := core.NewApp(core.Config{DataDir: g.Dir, Dev: g.Dev, EncryptionKey: key,
-		QueryTimeout: time.Duration(g.QueryTimeout) * time.Second, Logger: logger}, st)
+		QueryTimeout: time.Duration(g.QueryTimeout) * time.Second, Logger: logger,
+		OAuth2Providers: auth.ProviderNames()}, st)
 	// The broker exists before the HTTP server so Go code (hooks,
 	// migrations) can already send realtime messages.
 	app.SetRealtime(realtime.NewBroker(app, realtime.Config{Logger: logger}))

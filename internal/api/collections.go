@@ -89,7 +89,16 @@ func (s *Server) createCollection(c *echo.Context) error {
 	if err := col.ApplyJSON(body); err != nil {
 		return err
 	}
-	col.System = false
+	if col.Id != "" {
+		// A create never saves over another collection (saving by an
+		// existing id would update, and rename, that one).
+		if other, err := s.app.FindCollectionByNameOrId(col.Id); err == nil && other.Id == col.Id {
+			return badRequest("Failed to create collection.", core.ValidationErrors{
+				"id": core.NewFieldError("validation_invalid_or_existing_id", "The model id is invalid or already exists.", nil)})
+		}
+	}
+	// As in PocketBase a superuser may create a system collection (it
+	// then cannot be deleted or renamed); the flag never changes later.
 	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
 	return s.app.TriggerCollectionRequest(core.CollectionRequestCreate, ev, func(e *core.CollectionRequestEvent) error {
 		if err := s.app.SaveCollection(c.Request().Context(), e.Collection); err != nil {
@@ -124,7 +133,12 @@ func (s *Server) updateCollection(c *echo.Context) error {
 	if err := col.ApplyJSON(body); err != nil {
 		return err
 	}
-	col.System = existing.System
+	if col.Id != existing.Id {
+		// The id is the collection's identity: PocketBase refuses a
+		// change (it would otherwise save a second collection).
+		return badRequest("Failed to update collection.", core.ValidationErrors{
+			"id": core.NewFieldError("validation_values_mismatch", "Values don't match.", nil)})
+	}
 	ev := &core.CollectionRequestEvent{RequestEvent: *s.requestEvent(c), Collection: col}
 	return s.app.TriggerCollectionRequest(core.CollectionRequestUpdate, ev, func(e *core.CollectionRequestEvent) error {
 		if err := s.app.SaveCollection(c.Request().Context(), e.Collection); err != nil {

@@ -91,7 +91,7 @@ func TestCollectionsAPI(t *testing.T) {
 		want   string
 	}{
 		{"duplicate name case-insensitive", "POST", "/api/collections", map[string]any{"name": "BOOKS"}, "validation_collection_name_exists"},
-		{"reserved field name", "POST", "/api/collections", map[string]any{"name": "x1", "fields": []any{map[string]any{"name": "expand", "type": "text"}}}, "validation_reserved_field_name"},
+		{"reserved field name", "POST", "/api/collections", map[string]any{"name": "x1", "fields": []any{map[string]any{"name": "expand", "type": "text"}}}, "validation_not_in_invalid"},
 		{"unknown field type", "POST", "/api/collections", map[string]any{"name": "x2", "fields": []any{map[string]any{"name": "a", "type": "nope"}}}, "Failed to load the submitted data"},
 		{"invalid rule", "PATCH", "/api/collections/books", map[string]any{"listRule": "nope = 1"}, "validation_invalid_rule"},
 		{"rule syntax", "PATCH", "/api/collections/books", map[string]any{"listRule": "title = "}, "validation_invalid_rule"},

@@ -202,6 +202,12 @@ func applyRecordData(app *core.App, r *core.Record, data map[string]any, superus
 			continue
 		}
 		next, err := ma.ApplyModifier(r.Get(name), mod, val)
+		if errors.Is(err, core.ErrUnsupportedModifier) {
+			// A modifier the field kind has no use for ("+n" on a
+			// number, "title+" on text) is ignored, as PocketBase
+			// ignores a key no field setter claims.
+			continue
+		}
 		if err != nil {
 			return badRequest("", nil)
 		}

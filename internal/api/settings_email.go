@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"time"
 
@@ -10,6 +11,10 @@ import (
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/auth"
 )
+
+// applePrivateKeyRe is the PEM shape PocketBase requires of the key before
+// parsing it.
+var applePrivateKeyRe = regexp.MustCompile(`(?m)-----BEGIN PRIVATE KEY----[\s\S]+-----END PRIVATE KEY-----`)
 
 func (s *Server) registerSettingsEmail() {
 	s.echo.POST("/api/settings/test/email", s.testEmail, requireSuperuser)
@@ -98,7 +103,7 @@ func (s *Server) appleClientSecret(c *echo.Context) error {
 	}
 	const invalid = "Invalid client secret data."
 	verrs := core.ValidationErrors{}
-	exact10 := core.NewFieldError("validation_length_invalid", "The length must be exactly 10.", map[string]any{"min": 10})
+	exact10 := core.NewFieldError("validation_length_invalid", "The length must be exactly 10.", map[string]any{"min": 10, "max": 10})
 	if in.ClientId == "" {
 		verrs["clientId"] = core.ErrRequired()
 	}
@@ -114,12 +119,18 @@ func (s *Server) appleClientSecret(c *echo.Context) error {
 	}
 	if in.PrivateKey == "" {
 		verrs["privateKey"] = core.ErrRequired()
+	} else if !applePrivateKeyRe.MatchString(in.PrivateKey) {
+		verrs["privateKey"] = core.NewFieldError("validation_match_invalid", "Must be in a valid format.", nil)
 	}
+	// PocketBase's rules: required, at least 1, at most the maximum.
 	maxSecs := auth.AppleMaxSecretDuration.Seconds()
-	if in.Duration == 0 {
+	switch {
+	case in.Duration == 0:
 		verrs["duration"] = core.ErrRequired()
-	} else if in.Duration < 1 || in.Duration > maxSecs {
-		verrs["duration"] = core.NewFieldError("validation_out_of_range", "Must be between 1 and 15777000.", map[string]any{"min": 1, "max": 15777000})
+	case in.Duration < 1:
+		verrs["duration"] = core.NewFieldError("validation_min_greater_equal_than_required", "Must be no less than 1.", map[string]any{"threshold": 1})
+	case in.Duration > maxSecs:
+		verrs["duration"] = core.NewFieldError("validation_max_less_equal_than_required", "Must be no greater than 15777000.", map[string]any{"threshold": 15777000})
 	}
 	if len(verrs) > 0 {
 		return badRequest(invalid, verrs)

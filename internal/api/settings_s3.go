@@ -24,7 +24,11 @@ func (s *Server) testS3(c *echo.Context) error {
 	if err != nil {
 		return badRequest(s3TestFailed, nil)
 	}
-	fsName := core.ToString(data["filesystem"])
+	fsName, ok := data["filesystem"].(string)
+	if !ok && data["filesystem"] != nil {
+		// A value that is no string cannot be decoded, as in PocketBase.
+		return badRequest("An error occurred while loading the submitted data.", nil)
+	}
 	settings := s.app.Settings()
 	var cfg core.S3Settings
 	switch fsName {

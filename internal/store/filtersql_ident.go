@@ -72,10 +72,10 @@ func litOperand(v any) *operand {
 		}
 		return &operand{kind: valLit, lit: v, typ: dialect.TypeText}
 	case bool:
-		if x {
-			return &operand{sql: "TRUE", kind: valLit, lit: true, typ: dialect.TypeBool}
-		}
-		return &operand{sql: "FALSE", kind: valLit, lit: false, typ: dialect.TypeBool}
+		// Bound like any literal, as PocketBase does: a TRUE/FALSE
+		// keyword after IS/IS NOT is SQL's truth test, so `n != true`
+		// (n IS NOT TRUE) would keep only n = 0 instead of every n != 1.
+		return &operand{kind: valLit, lit: x, typ: dialect.TypeBool}
 	case float64, float32, int, int64, int32, uint, uint64, uint32:
 		return &operand{kind: valLit, lit: v, typ: dialect.TypeNumber}
 	}
@@ -298,6 +298,11 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 	switch f.ColumnType() {
 	case core.ColumnJSON, core.ColumnGeoPoint:
 		o.json = true
+	}
+	if _, ok := f.(*core.JSONField); ok {
+		// A whole json field is compared by its JSON value, as in
+		// PocketBase: the stored `"x"` equals 'x', `5` equals 5.
+		o.sql = t.s.d.JSONExtract(column, "$")
 	}
 	switch mod {
 	case filter.ModEach:

@@ -114,6 +114,13 @@ func literalText(v any) string {
 		return x
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		// SQLite stores bools as 1/0, so a LIKE on a bool literal looks
+		// for those (PocketBase binds the literal as 1/0 too).
+		if x {
+			return "1"
+		}
+		return "0"
 	}
 	return fmt.Sprint(v)
 }
