@@ -303,6 +303,7 @@ func (t *translator) column(sc *scope, coll *core.Collection, base string, f cor
 		// A whole json field is compared by its JSON value, as in
 		// PocketBase: the stored `"x"` equals 'x', `5` equals 5.
 		o.sql = t.s.d.JSONExtract(column, "$")
+		o.typ = dialect.TypeJSON // the extracted value, as for a path
 	}
 	switch mod {
 	case filter.ModEach:
