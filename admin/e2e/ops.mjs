@@ -270,14 +270,16 @@ test('metrics settings: a generated scraper token reads /api/metrics, removing i
   const token = await page.inputValue('#st-mtoken');
   assert(/^[0-9a-f]{48}$/.test(token) && await page.getAttribute('#st-mtoken', 'type') === 'text', 'generated and shown: ' + token);
   await save.click();
+  // saved: the form resets (Save is disabled while busy too, so wait for the reset)
+  await page.waitForFunction(() => document.querySelector('#st-mtoken')?.value === '');
   await page.locator('.content button[type=submit]:disabled').waitFor();
-  assert(await page.inputValue('#st-mtoken') === '', 'write-only: the input empties after saving');
   const settings = (await api(server, 'GET', '/api/settings', su)).body;
   assert(!JSON.stringify(settings).includes(token), 'the settings API never returns the token');
   const scrape = await api(server, 'GET', '/api/metrics', 'Bearer ' + token);
   assert(scrape.status === 200 && scrape.text.includes('basalt_http_request_duration_seconds'), 'the scraper reads metrics: ' + scrape.status);
   await page.check('#st-mclear');
   await save.click();
+  await page.waitForFunction(() => document.querySelector('#st-mclear')?.checked === false);
   await page.locator('.content button[type=submit]:disabled').waitFor();
   assert((await api(server, 'GET', '/api/metrics', 'Bearer ' + token)).status === 401, 'removed token no longer reads');
   assert((await api(server, 'GET', '/api/metrics', su)).status === 200, 'superusers still read');
