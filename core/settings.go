@@ -112,8 +112,10 @@ type Settings struct {
 	TrustedProxy TrustedProxySettings `json:"trustedProxy"`
 	Batch        BatchSettings        `json:"batch"`
 	Logs         LogsSettings         `json:"logs"`
-	// Metrics is Basalt's own (PocketBase has no metrics endpoint).
-	Metrics MetricsSettings `json:"metrics"`
+	// Metrics is Basalt's own (PocketBase has no metrics endpoint). Its
+	// only key is write-only, so reads never carry it: the settings stay
+	// byte-for-byte PocketBase's (the compat harness checks).
+	Metrics MetricsSettings `json:"metrics,omitzero"`
 }
 
 // DefaultSettings returns the fresh-install settings (spec §1.9).
