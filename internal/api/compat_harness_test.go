@@ -9,17 +9,8 @@ import (
 	"github.com/basalthq/basalt/internal/testenv"
 )
 
-// at walks a decoded body along a dotted path ("data.fields.1.id.code").
-func at(v any, path string) any {
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
+// atPath walks a decoded body along a dotted path ("data.fields.1.id.code").
+func atPath(v any, path string) any { return at(v, strings.Split(path, ".")...) }
 
 // TestCompatHarnessDivergences pins the answers the differential harness
 // (compat/, issue 28) found differing from PocketBase v0.36.8 and that
@@ -194,7 +185,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 				t.Fatalf("status = %d, want %d: %s", st, tc.status, toJSON(b))
 			}
 			for p, want := range tc.want {
-				if got := at(b, p); toJSON(got) != toJSON(want) {
+				if got := atPath(b, p); toJSON(got) != toJSON(want) {
 					t.Errorf("%s = %s, want %s in %s", p, toJSON(got), toJSON(want), toJSON(b))
 				}
 			}
@@ -203,7 +194,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 				if toJSON(settingsBefore) != toJSON(settingsAfter) {
 					t.Fatalf("settings changed:\n%s\n%s", toJSON(settingsBefore), toJSON(settingsAfter))
 				}
-				if name, ok := at(tc.body, "name").(string); ok && name != "" {
+				if name, ok := atPath(tc.body, "name").(string); ok && name != "" {
 					if st, _ := s.Do("GET", "/api/collections/"+name, su, nil); st != 404 {
 						t.Fatalf("refused collection %s exists (%d)", name, st)
 					}
@@ -215,7 +206,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 	t.Run("create with an existing collection id", func(t *testing.T) {
 		_, users := s.Do("GET", "/api/collections/users", su, nil)
 		st, b := s.Do("POST", "/api/collections", su, map[string]any{"name": "compat_dupid", "id": users["id"]})
-		if st != 400 || at(b, "data.id.code") != "validation_invalid_or_existing_id" {
+		if st != 400 || atPath(b, "data.id.code") != "validation_invalid_or_existing_id" {
 			t.Fatalf("got %d %s, want 400 with data.id validation_invalid_or_existing_id", st, toJSON(b))
 		}
 		if _, after := s.Do("GET", "/api/collections/users", su, nil); toJSON(after) != toJSON(users) {
@@ -225,7 +216,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 
 	t.Run("collection id change", func(t *testing.T) {
 		st, b := s.Do("PATCH", "/api/collections/users", su, map[string]any{"id": "custom_id_1"})
-		if st != 400 || at(b, "data.id.code") != "validation_values_mismatch" {
+		if st != 400 || atPath(b, "data.id.code") != "validation_values_mismatch" {
 			t.Fatalf("got %d %s, want 400 with data.id validation_values_mismatch", st, toJSON(b))
 		}
 		if st, _ := s.Do("GET", "/api/collections/custom_id_1", su, nil); st != 404 {
@@ -267,7 +258,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, b := s.Do("POST", "/api/collections/compat_rec/records", su, tc.body)
 			for p, want := range tc.want {
-				if got := at(b, p); toJSON(got) != toJSON(want) {
+				if got := atPath(b, p); toJSON(got) != toJSON(want) {
 					t.Errorf("%s = %s, want %s in %s", p, toJSON(got), toJSON(want), toJSON(b))
 				}
 			}
@@ -318,7 +309,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		}
 		_, b := s.Do("GET", "/api/collections/compat_view/records", su, nil)
 		items, _ := b["items"].([]any)
-		if len(items) != 1 || at(items[0], "up") != "" {
+		if len(items) != 1 || atPath(items[0], "up") != "" {
 			t.Fatalf("got %s, want one item with up \"\"", toJSON(b))
 		}
 	})
@@ -353,7 +344,7 @@ func TestCompatHarnessDivergences(t *testing.T) {
 		if st != 200 {
 			t.Fatalf("status = %d: %s", st, toJSON(b))
 		}
-		if got := at(b, "oauth2.providers"); toJSON(got) == "[]" || got == nil {
+		if got := atPath(b, "oauth2.providers"); toJSON(got) == "[]" || got == nil {
 			t.Fatalf("providers dropped: %s", toJSON(b))
 		}
 	})
