@@ -67,6 +67,9 @@ func New(cfg Config) *Basalt {
 		},
 		VerifyBackup: verifyBackup,
 		RestoreBackup: func(ctx context.Context, app *core.App, g cli.Global, name string, out io.Writer) error {
+			if onPostgres(app) {
+				return restoreBackupInPlace(ctx, app, g.Dir, name, out)
+			}
 			return restoreBackup(ctx, app, g.Dir, name, out)
 		},
 		Export: func(ctx context.Context, app *core.App, g cli.Global, path string, out io.Writer) error {
