@@ -147,7 +147,9 @@ func writePortableData(ctx context.Context, st *store.Store, zw *zip.Writer, doc
 	stats.collections = len(cols)
 	byId, _ := filter.ParseSort("id")
 	for _, c := range cols {
-		raw, err := json.Marshal(c)
+		// With the token and OAuth2 secrets: a restore must keep the
+		// issued tokens valid and the providers configured.
+		raw, err := c.MarshalWithSecrets()
 		if err != nil {
 			return err
 		}
