@@ -173,4 +173,3 @@ func duplicateFirstRecord(t *testing.T, archive []byte, records string) []byte {
 	}
 	return out.Bytes()
 }
-
