@@ -76,6 +76,9 @@ func New(cfg Config) *Basalt {
 			return exportArchive(ctx, app, filepath.Join(g.Dir, "storage"), path, out)
 		},
 		Import: func(ctx context.Context, app *core.App, g cli.Global, path string, out io.Writer) error {
+			if st, err := os.Stat(path); err == nil && st.IsDir() {
+				return importDataDir(ctx, app, g, path, out)
+			}
 			return importArchive(ctx, app, filepath.Join(g.Dir, "storage"), path, out)
 		},
 	})

@@ -19,6 +19,9 @@ import (
 	"strings"
 
 	"github.com/basalthq/basalt/core"
+	"github.com/basalthq/basalt/internal/cli"
+	"github.com/basalthq/basalt/internal/store"
+	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 
 // portableArchive is an opened, checked portable archive.
@@ -221,4 +224,38 @@ func servePortableRestores(app *core.App, dir string) {
 func onPostgres(app *core.App) bool {
 	st, err := storeOf(app)
 	return err == nil && st.DB().Dialect.Name() == "postgres"
+}
+
+// importDataDir is `basalt import DIR` for a SQLite data dir: a
+// PocketBase pb_data (v0.23 and later, the schema Basalt shares) or a
+// Basalt one. The source is never changed: its data.db is copied into a
+// scratch dir, opened there as a Basalt app (which brings the copy's
+// schema up to Basalt's), exported to a portable archive with the
+// source's storage/ files, and that archive imported into app.
+func importDataDir(ctx context.Context, app *core.App, g cli.Global, srcDir string, out io.Writer) error {
+	tmp, err := app.TempDir("import")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	copyDir := filepath.Join(tmp, "data")
+	if err := os.Mkdir(copyDir, 0o700); err != nil {
+		return err
+	}
+	if err := store.CopyDataFile(ctx, sqlite.Dialect{}, srcDir, copyDir); err != nil {
+		return fmt.Errorf("%s is not a data dir Basalt can import: %w", srcDir, err)
+	}
+	src, err := open(ctx, cli.Global{Dir: copyDir, EncryptionEnv: g.EncryptionEnv, MigrationsDir: filepath.Join(tmp, "no_migrations")}, io.Discard, nil)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", srcDir, err)
+	}
+	archive := filepath.Join(tmp, "archive.zip")
+	_, err = writePortable(ctx, src, filepath.Join(srcDir, "storage"), archive)
+	if cerr := src.Terminate(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", srcDir, err)
+	}
+	return importArchive(ctx, app, filepath.Join(g.Dir, "storage"), archive, out)
 }

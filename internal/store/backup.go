@@ -150,3 +150,24 @@ func (s *Store) DeleteParam(ctx context.Context, key string) error {
 		return err
 	})
 }
+
+// CopyDataFile writes a consistent copy of the data.db of the data dir
+// srcDir into the existing directory destDir without changing the source
+// (opened read-only; the engine's online copy, so a source another
+// process still writes is copied at one point in time). `basalt import`
+// reads a PocketBase pb_data through such a copy.
+func CopyDataFile(ctx context.Context, d dialect.Dialect, srcDir, destDir string) error {
+	src := filepath.Join(srcDir, dataFile)
+	if st, err := os.Stat(src); err != nil || !st.Mode().IsRegular() {
+		return fmt.Errorf("%w: no %s in %s", ErrUnrecognisedData, dataFile, srcDir)
+	}
+	conns, err := d.Open(ctx, src, dialect.Options{ReadOnly: true, MaxReaders: 1})
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	defer conns.Close()
+	if err := d.Snapshot(ctx, conns.Reader, filepath.Join(destDir, dataFile)); err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	return nil
+}
