@@ -28,8 +28,11 @@ import (
 const (
 	portableFormat   = "basalt-export/1"
 	portableManifest = "basalt-export.json"
-	portablePage     = 500
 )
+
+// portablePage is how many records an export reads per query (a var so
+// a test can make an archive span many queries).
+var portablePage = 500
 
 // portableDoc is the archive's manifest.
 type portableDoc struct {
