@@ -77,6 +77,11 @@ func TestImportPocketBaseDataDir(t *testing.T) {
 				t.Fatalf("file: %q", got)
 			}
 			login(t, base, "users", "u@example.com", "userpass123")
+			// PocketBase's storage metadata files are not carried over.
+			sidecars, _ := filepath.Glob(filepath.Join(args[1], "storage", "*", "*", "*.attrs"))
+			if len(sidecars) != 0 {
+				t.Fatalf("PocketBase's .attrs files were imported: %v", sidecars)
+			}
 			if st, _, _ := postJSON(base+"/api/collections/users/auth-with-password", "", map[string]any{"identity": "u@example.com", "password": "wrong-password"}); st != 400 {
 				t.Fatalf("login with a wrong password: %d", st)
 			}

@@ -60,7 +60,7 @@ type portableStats struct {
 // exportArchive writes app's database and its local files (storageDir)
 // to the zip file dest, which must not exist.
 func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, out io.Writer) error {
-	stats, err := writePortable(ctx, app, storageDir, dest)
+	stats, err := writePortable(ctx, app, storageDir, dest, false)
 	if err != nil {
 		return err
 	}
@@ -72,8 +72,9 @@ func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, 
 // The database part is read in one snapshot transaction (Store.
 // ReadSnapshot): writes go on meanwhile and the archive is the database
 // at one point in time. Files are copied after it; a file deleted
-// meanwhile is skipped.
-func writePortable(ctx context.Context, app *core.App, storageDir, dest string) (stats portableStats, err error) {
+// meanwhile is skipped. pocketBase skips the ".attrs" metadata files
+// PocketBase's local storage keeps beside each file (Basalt has none).
+func writePortable(ctx context.Context, app *core.App, storageDir, dest string, pocketBase bool) (stats portableStats, err error) {
 	st, err := storeOf(app)
 	if err != nil {
 		return stats, err
@@ -107,6 +108,11 @@ func writePortable(ctx context.Context, app *core.App, storageDir, dest string) 
 		}
 		if err != nil || d.IsDir() || !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".basalt-tmp-") {
 			return err // (files still being written are never archived)
+		}
+		if pocketBase && strings.HasSuffix(p, ".attrs") {
+			if _, err := os.Stat(strings.TrimSuffix(p, ".attrs")); err == nil {
+				return nil
+			}
 		}
 		rel, err := filepath.Rel(storageDir, p)
 		if err != nil {

@@ -250,7 +250,7 @@ func importDataDir(ctx context.Context, app *core.App, g cli.Global, srcDir stri
 		return fmt.Errorf("open %s: %w", srcDir, err)
 	}
 	archive := filepath.Join(tmp, "archive.zip")
-	_, err = writePortable(ctx, src, filepath.Join(srcDir, "storage"), archive)
+	_, err = writePortable(ctx, src, filepath.Join(srcDir, "storage"), archive, true)
 	if cerr := src.Terminate(); err == nil {
 		err = cerr
 	}

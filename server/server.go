@@ -136,7 +136,7 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 		// archive of `basalt export`, read in one snapshot transaction.
 		storageDir := filepath.Join(g.Dir, "storage")
 		app.SetBackupWriter(func(ctx context.Context, zipPath string) error {
-			_, err := writePortable(ctx, app, storageDir, zipPath)
+			_, err := writePortable(ctx, app, storageDir, zipPath, false)
 			return err
 		})
 	}
