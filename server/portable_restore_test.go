@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -131,4 +133,65 @@ func TestPostgresBackupUnderWriteLoad(t *testing.T) {
 		t.Fatalf("a file added after the backup survived the restore: %v", err)
 	}
 	assertNoScratch(t, dir)
+}
+
+// TestPostgresRestoreRefusesBadArchives: on PostgreSQL an archive failing
+// any check of a restore answers an error wrapping core.ErrBadArchive and
+// changes neither the database nor the files.
+func TestPostgresRestoreRefusesBadArchives(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	dir := filepath.Join(t.TempDir(), "pb_data")
+	app, err := open(ctx, cli.Global{Dir: dir, QueryTimeout: 30, DB: dsn}, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Terminate()
+	notes := addNotes(t, app)
+	id, err := saveNote(ctx, app, notes, "keep me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "storage", "c1", "r1", "a.txt")
+	must(t, os.MkdirAll(filepath.Dir(file), 0o755))
+	must(t, os.WriteFile(file, []byte("hello"), 0o644))
+	manifest := func(format, collections string) []byte {
+		return []byte(`{"format":"` + format + `","engine":"postgres","collections":` + collections + `,"params":{},"migrations":[]}`)
+	}
+	okCols := `[{"id":"c_ok","name":"ok","type":"base","fields":[{"name":"id","type":"text","primaryKey":true}]}]`
+	tests := []struct {
+		name    string
+		archive []byte
+		limits  core.BackupLimits
+	}{
+		{"not a zip", []byte("PK\x03\x04 not really"), core.BackupLimits{}},
+		{"no manifest", zipOf(t, map[string][]byte{"records/x.jsonl": nil}), core.BackupLimits{}},
+		{"a SQLite data dir backup", zipOf(t, map[string][]byte{"data.db": []byte("SQLite format 3\x00")}), core.BackupLimits{}},
+		{"unknown format", zipOf(t, map[string][]byte{portableManifest: manifest("basalt-export/99", "[]")}), core.BackupLimits{}},
+		{"collection without a name", zipOf(t, map[string][]byte{portableManifest: manifest(portableFormat, `[{"id":"x"}]`)}), core.BackupLimits{}},
+		{"records of an unlisted collection", zipOf(t, map[string][]byte{portableManifest: manifest(portableFormat, okCols), "records/other.jsonl": []byte("{}\n")}), core.BackupLimits{}},
+		{"records that are not JSON", zipOf(t, map[string][]byte{portableManifest: manifest(portableFormat, okCols), "records/c_ok.jsonl": []byte("{not json\n")}), core.BackupLimits{}},
+		{"unexpected entry", zipOf(t, map[string][]byte{portableManifest: manifest(portableFormat, okCols), "hooks/x.go": nil}), core.BackupLimits{}},
+		{"entry escaping the dir", zipOf(t, map[string][]byte{portableManifest: manifest(portableFormat, okCols), "storage/../../x": nil}), core.BackupLimits{}},
+		{"symbolic link", symlinkZip(t), core.BackupLimits{}},
+		{"over the size limit", zipOf(t, map[string][]byte{portableManifest: manifest(portableFormat, okCols), "storage/big": bytes.Repeat([]byte("x"), 4096)}), core.BackupLimits{MaxExtractedSize: 1024}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			app.SetBackupLimits(tc.limits)
+			zipPath := filepath.Join(t.TempDir(), "a.zip")
+			must(t, os.WriteFile(zipPath, tc.archive, 0o644))
+			err := restorePortable(ctx, app, filepath.Join(dir, "storage"), zipPath)
+			if !errors.Is(err, core.ErrBadArchive) {
+				t.Fatalf("restore = %v, want an error wrapping ErrBadArchive", err)
+			}
+			if ids := noteIds(t, app); len(ids) != 1 || !ids[id] {
+				t.Fatalf("notes after a refused restore: %v", ids)
+			}
+			if raw, err := os.ReadFile(file); err != nil || string(raw) != "hello" {
+				t.Fatalf("file after a refused restore: %q %v", raw, err)
+			}
+			assertNoScratch(t, dir)
+		})
+	}
 }
