@@ -84,6 +84,14 @@ func TestPostgresBackupRestoreInPlace(t *testing.T) {
 		t.Fatalf("a failed restore dropped a collection: %d", st)
 	}
 
+	// The CLI restore is refused while a server runs on the data dir (it
+	// could not reload that server's caches).
+	if out, err := run(t, bin, nil, append([]string{"backup", "restore", "snap.zip"}, db...)...); err == nil || !strings.Contains(out, "in use by a running server") {
+		t.Fatalf("CLI restore while serving: %v\n%s", err, out)
+	}
+	if got := answers(t, base); got != changed {
+		t.Fatal("a refused CLI restore changed the data")
+	}
 	if st, b, _ := postJSON(base+"/api/backups/snap.zip/restore", token, map[string]any{}); st != 204 {
 		t.Fatalf("restore: %d %v", st, b)
 	}

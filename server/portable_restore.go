@@ -184,8 +184,17 @@ func restorePortable(ctx context.Context, app *core.App, storageDir, zipPath str
 
 // restoreBackupInPlace is `basalt backup restore NAME` on PostgreSQL:
 // the stored backup fetched to a scratch file and restored in place.
+// (With a server running, restore through the API instead: it reloads
+// that server's caches.)
 func restoreBackupInPlace(ctx context.Context, app *core.App, dir, name string, out io.Writer) error {
 	defer app.Terminate()
+	// A server on the same data dir would keep serving its caches of the
+	// replaced data: refused as on SQLite (it holds a shared lock).
+	unlock, err := lockDataDir(dir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tmp, err := app.TempDir("fetch")
 	if err != nil {
 		return err
