@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/basalthq/basalt/internal/store/dialect/postgres/pgtest"
 )
 
 // TestCLIBackupRoundTrip: `backup create`, `list`, `verify` and
@@ -22,10 +24,23 @@ import (
 // backup and bad names are refused with nothing changed.
 func TestCLIBackupRoundTrip(t *testing.T) {
 	bin := buildBinary(t)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { cliBackupRoundTrip(t, bin, engine) })
+	}
+}
+
+// cliBackupRoundTrip is TestCLIBackupRoundTrip on one engine: on
+// PostgreSQL the backup is a portable archive and the restore loads it
+// into the database (issue #26 item 3).
+func cliBackupRoundTrip(t *testing.T, bin, engine string) {
 	dir := filepath.Join(t.TempDir(), "pb_data")
+	flags := []string{"--dir", dir}
+	if engine == "postgres" {
+		flags = append(flags, "--db", pgtest.DSN(t))
+	}
 	mustRun := func(args ...string) string {
 		t.Helper()
-		out, err := run(t, bin, nil, append(args, "--dir", dir)...)
+		out, err := run(t, bin, nil, append(args, flags...)...)
 		if err != nil {
 			t.Fatalf("basalt %v: %v\n%s", args, err, out)
 		}
@@ -60,7 +75,7 @@ func TestCLIBackupRoundTrip(t *testing.T) {
 		{"restore with parent dir", []string{"backup", "restore", "../one.zip"}, "Missing or invalid backup file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := run(t, bin, nil, append(tc.args, "--dir", dir)...)
+			out, err := run(t, bin, nil, append(tc.args, flags...)...)
 			if err == nil || !strings.Contains(out, tc.want) {
 				t.Fatalf("basalt %v: err=%v, output %q, want %q", tc.args, err, out, tc.want)
 			}
@@ -71,7 +86,7 @@ func TestCLIBackupRoundTrip(t *testing.T) {
 		t.Fatalf("restore output: %s", out)
 	}
 	// The restored data has one superuser; the local backups are kept.
-	out, _ := run(t, bin, nil, "superuser", "delete", "second@example.com", "--dir", dir)
+	out, _ := run(t, bin, nil, append([]string{"superuser", "delete", "second@example.com"}, flags...)...)
 	if !strings.Contains(out, "not found") {
 		t.Fatalf("the superuser made after the backup still exists after the restore: %s", out)
 	}

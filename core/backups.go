@@ -123,6 +123,12 @@ type backupState struct {
 	inUse string
 
 	restorer BackupRestorer
+	// inPlace: the restorer loads the archive into the running app
+	// (PostgreSQL) instead of handing it to a restart.
+	inPlace bool
+	// writer, when set, writes the archive instead of the data dir
+	// snapshot (PostgreSQL: the portable archive).
+	writer BackupWriter
 
 	onCreate  *hook.Hook[*BackupEvent]
 	onRestore *hook.Hook[*BackupEvent]
@@ -146,6 +152,20 @@ func (app *App) OnBackupCreate() *hook.Hook[*BackupEvent] { return app.backups()
 // checks the archive and swaps the data dir (the CLI) or hands it to the
 // server's restart (the API).
 func (app *App) OnBackupRestore() *hook.Hook[*BackupEvent] { return app.backups().onRestore }
+
+// BackupWriter writes a complete backup archive into the new file
+// zipPath. The server installs one for engines whose data is not files
+// in the data dir (PostgreSQL: the portable archive of `basalt export`).
+type BackupWriter func(ctx context.Context, zipPath string) error
+
+// SetBackupWriter installs how backups are written (nil: the data dir
+// with snapshots of its SQLite databases).
+func (app *App) SetBackupWriter(w BackupWriter) {
+	b := app.backups()
+	b.mu.Lock()
+	b.writer = w
+	b.mu.Unlock()
+}
 
 // SetBackupStorage installs where backups are kept.
 func (app *App) SetBackupStorage(s BackupStorage) {
@@ -328,29 +348,39 @@ func (app *App) createBackup(ctx context.Context, name string) error {
 	})
 }
 
-// writeBackup snapshots the databases into a scratch dir, zips them with
-// the rest of the data dir and stores the zip; the scratch dir goes on
-// every path.
+// writeBackup writes the archive into a scratch dir (the installed
+// BackupWriter, else snapshots of the databases zipped with the rest of
+// the data dir) and stores it; the scratch dir goes on every path.
 func (app *App) writeBackup(ctx context.Context, st BackupStorage, name string) error {
-	snap, ok := app.store.(Snapshotter)
-	if !ok {
-		return errors.New("backups: the store cannot take snapshots")
-	}
+	b := app.backups()
+	b.mu.Lock()
+	writer := b.writer
+	b.mu.Unlock()
 	tmp, err := app.TempDir("backup")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	dbDir := filepath.Join(tmp, "db")
-	if err := os.Mkdir(dbDir, 0o700); err != nil {
-		return err
-	}
-	if err := snap.Snapshot(ctx, dbDir); err != nil {
-		return err
-	}
 	zipPath := filepath.Join(tmp, "archive.zip")
-	if err := writeArchive(ctx, zipPath, app.config.DataDir, dbDir); err != nil {
-		return err
+	if writer != nil {
+		if err := writer(ctx, zipPath); err != nil {
+			return err
+		}
+	} else {
+		snap, ok := app.store.(Snapshotter)
+		if !ok {
+			return errors.New("backups: the store cannot take snapshots")
+		}
+		dbDir := filepath.Join(tmp, "db")
+		if err := os.Mkdir(dbDir, 0o700); err != nil {
+			return err
+		}
+		if err := snap.Snapshot(ctx, dbDir); err != nil {
+			return err
+		}
+		if err := writeArchive(ctx, zipPath, app.config.DataDir, dbDir); err != nil {
+			return err
+		}
 	}
 	f, err := os.Open(zipPath)
 	if err != nil {

@@ -15,7 +15,17 @@ type BackupRestorer func(ctx context.Context, name string) error
 func (app *App) SetBackupRestorer(r BackupRestorer) {
 	b := app.backups()
 	b.mu.Lock()
-	b.restorer = r
+	b.restorer, b.inPlace = r, false
+	b.mu.Unlock()
+}
+
+// SetInPlaceBackupRestorer installs a restorer that loads the archive
+// into the running app and returns once it serves the restored data
+// (PostgreSQL): the app is not busy after it, whatever its outcome.
+func (app *App) SetInPlaceBackupRestorer(r BackupRestorer) {
+	b := app.backups()
+	b.mu.Lock()
+	b.restorer, b.inPlace = r, true
 	b.mu.Unlock()
 }
 
@@ -37,7 +47,7 @@ func (app *App) RestoreBackup(ctx context.Context, key string) (err error) {
 	}
 	b := app.backups()
 	b.mu.Lock()
-	restorer := b.restorer
+	restorer, inPlace := b.restorer, b.inPlace
 	b.mu.Unlock()
 	if restorer == nil {
 		return NewBadRequestError("Restoring needs the server stopped: run `basalt backup restore "+key+"`.", nil)
@@ -57,7 +67,7 @@ func (app *App) RestoreBackup(ctx context.Context, key string) (err error) {
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || inPlace {
 		release()
 	}
 	return err

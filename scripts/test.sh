@@ -38,6 +38,7 @@ fuzz ./core/filter FuzzParse
 fuzz ./core/filter FuzzParseParams
 fuzz ./core/cron FuzzParse
 fuzz ./internal/store/dialect/postgres FuzzIndexSQL
+fuzz ./server FuzzOpenPortable
 for target in FuzzRecordBody FuzzMultipartSplit FuzzBatchBody FuzzFindRecordsByFilterParam FuzzSSEEvent FuzzRuleLint FuzzRequestId; do
   fuzz ./internal/api "$target"
 done

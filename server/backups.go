@@ -141,8 +141,22 @@ func checkBackup(ctx context.Context, app *core.App, name, dest string) (counts 
 	if err := core.ExtractBackupArchive(ctx, zipPath, dest, app.BackupLimits()); err != nil {
 		return nil, err
 	}
+	if isPortableDir(dest) {
+		// A portable archive (a PostgreSQL backup, `basalt export`): it
+		// cannot become a data dir, only be loaded (verify reports it).
+		a, err := openPortable(zipPath)
+		if err != nil {
+			return nil, err
+		}
+		a.Close()
+		return a.counts, errPortableArchive
+	}
 	return store.CheckDataDir(ctx, sqlite.Dialect{}, dest)
 }
+
+// errPortableArchive is checkBackup's answer for a sound portable
+// archive, which a SQLite server cannot swap in as its data dir.
+var errPortableArchive = fmt.Errorf("%w: a portable archive (a PostgreSQL backup or `basalt export`), not a data dir: load it into a fresh data dir with `basalt import`", core.ErrBadArchive)
 
 // verifyBackup is `basalt backup verify NAME`: the checks of a restore on
 // a scratch copy, and the record count of every collection.
@@ -153,6 +167,9 @@ func verifyBackup(ctx context.Context, app *core.App, name string, out io.Writer
 	}
 	defer os.RemoveAll(tmp)
 	counts, err := checkBackup(ctx, app, name, filepath.Join(tmp, "data"))
+	if errors.Is(err, errPortableArchive) {
+		err = nil // sound; only not a data dir
+	}
 	if err != nil {
 		return fmt.Errorf("backup %s failed its check: %w", name, err)
 	}

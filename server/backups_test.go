@@ -16,6 +16,7 @@ import (
 	"github.com/basalthq/basalt/core"
 	"github.com/basalthq/basalt/internal/cli"
 	"github.com/basalthq/basalt/internal/store"
+	"github.com/basalthq/basalt/internal/store/dialect/postgres/pgtest"
 	"github.com/basalthq/basalt/internal/store/dialect/sqlite"
 )
 
@@ -350,9 +351,24 @@ func must(t *testing.T, err error) {
 // archive and keeps only the newest cronMaxKeep automatic backups, never
 // touching the others.
 func TestAutoBackupCron(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { autoBackupCron(t, engine) })
+	}
+}
+
+// autoBackupCron is TestAutoBackupCron on one engine (on PostgreSQL the
+// automatic backup is a portable archive, rotated the same way).
+func autoBackupCron(t *testing.T, engine string) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "pb_data")
-	app := openBackupApp(t, dir)
+	db := ""
+	if engine == "postgres" {
+		db = pgtest.DSN(t)
+	}
+	app, err := open(ctx, cli.Global{Dir: dir, QueryTimeout: 30, DB: db}, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer app.Terminate()
 	if app.Cron().Has(core.CronAutoBackup) {
 		t.Fatal("auto backups scheduled without settings.backups.cron")
@@ -402,6 +418,21 @@ func TestAutoBackupCron(t *testing.T) {
 	if len(keys) != 3 || keys[0] != "@auto_pb_backup_acme_20200103000000.zip" ||
 		!strings.HasPrefix(keys[1], "@auto_pb_backup_acme_2") || keys[1] == keys[0] || keys[2] != "manual.zip" {
 		t.Fatalf("backups after rotation = %v, want the new auto backup, the newest old one and manual.zip", keys)
+	}
+	// The new archive is the engine's kind: a data dir with data.db on
+	// SQLite, the portable archive on PostgreSQL.
+	zr, err := zip.OpenReader(filepath.Join(bdir, keys[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	want := map[string]string{"sqlite": "data.db", "postgres": portableManifest}[engine]
+	found = false
+	for _, f := range zr.File {
+		found = found || f.Name == want
+	}
+	if !found {
+		t.Fatalf("the %s auto backup has no %s", engine, want)
 	}
 
 	s = app.Settings().Clone()

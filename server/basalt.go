@@ -67,12 +67,18 @@ func New(cfg Config) *Basalt {
 		},
 		VerifyBackup: verifyBackup,
 		RestoreBackup: func(ctx context.Context, app *core.App, g cli.Global, name string, out io.Writer) error {
+			if onPostgres(app) {
+				return restoreBackupInPlace(ctx, app, g.Dir, name, out)
+			}
 			return restoreBackup(ctx, app, g.Dir, name, out)
 		},
 		Export: func(ctx context.Context, app *core.App, g cli.Global, path string, out io.Writer) error {
 			return exportArchive(ctx, app, filepath.Join(g.Dir, "storage"), path, out)
 		},
 		Import: func(ctx context.Context, app *core.App, g cli.Global, path string, out io.Writer) error {
+			if st, err := os.Stat(path); err == nil && st.IsDir() {
+				return importDataDir(ctx, app, g, path, out)
+			}
 			return importArchive(ctx, app, filepath.Join(g.Dir, "storage"), path, out)
 		},
 	})

@@ -28,8 +28,11 @@ import (
 const (
 	portableFormat   = "basalt-export/1"
 	portableManifest = "basalt-export.json"
-	portablePage     = 500
 )
+
+// portablePage is how many records an export reads per query (a var so
+// a test can make an archive span many queries).
+var portablePage = 500
 
 // portableDoc is the archive's manifest.
 type portableDoc struct {
@@ -48,16 +51,37 @@ func storeOf(app *core.App) (*store.Store, error) {
 	return st, nil
 }
 
+// portableStats counts what an archive holds.
+type portableStats struct {
+	collections, records, files int
+	engine                      string
+}
+
 // exportArchive writes app's database and its local files (storageDir)
 // to the zip file dest, which must not exist.
-func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, out io.Writer) (err error) {
-	st, err := storeOf(app)
+func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, out io.Writer) error {
+	stats, err := writePortable(ctx, app, storageDir, dest, false)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "Exported %d collections, %d records and %d files from %s to %s\n", stats.collections, stats.records, stats.files, stats.engine, dest)
+	return nil
+}
+
+// writePortable writes the portable archive of app to the new file dest.
+// The database part is read in one snapshot transaction (Store.
+// ReadSnapshot): writes go on meanwhile and the archive is the database
+// at one point in time. Files are copied after it; a file deleted
+// meanwhile is skipped. pocketBase skips the ".attrs" metadata files
+// PocketBase's local storage keeps beside each file (Basalt has none).
+func writePortable(ctx context.Context, app *core.App, storageDir, dest string, pocketBase bool) (stats portableStats, err error) {
+	st, err := storeOf(app)
+	if err != nil {
+		return stats, err
+	}
 	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return err
+		return stats, err
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil {
@@ -68,15 +92,73 @@ func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, 
 		}
 	}()
 	zw := zip.NewWriter(f)
+	doc := portableDoc{Format: portableFormat, Engine: st.DB().Dialect.Name(), Params: map[string]string{}}
+	stats.engine = doc.Engine
+	if err := st.ReadSnapshot(ctx, func(ctx context.Context) error {
+		return writePortableData(ctx, st, zw, &doc, &stats)
+	}); err != nil {
+		return stats, err
+	}
+	if err := filepath.WalkDir(storageDir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			if p == storageDir {
+				return fs.SkipDir
+			}
+			return nil // removed since its directory was listed
+		}
+		if err != nil || d.IsDir() || !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".basalt-tmp-") {
+			return err // (files still being written are never archived)
+		}
+		if pocketBase && strings.HasSuffix(p, ".attrs") {
+			if _, err := os.Stat(strings.TrimSuffix(p, ".attrs")); err == nil {
+				return nil
+			}
+		}
+		rel, err := filepath.Rel(storageDir, p)
+		if err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // its record was deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		w, err := zw.Create("storage/" + filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		stats.files++
+		_, err = io.Copy(w, src)
+		return err
+	}); err != nil {
+		return stats, fmt.Errorf("files: %w", err)
+	}
+	w, err := zw.Create(portableManifest)
+	if err != nil {
+		return stats, err
+	}
+	if err := json.NewEncoder(w).Encode(doc); err != nil {
+		return stats, err
+	}
+	return stats, zw.Close()
+}
+
+// writePortableData writes the records of every collection into zw and
+// the schema, params and migrations into doc, all read through ctx.
+func writePortableData(ctx context.Context, st *store.Store, zw *zip.Writer, doc *portableDoc, stats *portableStats) error {
 	cols, err := st.LoadCollections(ctx)
 	if err != nil {
 		return err
 	}
-	doc := portableDoc{Format: portableFormat, Engine: st.DB().Dialect.Name(), Params: map[string]string{}}
+	stats.collections = len(cols)
 	byId, _ := filter.ParseSort("id")
-	total := 0
 	for _, c := range cols {
-		raw, err := json.Marshal(c)
+		// With the token and OAuth2 secrets: a restore must keep the
+		// issued tokens valid and the providers configured.
+		raw, err := c.MarshalWithSecrets()
 		if err != nil {
 			return err
 		}
@@ -103,7 +185,7 @@ func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, 
 					return err
 				}
 			}
-			total += len(res.Records)
+			stats.records += len(res.Records)
 			if len(res.Records) < portablePage {
 				break
 			}
@@ -120,48 +202,8 @@ func exportArchive(ctx context.Context, app *core.App, storageDir, dest string, 
 		}
 		doc.Params[k] = string(v)
 	}
-	if doc.Migrations, err = st.AppliedMigrations(ctx); err != nil {
-		return err
-	}
-	files := 0
-	if err := filepath.WalkDir(storageDir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == storageDir {
-			return fs.SkipDir
-		}
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(storageDir, p)
-		if err != nil {
-			return err
-		}
-		w, err := zw.Create("storage/" + filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		src, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer src.Close()
-		files++
-		_, err = io.Copy(w, src)
-		return err
-	}); err != nil {
-		return fmt.Errorf("files: %w", err)
-	}
-	w, err := zw.Create(portableManifest)
-	if err != nil {
-		return err
-	}
-	if err := json.NewEncoder(w).Encode(doc); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "Exported %d collections, %d records and %d files from %s to %s\n", len(cols), total, files, doc.Engine, dest)
-	return nil
+	doc.Migrations, err = st.AppliedMigrations(ctx)
+	return err
 }
 
 // importArchive loads the archive src into app's database, which must be
@@ -211,8 +253,43 @@ func importArchive(ctx context.Context, app *core.App, storageDir, src string, o
 		}
 		existing[c.Id] = c
 	}
-	records := 0
+	records, err := loadPortable(ctx, app, st, &doc, entries, existing, false)
+	if err != nil {
+		return fmt.Errorf("import %s: %w (nothing was imported)", src, err)
+	}
+	files := 0
+	for name, f := range entries {
+		rel, ok := strings.CutPrefix(name, "storage/")
+		if !ok || strings.HasSuffix(name, "/") {
+			continue
+		}
+		clean := path.Clean(rel)
+		if clean == "." || strings.HasPrefix(clean, "../") || path.IsAbs(clean) || strings.Contains(clean, "\\") {
+			return fmt.Errorf("%s: unsafe file name %q", src, name)
+		}
+		if err := extractFile(f, filepath.Join(storageDir, filepath.FromSlash(clean))); err != nil {
+			return fmt.Errorf("file %s: %w", clean, err)
+		}
+		files++
+	}
+	fmt.Fprintf(out, "Imported %d collections, %d records and %d files (exported from %s)\n", len(doc.Collections), records, files, doc.Engine)
+	return nil
+}
+
+// loadPortable loads the collections, records, params and migrations of
+// doc (entries: the archive's files by name) in one transaction, over the
+// collections existing (the current ones, by id). With replace, the
+// current data goes first: every collection that is not a system one is
+// dropped, the system ones emptied, the params not in the archive
+// removed. A failure rolls everything back.
+func loadPortable(ctx context.Context, app *core.App, st *store.Store, doc *portableDoc, entries map[string]*zip.File, existing map[string]*core.Collection, replace bool) (records int, err error) {
 	err = st.RunInTx(ctx, func(ctx context.Context) error {
+		records = 0
+		if replace {
+			if err := emptyDatabase(ctx, st, doc, existing); err != nil {
+				return err
+			}
+		}
 		exported := map[string]bool{}
 		for _, raw := range doc.Collections {
 			c := &core.Collection{}
@@ -262,25 +339,50 @@ func importArchive(ctx context.Context, app *core.App, storageDir, src string, o
 		}
 		return nil
 	})
+	return records, err
+}
+
+// emptyDatabase is the first half of a replacing load: the views go
+// (newest first, a view may read another), then the other collections
+// that are not system ones, then the records of the system collections
+// and the params the archive does not hold. existing is refilled with
+// the system collections, which the load then updates in place.
+func emptyDatabase(ctx context.Context, st *store.Store, doc *portableDoc, existing map[string]*core.Collection) error {
+	current, err := st.LoadCollections(ctx)
 	if err != nil {
-		return fmt.Errorf("import %s: %w (nothing was imported)", src, err)
+		return err
 	}
-	files := 0
-	for name, f := range entries {
-		rel, ok := strings.CutPrefix(name, "storage/")
-		if !ok || strings.HasSuffix(name, "/") {
-			continue
+	clear(existing)
+	for pass := 0; pass < 2; pass++ {
+		for i := len(current) - 1; i >= 0; i-- {
+			c := current[i]
+			if c.System || c.IsView() != (pass == 0) {
+				continue
+			}
+			if err := st.DeleteCollection(ctx, c); err != nil {
+				return fmt.Errorf("drop %s: %w", c.Name, err)
+			}
 		}
-		clean := path.Clean(rel)
-		if clean == "." || strings.HasPrefix(clean, "../") || path.IsAbs(clean) || strings.Contains(clean, "\\") {
-			return fmt.Errorf("%s: unsafe file name %q", src, name)
-		}
-		if err := extractFile(f, filepath.Join(storageDir, filepath.FromSlash(clean))); err != nil {
-			return fmt.Errorf("file %s: %w", clean, err)
-		}
-		files++
 	}
-	fmt.Fprintf(out, "Imported %d collections, %d records and %d files (exported from %s)\n", len(doc.Collections), records, files, doc.Engine)
+	for _, c := range current {
+		if c.System {
+			if err := st.TruncateCollection(ctx, c); err != nil {
+				return fmt.Errorf("empty %s: %w", c.Name, err)
+			}
+			existing[c.Id] = c
+		}
+	}
+	keys, err := st.ParamKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, ok := doc.Params[k]; !ok {
+			if err := st.DeleteParam(ctx, k); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

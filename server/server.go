@@ -131,6 +131,15 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 		st.Close()
 		return nil, err
 	}
+	if onPostgres(app) {
+		// No data dir file holds the database: backups are the portable
+		// archive of `basalt export`, read in one snapshot transaction.
+		storageDir := filepath.Join(g.Dir, "storage")
+		app.SetBackupWriter(func(ctx context.Context, zipPath string) error {
+			_, err := writePortable(ctx, app, storageDir, zipPath, false)
+			return err
+		})
+	}
 	removeInstallerOnFirstSuperuser(app)
 	app.SetMailer(settingsMailer(app))
 	if register != nil {
@@ -262,7 +271,12 @@ func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 	// serving; Terminate stops them before the store closes.
 	app.Cron().Start()
 	startProfiler(app)
-	restart := serveRestores(app, g.Dir)
+	var restart <-chan struct{}
+	if onPostgres(app) {
+		servePortableRestores(app, g.Dir)
+	} else {
+		restart = serveRestores(app, g.Dir)
+	}
 	restarting := false
 	select {
 	case err := <-errCh:

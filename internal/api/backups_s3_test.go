@@ -73,7 +73,6 @@ func errorBody(t *testing.T, status int, raw []byte) (message string, data map[s
 // restoring a key that is not stored answers PocketBase's error (404 for
 // the download, 400 otherwise) and changes nothing.
 func TestBackupsMissingKey(t *testing.T) {
-	testenv.SkipOnPostgres(t, "backups of a PostgreSQL database are issue #26 item 3")
 	for name, start := range backupStorages(t) {
 		t.Run(name, func(t *testing.T) {
 			s, su, stored := start(t)
@@ -119,7 +118,6 @@ func TestBackupsMissingKey(t *testing.T) {
 // download, delete and restore routes decode them, on either storage
 // (they answered 404/400 for every automatic backup before).
 func TestBackupsEscapedKey(t *testing.T) {
-	testenv.SkipOnPostgres(t, "backups of a PostgreSQL database are issue #26 item 3")
 	const key = "@auto_pb_backup_x_20200101000000.zip"
 	for name, start := range backupStorages(t) {
 		t.Run(name, func(t *testing.T) {

@@ -95,7 +95,6 @@ func noScratch(t *testing.T, s *testenv.Server) {
 // TestBackupsAPI drives spec §1.11 K1–K6: who may call, PocketBase's
 // names, statuses and error shapes, and that bad input changes nothing.
 func TestBackupsAPI(t *testing.T) {
-	testenv.SkipOnPostgres(t, "backups of a PostgreSQL database are issue #26 item 3")
 	var created []string
 	s := testenv.StartServer(t, func(app *core.App) error {
 		app.SetBackupLimits(core.BackupLimits{MaxArchiveSize: 1 << 20})
@@ -251,7 +250,6 @@ func TestBackupsAPI(t *testing.T) {
 // answers PocketBase's "try again later" and deleting the backup being
 // written answers "in use"; neither changes anything.
 func TestBackupsAPIBusy(t *testing.T) {
-	testenv.SkipOnPostgres(t, "backups of a PostgreSQL database are issue #26 item 3")
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	s := testenv.StartServer(t, func(app *core.App) error {
@@ -298,7 +296,6 @@ func TestBackupsAPIBusy(t *testing.T) {
 // listed, downloaded, uploaded and deleted in the bucket (a real S3
 // server), and nothing is written to pb_data/backups.
 func TestBackupsS3(t *testing.T) {
-	testenv.SkipOnPostgres(t, "backups of a PostgreSQL database are issue #26 item 3")
 	endpoint, bucketDir := startS3(t, "basaltaccess", "basalt/secret+key", "backups")
 	s := testenv.StartServer(t)
 	su := s.Superuser("admin@example.com", "password123")
@@ -340,7 +337,6 @@ func TestBackupsS3(t *testing.T) {
 // waits), a second restore and a new backup answer "Try again later" and
 // a restore the restorer refuses answers 400 and frees the lock.
 func TestBackupsAPIRestoreBusy(t *testing.T) {
-	testenv.SkipOnPostgres(t, "backups of a PostgreSQL database are issue #26 item 3")
 	entered := make(chan struct{}, 1)
 	release := make(chan error)
 	s := testenv.StartServer(t)

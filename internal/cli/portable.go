@@ -27,7 +27,7 @@ func portableCmds(ctx *execContext, g *Global, stdout io.Writer, opts Options) [
 			RunE: run(func(ctx *execContext, app *core.App, path string) error {
 				return opts.Export(ctx, app, *g, path, stdout)
 			})},
-		{Use: "import FILE", Short: "Load a portable archive into an empty database (either engine)", Args: cobra.ExactArgs(1),
+		{Use: "import FILE|DIR", Short: "Load a portable archive, or a PocketBase pb_data directory, into an empty database (either engine)", Args: cobra.ExactArgs(1),
 			RunE: run(func(ctx *execContext, app *core.App, path string) error {
 				return opts.Import(ctx, app, *g, path, stdout)
 			})},

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -106,4 +107,67 @@ func checkFile(ctx context.Context, d dialect.Dialect, path string) error {
 	}
 	defer conns.Close()
 	return d.IntegrityCheck(ctx, conns.Reader)
+}
+
+// ReadSnapshot runs fn with a ctx whose reads all see one point in time:
+// a read-only transaction on the reader pool, REPEATABLE READ where the
+// engine has isolation levels (PostgreSQL). Writers go on meanwhile; fn
+// must not write. It is what a portable backup reads through, so the
+// archive is one consistent view however long it takes to write.
+func (s *Store) ReadSnapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.d.Caps().StatementErrorAbortsTx {
+		// PostgreSQL: READ COMMITTED (its default) would let each
+		// statement see newer commits. SQLite's read transactions are
+		// serializable already (one WAL snapshot from the first read).
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.rx.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin snapshot: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(context.WithValue(ctx, txKey{}, &txState{tx: tx, snapshot: true}))
+}
+
+// TruncateCollection deletes every record of the table of c (a restore
+// that loads an archive over the current data), inside the caller's
+// write transaction or its own.
+func (s *Store) TruncateCollection(ctx context.Context, c *core.Collection) error {
+	if c.IsView() {
+		return nil
+	}
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := s.db.execWrite(ctx, "DELETE FROM "+s.q(c.Name))
+		return err
+	})
+}
+
+// DeleteParam removes the _params value key (missing: no error).
+func (s *Store) DeleteParam(ctx context.Context, key string) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := Tx(ctx).Delete("_params", dbx.HashExp{"id": key}).WithContext(ctx).Execute()
+		return err
+	})
+}
+
+// CopyDataFile writes a consistent copy of the data.db of the data dir
+// srcDir into the existing directory destDir without changing the source
+// (opened read-only; the engine's online copy, so a source another
+// process still writes is copied at one point in time). `basalt import`
+// reads a PocketBase pb_data through such a copy.
+func CopyDataFile(ctx context.Context, d dialect.Dialect, srcDir, destDir string) error {
+	src := filepath.Join(srcDir, dataFile)
+	if st, err := os.Stat(src); err != nil || !st.Mode().IsRegular() {
+		return fmt.Errorf("%w: no %s in %s", ErrUnrecognisedData, dataFile, srcDir)
+	}
+	conns, err := d.Open(ctx, src, dialect.Options{ReadOnly: true, MaxReaders: 1})
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	defer conns.Close()
+	if err := d.Snapshot(ctx, conns.Reader, filepath.Join(destDir, dataFile)); err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	return nil
 }

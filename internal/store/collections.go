@@ -60,7 +60,9 @@ func (s *Store) LoadCollections(ctx context.Context) ([]*core.Collection, error)
 		}
 		out = append(out, c)
 	}
-	s.setCollections(out)
+	if tx := txFrom(ctx); tx == nil || !tx.snapshot {
+		s.setCollections(out)
+	}
 	return out, nil
 }
 

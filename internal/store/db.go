@@ -113,6 +113,9 @@ type txState struct {
 	bound *boundStmts
 	// changes is what the group changed, shared by its jobs.
 	changes *groupChanges
+	// snapshot marks a read-only ReadSnapshot transaction: what it reads
+	// may be older than the store's indexes, which it must not update.
+	snapshot bool
 }
 
 // boundStmts maps the writer's prepared statements to their copies bound
