@@ -378,7 +378,9 @@ func (Dialect) IndexSQL(stmt string) string {
 				i = len(stmt)
 				continue
 			}
-			b.WriteString(`"` + stmt[i+1:i+1+end] + `"`)
+			// a double quote inside the name is doubled, as PostgreSQL
+			// quoted names spell it
+			b.WriteString(`"` + strings.ReplaceAll(stmt[i+1:i+1+end], `"`, `""`) + `"`)
 			i += end + 1
 		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			end := i + 1
