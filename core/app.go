@@ -59,6 +59,9 @@ type App struct {
 	backupsOnce sync.Once
 	backupsVal  *backupState
 
+	clusterOnce sync.Once
+	clusterVal  *clusterState
+
 	hooks
 }
 

@@ -117,7 +117,10 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 		QueryTimeout: time.Duration(g.QueryTimeout) * time.Second, Logger: logger}, st)
 	// The broker exists before the HTTP server so Go code (hooks,
 	// migrations) can already send realtime messages.
-	app.SetRealtime(realtime.NewBroker(app, realtime.Config{Logger: logger}))
+	// On a shared database the bus also carries the changes other nodes
+	// commit (see joinCluster).
+	bus := realtime.NewLocalBus()
+	app.SetRealtime(realtime.NewBroker(app, realtime.Config{Logger: logger, Bus: bus}))
 	// Files follow the database's durability: fsync per file only with
 	// --durability=full (both survive a process crash either way).
 	fs, err := newFileStore(filepath.Join(g.Dir, "storage"), strings.EqualFold(g.Durability, "full"))
@@ -147,6 +150,10 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 	}
 	if err := app.Bootstrap(ctx); err != nil {
 		st.Close()
+		return nil, err
+	}
+	if err := joinCluster(ctx, app, st, bus); err != nil {
+		_ = app.Terminate()
 		return nil, err
 	}
 	return app, nil
