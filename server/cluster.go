@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/basalthq/basalt/core"
@@ -16,17 +18,43 @@ import (
 // written on other nodes go to this node's realtime broker through bus
 // (rules are checked here, for the clients held here), collection and
 // settings changes reload the caches — and lets the cron scheduler run a
-// scheduled job only when this node claims its tick. It stops when the
-// app terminates. On SQLite (one process) it does nothing.
+// scheduled job only when this node claims its tick. It registers the
+// node in _nodes (a heartbeat row; see nodeTTL) and refuses to join with
+// local file storage when other nodes are live. It stops when the app
+// terminates. On SQLite (one process) it does nothing.
 func joinCluster(ctx context.Context, app *core.App, st *store.Store, bus realtime.Bus) error {
 	if !st.Clustered() {
 		return nil
 	}
+	storage := func() string {
+		if app.Settings().S3.Enabled {
+			return "s3"
+		}
+		return "local"
+	}
+	local := storage() == "local"
+	others, err := st.RegisterNode(ctx, storage(), nodeTTL, local)
+	if err != nil {
+		return fmt.Errorf("register node: %w", err)
+	}
+	if local && len(others) > 0 {
+		return fmt.Errorf("refusing to start: this node stores files on local disk (pb_data/storage), but %d other Basalt node(s) are running on this database (%s): "+
+			"files uploaded through one node would be missing on the others. Several nodes need S3 file storage: enable it in the settings "+
+			"(Settings → Files storage, or PATCH /api/settings {\"s3\":{\"enabled\":true,...}}) through a running node, then start this one "+
+			"(a node that stopped without deregistering counts as running for %s after its last heartbeat)",
+			len(others), strings.Join(others, ", "), nodeTTL)
+	}
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Id: "__basaltCluster__", Func: func(e *core.TerminateEvent) error {
 		cancel()
+		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer dcancel()
+		if err := st.ForgetNode(dctx); err != nil {
+			app.Logger().Warn("cluster: deregister node", "err", err)
+		}
 		return e.Next()
 	}})
+	go heartbeat(fctx, app, st, storage)
 	app.Cron().SetClaim(func(ctx context.Context, id string, tick time.Time) bool {
 		ok, err := st.ClaimCronTick(ctx, id, tick)
 		if err != nil {
@@ -39,6 +67,30 @@ func joinCluster(ctx context.Context, app *core.App, st *store.Store, bus realti
 		return err
 	}
 	return nil
+}
+
+// nodeTTL is how long a node counts as live after its last heartbeat
+// (one every third of it).
+const nodeTTL = 30 * time.Second
+
+func heartbeat(ctx context.Context, app *core.App, st *store.Store, storage func() string) {
+	defer func() {
+		if r := recover(); r != nil {
+			app.Logger().Error("cluster: heartbeat panic", "panic", r)
+		}
+	}()
+	t := time.NewTicker(nodeTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := st.HeartbeatNode(ctx, storage()); err != nil && ctx.Err() == nil {
+			app.Logger().Warn("cluster: heartbeat", "err", err)
+		}
+	}
 }
 
 // applyChange applies one change another node committed.

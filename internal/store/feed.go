@@ -404,3 +404,76 @@ func (s *Store) ClaimCronTick(ctx context.Context, job string, tick time.Time) (
 	})
 	return claimed, err
 }
+
+// nodesLockKey serialises node registrations, so two nodes starting at
+// once cannot both see the other missing.
+const nodesLockKey = schemaLockKey + 1
+
+// RegisterNode records this node in _nodes with its file storage kind
+// ("local" or "s3") after forgetting nodes not seen for ttl, and returns
+// the ids of the other live nodes. With refuse set, it registers nothing
+// when other nodes are live (the caller refuses to start). Without a
+// feed it returns nothing.
+func (s *Store) RegisterNode(ctx context.Context, storage string, ttl time.Duration, refuse bool) ([]string, error) {
+	if s.feed == nil {
+		return nil, nil
+	}
+	var others []string
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		others = nil
+		if _, err := s.db.execPrepared(ctx, "SELECT pg_advisory_xact_lock(?)", int64(nodesLockKey)); err != nil {
+			return err
+		}
+		if _, err := s.db.execPrepared(ctx, `DELETE FROM "_nodes" WHERE "seen" < now() - ?::interval`, ttlInterval(ttl)); err != nil {
+			return err
+		}
+		rows, err := Tx(ctx).NewQuery(`SELECT "id" FROM "_nodes" WHERE "id" <> {:id} ORDER BY "started"`).
+			Bind(map[string]any{"id": s.node}).WithContext(ctx).Rows()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			others = append(others, id)
+		}
+		rows.Close()
+		if refuse && len(others) > 0 {
+			return nil
+		}
+		_, err = s.db.execPrepared(ctx, `INSERT INTO "_nodes" ("id", "storage") VALUES (?, ?)
+			ON CONFLICT ("id") DO UPDATE SET "storage" = EXCLUDED."storage", "seen" = now()`, s.node, storage)
+		return err
+	})
+	return others, err
+}
+
+// HeartbeatNode refreshes this node's _nodes row (see RegisterNode).
+func (s *Store) HeartbeatNode(ctx context.Context, storage string) error {
+	if s.feed == nil {
+		return nil
+	}
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := s.db.execPrepared(ctx, `INSERT INTO "_nodes" ("id", "storage") VALUES (?, ?)
+			ON CONFLICT ("id") DO UPDATE SET "storage" = EXCLUDED."storage", "seen" = now()`, s.node, storage)
+		return err
+	})
+}
+
+// ForgetNode removes this node's _nodes row (at a clean shutdown).
+func (s *Store) ForgetNode(ctx context.Context) error {
+	if s.feed == nil {
+		return nil
+	}
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		_, err := s.db.execPrepared(ctx, `DELETE FROM "_nodes" WHERE "id" = ?`, s.node)
+		return err
+	})
+}
+
+func ttlInterval(d time.Duration) string {
+	return fmt.Sprintf("%d milliseconds", d.Milliseconds())
+}
