@@ -18,12 +18,40 @@ import (
 // written on other nodes go to this node's realtime broker through bus
 // (rules are checked here, for the clients held here), collection and
 // settings changes reload the caches — and lets the cron scheduler run a
-// scheduled job only when this node claims its tick. It registers the
-// node in _nodes (a heartbeat row; see nodeTTL) and refuses to join with
-// local file storage when other nodes are live. It stops when the app
-// terminates. On SQLite (one process) it does nothing.
+// scheduled job only when this node claims its tick. It stops when the
+// app terminates. On SQLite (one process) it does nothing. Registering
+// as a serving node is joinAsNode's, for `serve` only: a CLI command on
+// the same database is no node.
 func joinCluster(ctx context.Context, app *core.App, st *store.Store, bus realtime.Bus) error {
 	if !st.Clustered() {
+		return nil
+	}
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Id: "__basaltCluster__", Func: func(e *core.TerminateEvent) error {
+		cancel()
+		return e.Next()
+	}})
+	app.Cron().SetClaim(func(ctx context.Context, id string, tick time.Time) bool {
+		ok, err := st.ClaimCronTick(ctx, id, tick)
+		if err != nil {
+			app.Logger().Warn("cron: claim tick", "job", id, "err", err)
+		}
+		return ok
+	})
+	if err := st.FollowChanges(fctx, func(c store.Change) { applyChange(fctx, app, bus, c) }); err != nil {
+		cancel()
+		return err
+	}
+	return nil
+}
+
+// joinAsNode registers a serving node in _nodes (a heartbeat row; see
+// nodeTTL) and refuses to serve with local file storage while other
+// nodes are live: files uploaded through one node would be missing on
+// the others. On SQLite it does nothing.
+func joinAsNode(ctx context.Context, app *core.App) error {
+	st, ok := app.Store().(*store.Store)
+	if !ok || !st.Clustered() {
 		return nil
 	}
 	storage := func() string {
@@ -44,8 +72,8 @@ func joinCluster(ctx context.Context, app *core.App, st *store.Store, bus realti
 			"(a node that stopped without deregistering counts as running for %s after its last heartbeat)",
 			len(others), strings.Join(others, ", "), nodeTTL)
 	}
-	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Id: "__basaltCluster__", Func: func(e *core.TerminateEvent) error {
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Id: "__basaltNode__", Func: func(e *core.TerminateEvent) error {
 		cancel()
 		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer dcancel()
@@ -54,18 +82,7 @@ func joinCluster(ctx context.Context, app *core.App, st *store.Store, bus realti
 		}
 		return e.Next()
 	}})
-	go heartbeat(fctx, app, st, storage)
-	app.Cron().SetClaim(func(ctx context.Context, id string, tick time.Time) bool {
-		ok, err := st.ClaimCronTick(ctx, id, tick)
-		if err != nil {
-			app.Logger().Warn("cron: claim tick", "job", id, "err", err)
-		}
-		return ok
-	})
-	if err := st.FollowChanges(fctx, func(c store.Change) { applyChange(fctx, app, bus, c) }); err != nil {
-		cancel()
-		return err
-	}
+	go heartbeat(hctx, app, st, storage)
 	return nil
 }
 

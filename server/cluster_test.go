@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,7 +15,6 @@ import (
 	"github.com/basalthq/basalt/internal/store"
 	"github.com/basalthq/basalt/internal/store/dialect/postgres/pgtest"
 	"github.com/basalthq/basalt/internal/testenv"
-	"github.com/basalthq/basalt/server"
 )
 
 // node is a cluster member of a test, with its realtime stream.
@@ -100,8 +97,9 @@ func TestClusterNodes(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	ctx := context.Background()
 	a := &node{Server: testenv.StartNode(t, dsn)}
-	// Several nodes need S3 file storage; no file is stored here, so the
-	// endpoint is never dialled.
+	// Several serving nodes need S3 file storage (testenv's nodes do not
+	// register as serving, so this is what a real cluster would hold); no
+	// file is stored here, so the endpoint is never dialled.
 	s := a.App.Settings().Clone()
 	s.S3 = core.S3Settings{Enabled: true, Endpoint: "http://127.0.0.1:9", Bucket: "b", Region: "r", AccessKey: "k", Secret: "s"}
 	if err := a.App.SaveSettings(ctx, s); err != nil {
@@ -249,40 +247,4 @@ func TestClusterNodes(t *testing.T) {
 			tick = tick.Add(time.Minute)
 		}
 	})
-}
-
-// openNode opens a node on dsn with a data dir of its own, as `serve`
-// would, returning the error a refused start gives.
-func openNode(t *testing.T, dsn string) (*core.App, error) {
-	t.Helper()
-	b := server.New(server.Config{Stderr: io.Discard})
-	pf := b.RootCmd.PersistentFlags()
-	if err := errors.Join(pf.Set("dir", t.TempDir()), pf.Set("automigrate", "false"), pf.Set("db", dsn)); err != nil {
-		t.Fatal(err)
-	}
-	app, err := b.Open(context.Background())
-	if err == nil {
-		t.Cleanup(func() { _ = app.Terminate() })
-	}
-	return app, err
-}
-
-// TestClusterRefusesLocalStorage: a second node with local file storage
-// does not start while another node is registered, and says why; once
-// the first has stopped (and deregistered), it does.
-func TestClusterRefusesLocalStorage(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	first, err := openNode(t, dsn)
-	if err != nil {
-		t.Fatalf("first node: %v", err)
-	}
-	if _, err := openNode(t, dsn); err == nil || !strings.Contains(err.Error(), "local disk") || !strings.Contains(err.Error(), "S3") {
-		t.Fatalf("second node with local storage: err = %v, want a refusal naming local storage and S3", err)
-	}
-	if err := first.Terminate(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := openNode(t, dsn); err != nil {
-		t.Fatalf("node after the first stopped: %v", err)
-	}
 }

@@ -168,6 +168,9 @@ func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		return err
 	}
 	defer unlock()
+	if err := joinAsNode(ctx, app); err != nil {
+		return err
+	}
 	// the dashboard's map picker loads tiles from these origins (its CSP
 	// allows them); OpenStreetMap's unless BASALT_ADMIN_TILE_ORIGINS says
 	// otherwise (set and empty: none)
