@@ -63,6 +63,9 @@ type App struct {
 	backupsOnce sync.Once
 	backupsVal  *backupState
 
+	clusterOnce sync.Once
+	clusterVal  *clusterState
+
 	hooks
 }
 

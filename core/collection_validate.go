@@ -89,7 +89,7 @@ func (app *App) validateCollection(ctx context.Context, old, c *Collection) erro
 				break
 			}
 		}
-		if errs["name"] == nil && (strings.EqualFold(c.Name, "_collections") || strings.EqualFold(c.Name, "_params") || strings.EqualFold(c.Name, "_migrations") || strings.HasPrefix(strings.ToLower(c.Name), "sqlite_")) {
+		if errs["name"] == nil && (lowerIn(c.Name, internalTables) || strings.HasPrefix(strings.ToLower(c.Name), "sqlite_")) {
 			errs["name"] = fe("validation_collection_name_invalid", "The name is reserved for an internal table.")
 		}
 	}
@@ -439,3 +439,8 @@ func (app *App) viewField(col ViewColumn, fresh []*Collection) Field {
 	// collection JSON clients compare.
 	return &JSONField{MaxSize: 1}
 }
+
+// internalTables are the store's own tables, whatever the engine (the
+// last four hold the PostgreSQL cluster state; reserving them on SQLite
+// too keeps a database movable between engines).
+var internalTables = []string{"_collections", "_params", "_migrations", "_changes", "_nodes", "_cluster", "_cron_runs"}

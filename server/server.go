@@ -118,7 +118,10 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 		OAuth2Providers: auth.ProviderNames()}, st)
 	// The broker exists before the HTTP server so Go code (hooks,
 	// migrations) can already send realtime messages.
-	app.SetRealtime(realtime.NewBroker(app, realtime.Config{Logger: logger}))
+	// On a shared database the bus also carries the changes other nodes
+	// commit (see joinCluster).
+	bus := realtime.NewLocalBus()
+	app.SetRealtime(realtime.NewBroker(app, realtime.Config{Logger: logger, Bus: bus}))
 	// Files follow the database's durability: fsync per file only with
 	// --durability=full (both survive a process crash either way).
 	fs, err := newFileStore(filepath.Join(g.Dir, "storage"), strings.EqualFold(g.Durability, "full"))
@@ -159,6 +162,10 @@ func open(ctx context.Context, g cli.Global, logOut io.Writer, register func(*co
 		st.Close()
 		return nil, err
 	}
+	if err := joinCluster(ctx, app, st, bus); err != nil {
+		_ = app.Terminate()
+		return nil, err
+	}
 	return app, nil
 }
 
@@ -171,6 +178,9 @@ func serve(ctx context.Context, app *core.App, g cli.Global, s cli.ServeFlags, s
 		return err
 	}
 	defer unlock()
+	if err := joinAsNode(ctx, app); err != nil {
+		return err
+	}
 	// the dashboard's map picker loads tiles from these origins (its CSP
 	// allows them); OpenStreetMap's unless BASALT_ADMIN_TILE_ORIGINS says
 	// otherwise (set and empty: none)

@@ -48,7 +48,8 @@ type Options struct {
 	// Logger receives one entry per run (default slog.Default()).
 	Logger *slog.Logger
 	// OnRun, when set, learns of every run's outcome ("ok", "error", or
-	// "skipped" when the previous run was still going); the app counts
+	// "skipped" when the previous run was still going, "elsewhere" when
+	// another node claimed the tick); the app counts
 	// them in its metrics. It must be fast and must not panic.
 	OnRun func(id, outcome string)
 }
@@ -99,7 +100,28 @@ type Scheduler struct {
 
 	// afterRun, when set (by tests), is called at the end of every run.
 	afterRun func(id string)
+
+	claim atomic.Pointer[ClaimFunc]
 }
+
+// ClaimFunc decides whether this process runs job id's scheduled run of
+// the minute tick: several nodes sharing one database each tick, and
+// only the one that claims the (job, tick) pair runs it.
+type ClaimFunc func(ctx context.Context, id string, tick time.Time) bool
+
+// SetClaim installs fn as the scheduled runs' claim (nil: every tick
+// runs here, the single-node default). Manual runs are never claimed.
+func (s *Scheduler) SetClaim(fn ClaimFunc) {
+	if fn == nil {
+		s.claim.Store(nil)
+		return
+	}
+	s.claim.Store(&fn)
+}
+
+// Wait blocks until every run started so far has returned (a run that
+// lost its claim returns at once).
+func (s *Scheduler) Wait() { s.runs.Wait() }
 
 // New returns a Scheduler with no jobs; Start begins ticking.
 func New(opts Options) *Scheduler {
@@ -214,7 +236,7 @@ func (s *Scheduler) Run(id string) error {
 	if stopped {
 		return ErrStopped
 	}
-	s.start(j, "manual")
+	s.start(j, "manual", time.Time{})
 	return nil
 }
 
@@ -231,13 +253,13 @@ func (s *Scheduler) Tick(t time.Time) {
 	s.mu.RUnlock()
 	sort.Slice(due, func(a, b int) bool { return due[a].id < due[b].id })
 	for _, j := range due {
-		s.start(j, "schedule")
+		s.start(j, "schedule", t)
 	}
 }
 
 // start launches one run of j unless it is running already or the
 // scheduler stopped; it reports whether it did.
-func (s *Scheduler) start(j *job, trigger string) bool {
+func (s *Scheduler) start(j *job, trigger string, tick time.Time) bool {
 	if !j.running.CompareAndSwap(false, true) {
 		s.logger.Warn("cron job skipped: its previous run is still going", "job", j.id, "trigger", trigger)
 		s.onRun(j.id, "skipped")
@@ -251,13 +273,19 @@ func (s *Scheduler) start(j *job, trigger string) bool {
 	}
 	s.runs.Add(1)
 	s.life.Unlock()
-	go s.run(j, trigger)
+	go s.run(j, trigger, tick)
 	return true
 }
 
 // run executes one run of j, recovering a panic, and logs it.
-func (s *Scheduler) run(j *job, trigger string) {
+func (s *Scheduler) run(j *job, trigger string, tick time.Time) {
 	defer s.runs.Done()
+	if c := s.claim.Load(); c != nil && trigger == "schedule" && !s.claimed(*c, j.id, tick) {
+		// Another node runs this tick.
+		j.running.Store(false)
+		s.onRun(j.id, "elsewhere")
+		return
+	}
 	begin := s.now()
 	err := s.call(j)
 	took := s.now().Sub(begin)
@@ -283,6 +311,17 @@ func (s *Scheduler) run(j *job, trigger string) {
 	if s.afterRun != nil {
 		s.afterRun(j.id)
 	}
+}
+
+// claimed asks c, recovering a panic (a panicking claim runs nothing).
+func (s *Scheduler) claimed(c ClaimFunc, id string, tick time.Time) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger.Error("cron claim panicked", "job", id, "panic", r)
+			ok = false
+		}
+	}()
+	return c(s.runCtx, id, tick.UTC().Truncate(time.Minute))
 }
 
 func (s *Scheduler) onRun(id, outcome string) {

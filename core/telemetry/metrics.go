@@ -92,7 +92,7 @@ func NewMetrics() *Metrics {
 	m.mailSent = m.mails.WithLabelValues("sent")
 	m.mailFail = m.mails.WithLabelValues("failed")
 	m.cronRuns = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "cron",
-		Name: "runs_total", Help: "Cron job runs by job id and outcome (ok, error or skipped)."}, []string{"job", "outcome"})
+		Name: "runs_total", Help: "Cron job runs by job id and outcome (ok, error, skipped, or elsewhere: another node claimed the tick)."}, []string{"job", "outcome"})
 	m.backups = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "backup",
 		Name: "operations_total", Help: "Backups created and restored, by outcome."}, []string{"operation", "outcome"})
 	m.reg.MustRegister(m.httpDur, m.groupSize, m.commitDur, m.checkpoints, m.walPages, m.mails, m.cronRuns, m.backups)

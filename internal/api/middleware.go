@@ -317,3 +317,18 @@ func requireSuperuser(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// followCluster brings the collection and settings caches up to date
+// before an API request on a database shared by several nodes (only
+// installed then): a rule another node changed applies from the next
+// request on. It costs one indexed read per API request.
+func (s *Server) followCluster(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			if err := s.app.Refresh(c.Request().Context()); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}

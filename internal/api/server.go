@@ -106,6 +106,9 @@ func New(app *core.App, cfg Config) (*Server, error) {
 	e.Use(s.observe)
 	e.Use(s.cors)
 	e.Use(s.recoverPanics)
+	if app.Clustered() {
+		e.Use(s.followCluster)
+	}
 	e.Use(s.loadAuth)
 	e.Use(securityHeaders)
 	e.Use(s.bodyLimit)

@@ -83,7 +83,9 @@ func (b *Broker) receive(env Envelope) {
 // loadRemote turns a remote change into deliveries for local clients.
 // The event carries the record as it was written; rules are checked
 // against the table while the row exists, else (deleted since) against
-// the snapshot.
+// the snapshot. An event without a snapshot (the PostgreSQL change feed
+// carries none for creates and updates) is the row as it is now, and
+// nothing when the row is gone (its delete event follows).
 func (b *Broker) loadRemote(env *Envelope) {
 	col, err := b.app.FindCollectionByNameOrId(env.CollectionId)
 	if err != nil {
@@ -100,6 +102,11 @@ func (b *Broker) loadRemote(env *Envelope) {
 	if env.Action != "delete" {
 		if found, err := b.app.FindRecordsByIds(ctx, col, []string{env.RecordId}); err == nil && len(found) > 0 {
 			candidate = false
+			if env.Snapshot == nil {
+				rec = snapshot(found[0])
+			}
+		} else if env.Snapshot == nil {
+			return
 		}
 	}
 	b.deliver(b.prepare(ctx, env.Action, rec, candidate), b.keepingUp(1))

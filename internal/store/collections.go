@@ -174,6 +174,9 @@ func (s *Store) SaveCollection(ctx context.Context, old, c *core.Collection) err
 	}
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		tx := Tx(ctx)
+		if err := s.lockSchema(ctx); err != nil {
+			return err
+		}
 		if err := s.syncSchema(ctx, old, c); err != nil {
 			return err
 		}
@@ -187,6 +190,9 @@ func (s *Store) SaveCollection(ctx context.Context, old, c *core.Collection) err
 			if ok, _ := s.d.IsUniqueViolation(err); ok {
 				return core.NewBadRequestError("", core.ValidationErrors{"name": core.NewFieldError("validation_collection_name_exists", "Collection name must be unique (case insensitive).", nil)})
 			}
+			return err
+		}
+		if err := s.noteChange(ctx, ChangeCollections, c.Id, "", "save", nil); err != nil {
 			return err
 		}
 		s.refreshAfter(ctx)
@@ -208,6 +214,9 @@ func (s *Store) refreshAfter(ctx context.Context) {
 func (s *Store) DeleteCollection(ctx context.Context, c *core.Collection) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		tx := Tx(ctx)
+		if err := s.lockSchema(ctx); err != nil {
+			return err
+		}
 		kind := "TABLE"
 		if c.IsView() {
 			kind = "VIEW"
@@ -216,6 +225,9 @@ func (s *Store) DeleteCollection(ctx context.Context, c *core.Collection) error 
 			return err
 		}
 		if _, err := tx.Delete("_collections", dbx.HashExp{"id": c.Id}).WithContext(ctx).Execute(); err != nil {
+			return err
+		}
+		if err := s.noteChange(ctx, ChangeCollections, c.Id, "", "delete", nil); err != nil {
 			return err
 		}
 		s.refreshAfter(ctx)

@@ -306,8 +306,10 @@ func (s *Store) InsertRecord(ctx context.Context, r *core.Record) error {
 	b.WriteByte(')')
 	query := b.String()
 	return s.db.writeStatement(ctx, func(ctx context.Context) error {
-		_, err := s.db.execRecordWrite(ctx, c.Id, r.Id(), query, args...)
-		return s.mapWriteError(c, err)
+		if _, err := s.db.execRecordWrite(ctx, c.Id, r.Id(), query, args...); err != nil {
+			return s.mapWriteError(c, err)
+		}
+		return s.noteRecordChange(ctx, r, r.Id(), "create")
 	})
 }
 
@@ -350,8 +352,10 @@ func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
 			// stay cached either.
 			noteRecord(ctx, r.Collection().Id, newId)
 		}
-		_, err := s.db.execRecordWrite(ctx, r.Collection().Id, id, query, args...)
-		return s.mapWriteError(r.Collection(), err)
+		if _, err := s.db.execRecordWrite(ctx, r.Collection().Id, id, query, args...); err != nil {
+			return s.mapWriteError(r.Collection(), err)
+		}
+		return s.noteRecordChange(ctx, r, r.Id(), "update")
 	})
 }
 
@@ -359,8 +363,10 @@ func (s *Store) UpdateRecord(ctx context.Context, r *core.Record) error {
 func (s *Store) DeleteRecord(ctx context.Context, r *core.Record) error {
 	query := "DELETE FROM " + s.q(r.Collection().Name) + " WHERE " + s.q("id") + " = ?"
 	return s.db.writeStatement(ctx, func(ctx context.Context) error {
-		_, err := s.db.execRecordWrite(ctx, r.Collection().Id, r.Id(), query, r.Id())
-		return err
+		if _, err := s.db.execRecordWrite(ctx, r.Collection().Id, r.Id(), query, r.Id()); err != nil {
+			return err
+		}
+		return s.noteRecordChange(ctx, r, r.Id(), "delete")
 	})
 }
 

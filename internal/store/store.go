@@ -49,6 +49,11 @@ type Store struct {
 	// recs caches records read by id for expands (nil when the engine
 	// cannot tell when the data changed, see recordCache).
 	recs *recordCache
+
+	// node identifies this process in the change feed; feed is nil on
+	// engines that are one process's file (see feed.go).
+	node string
+	feed *feed
 }
 
 var _ core.Store = (*Store)(nil)
@@ -83,6 +88,10 @@ func Open(ctx context.Context, d dialect.Dialect, dataDir string, opts Options) 
 		recs: newRecordCache(db.conns.DataVersion, db.conns.Commits)}
 	if s.recs != nil {
 		db.follower = s.recs
+	}
+	s.node = newNodeId()
+	if db.conns.Listen != nil {
+		s.feed = &feed{listen: db.conns.Listen}
 	}
 	if err := s.initBaseTables(ctx); err != nil {
 		s.Close()
@@ -130,7 +139,14 @@ func (s *Store) initBaseTables(ctx context.Context) error {
 			s.q("created"), text,
 			s.q("updated"), text),
 	}
+	if s.feed != nil {
+		stmts = append(stmts, feedTables()...)
+	}
 	if err := s.db.Write(ctx, func(ctx context.Context) error {
+		// Nodes starting together would race on the same DDL.
+		if err := s.lockSchema(ctx); err != nil {
+			return err
+		}
 		for _, st := range stmts {
 			if _, err := Tx(ctx).NewQuery(st).Execute(); err != nil {
 				return err
@@ -175,16 +191,26 @@ func (s *Store) SetParam(ctx context.Context, key string, value []byte) error {
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err = Tx(ctx).Insert("_params", dbx.Params{"id": key, "value": string(value), "created": now, "updated": now}).WithContext(ctx).Execute(); err != nil {
+				return err
+			}
 		}
-		_, err = Tx(ctx).Insert("_params", dbx.Params{"id": key, "value": string(value), "created": now, "updated": now}).WithContext(ctx).Execute()
-		return err
+		return s.noteChange(ctx, ChangeSettings, "", key, "update", nil)
 	})
 }
 
 // AppliedMigrations lists the applied migration file names in order.
+//
+// Inside a write transaction on a shared engine it first takes the
+// cluster-wide schema lock, so MigrateUp's look-again-then-apply is
+// serialised across nodes as it is across processes on SQLite.
 func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
+	if InTx(ctx) {
+		if err := s.lockSchema(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var rows []struct {
 		File string `db:"file"`
 	}

@@ -36,17 +36,25 @@ type Server struct {
 // a loopback port; everything is closed when the test ends.
 func StartServer(t testing.TB, register ...func(app *core.App) error) *Server {
 	t.Helper()
-	return start(t, false, register)
+	return start(t, false, dbFor(t), register)
+}
+
+// StartNode is StartServer on the database db names (--db; "" for SQLite
+// in the node's own data dir): several nodes on one PostgreSQL schema
+// form a cluster in one test.
+func StartNode(t testing.TB, db string, register ...func(app *core.App) error) *Server {
+	t.Helper()
+	return start(t, false, db, register)
 }
 
 // StartServerHTTP2 is StartServer over TLS with HTTP/2 (a self-signed
 // certificate that s.Client trusts), as behind `serve` with a domain.
 func StartServerHTTP2(t testing.TB, register ...func(app *core.App) error) *Server {
 	t.Helper()
-	return start(t, true, register)
+	return start(t, true, dbFor(t), register)
 }
 
-func start(t testing.TB, h2 bool, register []func(app *core.App) error) *Server {
+func start(t testing.TB, h2 bool, db string, register []func(app *core.App) error) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	b := server.New(server.Config{Stderr: io.Discard})
@@ -56,7 +64,7 @@ func start(t testing.TB, h2 bool, register []func(app *core.App) error) *Server 
 	// Flags, not defaults: a BASALT_* variable in the environment must
 	// not move a test's data dir or turn automigrate on.
 	pf := b.RootCmd.PersistentFlags()
-	if err := errors.Join(pf.Set("dir", dir), pf.Set("automigrate", "false"), pf.Set("db", dbFor(t))); err != nil {
+	if err := errors.Join(pf.Set("dir", dir), pf.Set("automigrate", "false"), pf.Set("db", db)); err != nil {
 		t.Fatal(err)
 	}
 	app, err := b.Open(context.Background())

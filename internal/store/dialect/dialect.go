@@ -84,6 +84,14 @@ type Conns struct {
 	Release func() error
 	// DriverName is the dbx builder name matching the engine.
 	DriverName string
+	// Listen, when set (server engines with a notification channel:
+	// PostgreSQL's LISTEN/NOTIFY), opens a dedicated connection named
+	// name, listens on channel, calls ready once listening and wake for
+	// every notification, until ctx ends or the connection fails; it
+	// returns the reason. Callers re-listen, and re-read what they
+	// follow after ready, since notifications sent while nobody
+	// listened are gone.
+	Listen func(ctx context.Context, channel, name string, ready, wake func()) error
 }
 
 // Close closes every pool, then calls Release.

@@ -75,6 +75,10 @@ func (d Dialect) Open(ctx context.Context, dsn string, opts dialect.Options) (*d
 	if readers <= 0 {
 		readers = max(4, 2*runtime.NumCPU())
 	}
+	lcfg := cfg.Copy()
+	conns.Listen = func(ctx context.Context, channel, name string, ready, wake func()) error {
+		return listen(ctx, lcfg, channel, name, ready, wake)
+	}
 	rcfg := cfg.Copy()
 	rcfg.RuntimeParams["default_transaction_read_only"] = "on"
 	conns.Reader = openPool(rcfg, readers)
