@@ -252,6 +252,9 @@ export async function startServer(opts = {}) {
       pb: newClient(url),
       stop,
       dataDir,
+      // dbArgs: the --db flag a CLI command needs to reach this server's
+      // database (empty on SQLite, where --dir is enough)
+      dbArgs,
       superuser: SUPERUSER,
       newClient: () => newClient(url),
       superuserClient,

@@ -75,7 +75,7 @@ test('typegen output compiles against the pocketbase SDK with tsc --strict', asy
   assert.ok(fs.existsSync(TSC), `typescript is not installed at ${TSC} (npm ci in e2e/)`);
   const bin = await buildBinary();
   const out = path.join(work, 'types.ts');
-  const r = spawnSync(bin, ['typegen', '--dir', srv.dataDir, '--out', out], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(bin, ['typegen', '--dir', srv.dataDir, ...srv.dbArgs, '--out', out], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   const types = await fsp.readFile(out, 'utf8');
   assert.match(types, /export type PostsStatusOptions = "draft" \| "live"/);
