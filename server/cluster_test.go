@@ -69,7 +69,10 @@ func (n *node) expect(t *testing.T, name string, want ...string) {
 		left[w] = true
 	}
 	for i := 0; len(left) > 0 && i < 100; i++ {
-		ev, ok := n.next(3 * time.Second)
+		// Generous: the feed holds rows back while any older transaction
+		// of the PostgreSQL cluster runs, and under scripts/test.sh the
+		// API suite runs its own transactions on the same cluster.
+		ev, ok := n.next(20 * time.Second)
 		if !ok {
 			t.Fatalf("%s: still waiting for %v", name, left)
 		}
