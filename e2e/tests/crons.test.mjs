@@ -53,7 +53,14 @@ test('crons.run(id) runs the job', async () => {
 });
 
 test('crons: unknown id → 404, guests → 401, and nothing changes', async () => {
-  const before = await pb.crons.getFullList();
+  // the previous test's manual run is asynchronous: let it finish (bounded)
+  // so the snapshot below is not taken mid-run
+  let before = await pb.crons.getFullList();
+  for (const deadline = Date.now() + 10_000; before.some((j) => j.running);) {
+    assert.ok(Date.now() < deadline, 'a job kept running');
+    await new Promise((r) => setTimeout(r, 50));
+    before = await pb.crons.getFullList();
+  }
   await assert.rejects(pb.crons.run('nope'), (err) => {
     assert.ok(err instanceof ClientResponseError);
     assert.equal(err.status, 404);
