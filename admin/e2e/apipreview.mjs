@@ -4,7 +4,7 @@
 // force and the record's fields; it follows a schema change; its JS and
 // Dart snippets copy to the clipboard.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, api } from './harness.mjs';
 
 const EMAIL = 'api-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -12,16 +12,6 @@ const { test, run } = runner();
 const shot = (page, name) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
 const consoleErrors = [];
 let su = '';
-
-async function api(server, method, path, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  return { status: res.status, body: json, text };
-}
 
 const drawer = (page) => page.locator('.apipreview');
 const fieldNames = (page) => drawer(page).locator('table[aria-label="Record fields"] tbody tr td:first-child').allInnerTexts();

@@ -10,7 +10,7 @@
 // Screenshots at 1440 and 390 px wide under test-results/.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startS3, eventually } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startS3, eventually, api } from './harness.mjs';
 
 const EMAIL = 'backup-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -20,15 +20,6 @@ const consoleErrors = [];
 let su = '';
 let zipBytes = null;
 
-async function api(server, method, path, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  return { status: res.status, body: json, text };
-}
 const keys = async (server) => (await api(server, 'GET', '/api/backups', su)).body.map((b) => b.key).sort();
 const userEmails = async (server) => (await api(server, 'GET', '/api/collections/users/records?perPage=100', su)).body.items.map((u) => u.email).sort();
 const row = (page, key) => page.locator(`tr[data-key="${key}"]`);

@@ -11,7 +11,7 @@
 // "Forgotten password?" mail to the SMTP sink, rule highlighting and field
 // insertion, and server errors at every rule input with nothing half-saved.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, mailLink, eventually } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, mailLink, eventually, api } from './harness.mjs';
 
 const EMAIL = 'drawers-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -19,16 +19,6 @@ const { test, run } = runner();
 const shot = (page, name) => page.screenshot({ path: join(shotsDir, name + '.png') });
 const consoleErrors = [];
 let su = '';
-
-async function api(server, method, path, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  return { status: res.status, body: json, text };
-}
 
 const PROMPT = '[role=alertdialog]';
 const prompt = (page) => page.locator(PROMPT, { hasText: 'Discard unsaved changes?' });

@@ -108,6 +108,21 @@ export function ensureShots() { if (!existsSync(shotsDir)) mkdirSync(shotsDir, {
 
 export function assert(cond, msg) { if (!cond) throw new Error('assertion failed: ' + msg); }
 
+/** api calls the server's HTTP API (JSON or FormData body; token as the
+ * Authorization header) and returns { status, body (parsed JSON or null), text }. */
+export async function api(server, method, path, token, body) {
+  const headers = {};
+  if (token) headers.Authorization = token;
+  if (body !== undefined && !(body instanceof FormData)) headers['Content-Type'] = 'application/json';
+  const res = await fetch(server.url + path, {
+    method, headers, body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch {}
+  return { status: res.status, body: json, text };
+}
+
 /** eventually asserts that check() becomes true within ms (polled, bounded):
  * a button's enabled state follows an input a render later, so reading it
  * the instant after page.fill() races the page under load. */

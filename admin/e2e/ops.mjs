@@ -6,7 +6,7 @@
 // expressions, "Run now" and its result (Basalt's lastRun extension of GET
 // /api/crons). Screenshots at 1440 and 390 px wide under test-results/.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, eventually } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, eventually, api } from './harness.mjs';
 
 const EMAIL = 'ops-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -14,16 +14,6 @@ const { test, run } = runner();
 const shot = (page, name) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
 const consoleErrors = [];
 let su = '';
-
-async function api(server, method, path, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  return { status: res.status, body: json, text };
-}
 
 /** logCount asks the API how many entries match filter. */
 async function logCount(server, filter) {

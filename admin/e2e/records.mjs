@@ -9,7 +9,7 @@
 // MIME presets of file fields and the single-file drop zone.
 import http from 'node:http';
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, eventually } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, eventually, api as rawApi } from './harness.mjs';
 
 const EMAIL = 'rec-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -17,16 +17,11 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const { test, run } = runner();
 const shot = (page, name) => page.screenshot({ path: join(shotsDir, 'records-' + name + '.png') });
 
+/** api is the harness's api for setup steps that must succeed: it returns the parsed body. */
 async function api(server, method, path, token, body) {
-  const headers = {};
-  if (token) headers.Authorization = token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  assert(res.status >= 200 && res.status < 300, `${method} ${path}: ${res.status} ${text}`);
-  return json;
+  const r = await rawApi(server, method, path, token, body);
+  assert(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text}`);
+  return r.body;
 }
 
 let su = '';

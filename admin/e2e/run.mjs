@@ -6,7 +6,7 @@
 // OTP and MFA login, themes and phone width; saves a screenshot of each
 // main screen under admin/test-results/.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, startS3, mailLink, mailOTP, eventually } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, startSMTPSink, startS3, mailLink, mailOTP, eventually, api } from './harness.mjs';
 
 const EMAIL = 'admin@example.com';
 const PASS = 'secret-pass-123';
@@ -18,16 +18,6 @@ const consoleErrors = [];
 const suToken = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('__basalt_superuser_auth__')).token);
 
 /** api calls the REST API from node; it returns { status, body }. */
-async function api(server, method, path, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  return { status: res.status, body: json, text };
-}
-
 /** clickFor clicks and waits for the API answer the click causes; it
  * fails when the status differs from the expected one. */
 async function clickFor(page, selector, method, urlPart, status) {

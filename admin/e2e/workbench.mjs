@@ -10,7 +10,7 @@
 // 1440 and 390 px (test-results/wb-*.png), no horizontal scroll at 390 px,
 // and no text glyph standing in for an icon in the navigation.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, api } from './harness.mjs';
 
 const EMAIL = 'wb-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -21,15 +21,6 @@ let su = '';
 const users = {};
 const notes = {};
 
-async function api(server, method, path, token, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  return { status: res.status, body: json, text };
-}
 async function must(server, method, path, token, body) {
   const r = await api(server, method, path, token, body);
   assert(r.status === 200 || r.status === 204, `${method} ${path}: ${r.status} ${r.text}`);

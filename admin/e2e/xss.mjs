@@ -14,7 +14,7 @@
 // handlers even when DOMPurify parses them in an inert document, where
 // they never run.) The CSP itself is checked on its own at the end.
 import { join } from 'node:path';
-import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert } from './harness.mjs';
+import { buildBinary, startServer, launch, runner, ensureShots, shotsDir, assert, api } from './harness.mjs';
 
 const EMAIL = 'xss-admin@example.com';
 const PASS = 'secret-pass-123';
@@ -40,19 +40,6 @@ const html = (tag) => [
 const hits = [];
 
 /** api calls the REST API from node; it returns { status, body }. */
-async function api(server, method, path, token, body) {
-  const headers = {};
-  if (token) headers.Authorization = token;
-  if (body !== undefined && !(body instanceof FormData)) headers['Content-Type'] = 'application/json';
-  const res = await fetch(server.url + path, {
-    method, headers, body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch {}
-  return { status: res.status, body: json, text };
-}
-
 async function must(server, method, path, token, body) {
   const r = await api(server, method, path, token, body);
   assert(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text}`);

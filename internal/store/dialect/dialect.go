@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 )
 
 // ColumnKind is the storage kind of a column, mirrored from core's field
@@ -270,4 +271,12 @@ type Dialect interface {
 // Queryer is what introspection needs: a *sql.DB, *sql.Conn or *sql.Tx.
 type Queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Haversine is the great-circle distance in km between two lon/lat points
+// given as SQL expressions, in the math functions both engines have
+// (asin, sqrt, power, sin, cos, radians): the GeoDistance of a dialect.
+func Haversine(lonA, latA, lonB, latB string) string {
+	return fmt.Sprintf("(6371 * 2 * asin(sqrt(power(sin((radians(%[4]s) - radians(%[2]s)) / 2), 2) + cos(radians(%[2]s)) * cos(radians(%[4]s)) * power(sin((radians(%[3]s) - radians(%[1]s)) / 2), 2))))",
+		lonA, latA, lonB, latB)
 }

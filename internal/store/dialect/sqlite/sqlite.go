@@ -298,8 +298,7 @@ func (Dialect) Like(expr, pattern string, negate bool) string {
 // GeoDistance is the Haversine formula with SQLite's math functions
 // (built into modernc.org/sqlite).
 func (Dialect) GeoDistance(lonA, latA, lonB, latB string) string {
-	return fmt.Sprintf("(6371 * 2 * asin(sqrt(power(sin((radians(%[4]s) - radians(%[2]s)) / 2), 2) + cos(radians(%[2]s)) * cos(radians(%[4]s)) * power(sin((radians(%[3]s) - radians(%[1]s)) / 2), 2))))",
-		lonA, latA, lonB, latB)
+	return dialect.Haversine(lonA, latA, lonB, latB)
 }
 
 // Param returns the placeholder: SQLite values carry their own type.
