@@ -125,7 +125,7 @@ func applyChange(ctx context.Context, app *core.App, bus realtime.Bus, c store.C
 			CollectionId: c.Collection, RecordId: c.Record}
 		if c.Data != nil {
 			if err := json.Unmarshal(c.Data, &env.Snapshot); err != nil {
-				app.Logger().Warn("cluster: decode deleted record", "collection", c.Collection, "id", c.Record, "err", err)
+				app.Logger().Warn("cluster: decode record change", "collection", c.Collection, "id", c.Record, "err", err)
 				return
 			}
 		}

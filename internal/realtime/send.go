@@ -83,9 +83,8 @@ func (b *Broker) receive(env Envelope) {
 // loadRemote turns a remote change into deliveries for local clients.
 // The event carries the record as it was written; rules are checked
 // against the table while the row exists, else (deleted since) against
-// the snapshot. An event without a snapshot (the PostgreSQL change feed
-// carries none for creates and updates) is the row as it is now, and
-// nothing when the row is gone (its delete event follows).
+// the snapshot. An event without a snapshot is the row as it is now, and
+// nothing when the row is gone.
 func (b *Broker) loadRemote(env *Envelope) {
 	col, err := b.app.FindCollectionByNameOrId(env.CollectionId)
 	if err != nil {

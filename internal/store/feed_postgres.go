@@ -162,8 +162,11 @@ func (s *Store) ConfigVersion(ctx context.Context) (int64, error) {
 	return v, err
 }
 
-// noteRecordChange writes a record change; a delete carries the record's
-// field values, for the rules other nodes check against it.
+// noteRecordChange writes a record change with the record's field values
+// as written: other nodes deliver and rule-check the event from them when
+// the row has changed or gone by the time they read the feed (a create
+// deleted before they caught up was otherwise lost), as the writing
+// node's own clients get it.
 func (s *Store) noteRecordChange(ctx context.Context, r *core.Record, id, action string) error {
 	if s.feed == nil {
 		return nil
